@@ -1,0 +1,30 @@
+import type { PostUserRegistrationEvent } from '../shared/auth0-actions';
+import type { InviteMode, InviteSettings } from '../shared/settings';
+
+export type InvitationPlan =
+  | { invite: false; reason: 'not_invited' | 'opted_out' | 'no_email' }
+  | { invite: true; mode: InviteMode; email: string; connection: string; needsInviteFlag: boolean };
+
+/**
+ * Who is invited: every user of a connection in INVITE_CONNECTIONS, and any user created with
+ * `app_metadata.invite === true`; `app_metadata.invite === false` opts out. The mode is the
+ * connection's own (`name:ticket`) or INVITE_MODE.
+ */
+export function planInvitation(event: PostUserRegistrationEvent, settings: InviteSettings): InvitationPlan {
+  const invite = event.user.app_metadata?.invite;
+  const connection = event.connection.name;
+  if (invite === false) return { invite: false, reason: 'opted_out' };
+  const byConnection = settings.connections.has(connection);
+  if (invite !== true && !byConnection) return { invite: false, reason: 'not_invited' };
+  const email = event.user.email;
+  if (typeof email !== 'string' || email.trim() === '') return { invite: false, reason: 'no_email' };
+  const mode = settings.connections.get(connection) ?? settings.defaultMode;
+  return {
+    invite: true,
+    mode,
+    email,
+    connection,
+    // Auth0's reset_email template words the mail as an invitation only while this flag is set.
+    needsInviteFlag: mode === 'change_password' && invite !== true,
+  };
+}

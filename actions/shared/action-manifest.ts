@@ -1,0 +1,9 @@
+/** What the build needs to know of an Action to write auth0-deploy-cli's `actions/<name>.json`. */
+export interface ActionManifest {
+  name: string;
+  trigger: { id: 'post-login' | 'post-user-registration' | 'custom-email-provider'; version: string };
+  /** Every secret the Action reads; each becomes a `##NAME##` keyword in the deployed config. */
+  secrets: readonly string[];
+  /** npm packages the Action requires at run time: declared to Auth0, never bundled. */
+  dependencies: readonly string[];
+}

@@ -1,0 +1,239 @@
+/**
+ * Types of the Auth0 Actions event and api objects for the triggers this bundle uses.
+ *
+ * The official `@auth0/actions` types are not on the registry this project reaches, so these
+ * are written from Auth0's docs ("Actions Triggers: post-login / post-user-registration /
+ * custom-email-provider — Event Object / API Object"). They cover the documented fields, not
+ * only the ones the Actions read, and mark as optional what Auth0 may leave out.
+ */
+
+/** Metadata as Auth0 stores it: JSON values, keyed by string. */
+export type Metadata = Record<string, unknown>;
+
+/** `event.secrets`: every secret declared on the Action, as strings. */
+export type Secrets = Readonly<Record<string, string | undefined>>;
+
+export interface Identity {
+  connection: string;
+  isSocial: boolean;
+  provider: string;
+  user_id: string;
+  userId?: string;
+  profileData?: Metadata;
+}
+
+export interface User {
+  user_id: string;
+  email?: string;
+  email_verified: boolean;
+  username?: string;
+  name?: string;
+  nickname?: string;
+  given_name?: string;
+  family_name?: string;
+  picture?: string;
+  phone_number?: string;
+  phone_verified?: boolean;
+  created_at: string;
+  updated_at: string;
+  last_password_reset?: string;
+  multifactor?: string[];
+  app_metadata: Metadata;
+  user_metadata: Metadata;
+  identities: Identity[];
+}
+
+/** post-user-registration has no `identities` and no login fields. */
+export type RegisteredUser = Omit<User, 'identities' | 'email_verified'> & {
+  email_verified?: boolean;
+  tenant?: string;
+};
+
+export interface Connection {
+  id: string;
+  name: string;
+  strategy: string;
+  metadata?: Record<string, string>;
+}
+
+export interface Client {
+  client_id: string;
+  name: string;
+  metadata: Record<string, string>;
+}
+
+export interface GeoIp {
+  cityName?: string;
+  continentCode?: string;
+  countryCode?: string;
+  countryCode3?: string;
+  countryName?: string;
+  latitude?: number;
+  longitude?: number;
+  subdivisionCode?: string;
+  subdivisionName?: string;
+  timeZone?: string;
+}
+
+export interface Request {
+  ip: string;
+  method: string;
+  hostname?: string;
+  language?: string;
+  user_agent?: string;
+  geoip: GeoIp;
+  query?: Record<string, unknown>;
+  body?: Record<string, unknown>;
+}
+
+export interface Transaction {
+  id?: string;
+  locale: string;
+  ui_locales: string[];
+  protocol?: string;
+  redirect_uri?: string;
+  requested_scopes?: string[];
+  response_mode?: string;
+  response_type?: string[];
+  state?: string;
+  acr_values?: string[];
+  login_hint?: string;
+  prompt?: string[];
+}
+
+export interface Tenant {
+  id: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  display_name: string;
+  metadata: Record<string, string>;
+}
+
+export interface AuthenticationMethod {
+  name: string;
+  timestamp: string;
+  type?: string;
+}
+
+/** Result of `api.cache.set`: Auth0 reports a failed write (too large, too many) instead of throwing. */
+export type CacheWriteResult = { type: 'success' } | { type: 'error'; code: string };
+
+export interface CacheEntry {
+  value: string;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+}
+
+/** `api.cache`: synchronous, per trigger, best effort; ttl and expires_at in milliseconds. */
+export interface ActionCache {
+  get(key: string): CacheEntry | undefined;
+  set(key: string, value: string, options?: { ttl?: number; expires_at?: number }): CacheWriteResult;
+  delete(key: string): CacheWriteResult;
+}
+
+// ---------------------------------------------------------------- post-login v3
+
+export interface PostLoginEvent {
+  user: User;
+  connection: Connection;
+  client: Client;
+  request: Request;
+  tenant: Tenant;
+  secrets: Secrets;
+  stats: { logins_count: number };
+  transaction?: Transaction;
+  organization?: Organization;
+  authentication?: { methods: AuthenticationMethod[]; riskAssessment?: Metadata };
+  authorization?: { roles: string[] };
+  resource_server?: { identifier: string };
+  session?: { id?: string; created_at?: string; updated_at?: string; authenticated_at?: string; device?: Metadata };
+  refresh_token?: Metadata;
+  prompt?: { id: string; name?: string };
+}
+
+export interface PostLoginApi {
+  access: { deny(reason: string): PostLoginApi };
+  user: {
+    /** Not written at once: merged with the other Actions' changes and written when the trigger ends. */
+    setAppMetadata(key: string, value: unknown): PostLoginApi;
+    setUserMetadata(key: string, value: unknown): PostLoginApi;
+  };
+  cache: ActionCache;
+  accessToken: {
+    setCustomClaim(name: string, value: unknown): PostLoginApi;
+    addScope(scope: string): PostLoginApi;
+    removeScope(scope: string): PostLoginApi;
+  };
+  idToken: { setCustomClaim(name: string, value: unknown): PostLoginApi };
+  multifactor: { enable(provider: string, options?: { allowRememberBrowser?: boolean }): PostLoginApi };
+  redirect: {
+    sendUserTo(url: string, options?: { query?: Record<string, string> }): PostLoginApi;
+    encodeToken(options: { secret: string; payload: Metadata; expiresInSeconds?: number }): string;
+    validateToken(options: { secret: string; tokenParameterName?: string }): Metadata;
+  };
+  authentication: {
+    challengeWith(factor: { type: string }, options?: { additionalFactors?: { type: string }[] }): void;
+    recordMethod(providerUrl: string): PostLoginApi;
+  };
+  samlResponse: { setAttribute(attribute: string, value: unknown): PostLoginApi };
+}
+
+// ------------------------------------------------------ post-user-registration v2
+
+export interface PostUserRegistrationEvent {
+  user: RegisteredUser;
+  connection: Connection;
+  tenant: Tenant;
+  secrets: Secrets;
+  request?: Request;
+  transaction?: Transaction;
+}
+
+/** The only api of post-user-registration: metadata must be written through the Management API. */
+export interface PostUserRegistrationApi {
+  cache: ActionCache;
+}
+
+// -------------------------------------------------------- custom-email-provider v1
+
+export interface EmailNotification {
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  locale?: string;
+  message_type: string;
+}
+
+export interface CustomEmailProviderEvent {
+  notification: EmailNotification;
+  user: Omit<User, 'identities'> & { identities?: Identity[] };
+  connection?: Connection;
+  client?: Client;
+  request?: Request;
+  tenant: Tenant;
+  secrets: Secrets;
+}
+
+export interface CustomEmailProviderApi {
+  notification: {
+    /** Auth0 tries the delivery again, up to 5 times. */
+    retry(reason: string): void;
+    drop(reason: string): void;
+  };
+  cache: ActionCache;
+}
+
+export type PostLoginHandler = (event: PostLoginEvent, api: PostLoginApi) => Promise<void>;
+export type PostUserRegistrationHandler = (
+  event: PostUserRegistrationEvent,
+  api: PostUserRegistrationApi,
+) => Promise<void>;
+export type CustomEmailProviderHandler = (
+  event: CustomEmailProviderEvent,
+  api: CustomEmailProviderApi,
+) => Promise<void>;

@@ -1,0 +1,130 @@
+import type { TicketsClient } from 'auth0/tickets';
+import type { UsersClient } from 'auth0/users';
+import type { EmailBudget } from './email-budget';
+import { isTimeout } from './management-token';
+import { fail, succeed, type Outcome } from './outcome';
+
+/**
+ * The Management API calls the Actions make, through the `auth0` SDK (a declared dependency
+ * of each Action, never bundled). The SDK is required lazily, per sub-path: an execution
+ * that sends nothing never loads it, and `auth0/tickets` loads in about half the time of
+ * the whole `auth0` package.
+ */
+
+interface ClientOptions {
+  domain: string;
+  token: string;
+  budget: EmailBudget;
+}
+
+function sdkOptions({ domain, token, budget }: ClientOptions) {
+  return {
+    baseUrl: `https://${domain}/api/v2`,
+    token,
+    // Retries (429 with Retry-After, 5xx) could outlast the execution's budget: a failed
+    // email is retried on the next login instead.
+    maxRetries: 0,
+    timeoutInSeconds: Math.max(1, Math.ceil(budget.remainingMs() / 1000)),
+  };
+}
+
+function requestOptions(budget: EmailBudget) {
+  return { abortSignal: budget.signal(), maxRetries: 0 };
+}
+
+/** A reason code for an SDK failure: HTTP status, timeout, or network. */
+function sdkFailure(step: string, error: unknown): Outcome<never> {
+  if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'ManagementTimeoutError') {
+    return fail(`${step}_timeout`);
+  }
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return fail(typeof status === 'number' ? `${step}_http_${status}` : `${step}_network`);
+}
+
+function ticketUrl(step: string, response: unknown): Outcome<string> {
+  const ticket = (response as { ticket?: unknown } | null)?.ticket;
+  if (typeof ticket !== 'string' || !/^https?:\/\//.test(ticket)) return fail(`${step}_malformed`);
+  return succeed(ticket);
+}
+
+export interface PasswordChangeTicketRequest {
+  userId: string;
+  /** Excludes `resultUrl`: Auth0 rejects a request with both. */
+  clientId?: string;
+  resultUrl?: string;
+  ttlSec: number;
+  markEmailAsVerified: boolean;
+}
+
+export async function createPasswordChangeTicket(
+  options: ClientOptions,
+  request: PasswordChangeTicketRequest,
+): Promise<Outcome<string>> {
+  const work = async (): Promise<Outcome<string>> => {
+    try {
+      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
+      const response = await new Tickets(sdkOptions(options)).changePassword(
+        {
+          user_id: request.userId,
+          ...(request.clientId !== undefined ? { client_id: request.clientId } : { result_url: request.resultUrl }),
+          ttl_sec: request.ttlSec,
+          mark_email_as_verified: request.markEmailAsVerified,
+          includeEmailInRedirect: false,
+        },
+        requestOptions(options.budget),
+      );
+      return ticketUrl('ticket', response);
+    } catch (error) {
+      return sdkFailure('ticket', error);
+    }
+  };
+  return options.budget.race('ticket', work());
+}
+
+export interface EmailVerificationTicketRequest {
+  userId: string;
+  resultUrl?: string;
+  ttlSec: number;
+}
+
+export async function createEmailVerificationTicket(
+  options: ClientOptions,
+  request: EmailVerificationTicketRequest,
+): Promise<Outcome<string>> {
+  const work = async (): Promise<Outcome<string>> => {
+    try {
+      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
+      const response = await new Tickets(sdkOptions(options)).verifyEmail(
+        {
+          user_id: request.userId,
+          ...(request.resultUrl !== undefined ? { result_url: request.resultUrl } : {}),
+          ttl_sec: request.ttlSec,
+          includeEmailInRedirect: false,
+        },
+        requestOptions(options.budget),
+      );
+      return ticketUrl('ticket', response);
+    } catch (error) {
+      return sdkFailure('ticket', error);
+    }
+  };
+  return options.budget.race('ticket', work());
+}
+
+/** `PATCH /api/v2/users/{id}` with app_metadata, which Auth0 merges one level deep. */
+export async function updateAppMetadata(
+  options: ClientOptions,
+  userId: string,
+  appMetadata: Record<string, unknown>,
+): Promise<Outcome<void>> {
+  const work = async (): Promise<Outcome<void>> => {
+    try {
+      const { UsersClient: Users } = require('auth0/users') as { UsersClient: typeof UsersClient };
+      await new Users(sdkOptions(options)).update(userId, { app_metadata: appMetadata }, requestOptions(options.budget));
+      return succeed(undefined);
+    } catch (error) {
+      return sdkFailure('user_update', error);
+    }
+  };
+  return options.budget.race('user_update', work());
+}

@@ -1,0 +1,70 @@
+import type { MailService } from '@sendgrid/mail';
+import type { EmailBudget } from './email-budget';
+import { fail, succeed, type Outcome } from './outcome';
+import type { MailSettings } from './settings';
+
+export interface TemplateEmail {
+  to: string;
+  templateId: string;
+  data: Record<string, unknown>;
+  /** For SendGrid's analytics and for finding the message later; never personal data. */
+  categories?: string[];
+  customArgs?: Record<string, string>;
+  sandbox?: boolean;
+}
+
+export interface SendGridOptions extends MailSettings {
+  /** Another API host, e.g. SendGrid's EU host or the local tenant's stand-in. */
+  baseUrl?: string;
+}
+
+type MailServiceClass = new () => MailService & { client: { setDefaultRequest(key: string, value: unknown): void } };
+
+/**
+ * Sends a SendGrid dynamic-template email with `@sendgrid/mail` (a declared dependency, never
+ * bundled, required only when an email is sent). Succeeds only on SendGrid's 202, with its
+ * message id. Each call uses its own MailService: the module singleton would share the API key
+ * and host between executions of different Actions.
+ */
+export async function sendTemplateEmail(
+  settings: SendGridOptions,
+  email: TemplateEmail,
+  budget: EmailBudget,
+): Promise<Outcome<{ messageId?: string }>> {
+  const work = async (): Promise<Outcome<{ messageId?: string }>> => {
+    try {
+      const singleton = require('@sendgrid/mail') as MailService;
+      const Service = singleton.constructor as MailServiceClass;
+      const mail = new Service();
+      mail.setApiKey(settings.apiKey);
+      // setApiKey resets the host, so the override comes after it.
+      if (settings.baseUrl !== undefined) mail.client.setDefaultRequest('baseUrl', settings.baseUrl);
+      // axios' timeout is per socket; the budget race below bounds the whole exchange.
+      mail.setTimeout(Math.max(1, budget.remainingMs()));
+      const [response] = await mail.send({
+        to: email.to,
+        from: settings.from,
+        templateId: email.templateId,
+        dynamicTemplateData: email.data,
+        ...(email.categories !== undefined ? { categories: email.categories } : {}),
+        ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
+        ...(email.sandbox === true ? { mailSettings: { sandboxMode: { enable: true } } } : {}),
+      });
+      const accepted = response.statusCode === 202 || (email.sandbox === true && response.statusCode === 200);
+      if (!accepted) return fail(`sendgrid_http_${response.statusCode}`);
+      const messageId = response.headers['x-message-id'];
+      return succeed({ messageId: typeof messageId === 'string' ? messageId : undefined });
+    } catch (error) {
+      return fail(sendGridFailure(error));
+    }
+  };
+  return budget.race('sendgrid', work());
+}
+
+/** SendGrid's ResponseError carries `code` (the HTTP status); axios errors carry a socket code. */
+function sendGridFailure(error: unknown): string {
+  const { code } = (error ?? {}) as { code?: unknown };
+  if (typeof code === 'number') return `sendgrid_http_${code}`;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'sendgrid_timeout';
+  return 'sendgrid_network';
+}

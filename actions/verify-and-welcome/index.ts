@@ -1,0 +1,113 @@
+import { actionLog, settingsFor } from '../shared/action-log';
+import type { PostLoginApi, PostLoginEvent, PostLoginHandler } from '../shared/auth0-actions';
+import { EmailBudget } from '../shared/email-budget';
+import { emailLocale, templateIdFor } from '../shared/locale';
+import { createEmailVerificationTicket } from '../shared/management-api';
+import { managementToken } from '../shared/management-token';
+import { sendTemplateEmail } from '../shared/sendgrid-mail';
+import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from '../shared/settings';
+import { manifest } from './manifest';
+import { planLoginEmail } from './plan';
+
+type Log = ReturnType<typeof actionLog>;
+
+/**
+ * post-login: sends the verification email, and once the address is verified the welcome
+ * email, each exactly once. It never denies or blocks a login: any failure is logged, sets
+ * no flag, and the next login tries again. The common case (verified and welcomed) makes no
+ * request and loads neither `auth0` nor `@sendgrid/mail`.
+ */
+export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
+  const log = actionLog(manifest.name, event.user?.user_id);
+  try {
+    const settings = readVerifyWelcomeSettings(event.secrets ?? {});
+    const plan = planLoginEmail(event.user, settings.welcomeSince);
+    if (plan.clearInvite) api.user.setAppMetadata('invite', null);
+    if (plan.send === 'none' || plan.email === undefined) return;
+    for (const problem of settings.problems) log('setting_ignored', problem);
+    if (plan.send === 'verification') await sendVerification(event, api, settings, plan.email, log);
+    else await sendWelcome(event, api, settings, plan.email, log);
+  } catch {
+    // The error text may quote an address or a token: log the fact only.
+    log('email_failed', 'unexpected_error');
+  }
+};
+
+function emailData(event: PostLoginEvent, email: string) {
+  return {
+    username: event.user.username ?? email,
+    email,
+    locale: emailLocale(event.user.user_metadata, event.transaction, event.request),
+    app_name: event.client?.name ?? '',
+  };
+}
+
+async function sendVerification(
+  event: PostLoginEvent,
+  api: PostLoginApi,
+  settings: VerifyWelcomeSettings,
+  email: string,
+  log: Log,
+): Promise<void> {
+  const ready = settingsFor(log, 'verification', {
+    management: settings.management,
+    verify: settings.verify,
+    mail: settings.mail,
+  });
+  if (ready === undefined) return;
+  const budget = new EmailBudget();
+  const token = await managementToken(ready.management, api.cache, budget);
+  if (!token.ok) return log('verification_failed', token.reason);
+  // Each application may send its users back to its own page after verification.
+  const clientResultUrl = event.client?.metadata?.verify_result_url;
+  const ticket = await createEmailVerificationTicket(
+    { domain: ready.management.domain, token: token.value, budget },
+    {
+      userId: event.user.user_id,
+      resultUrl: typeof clientResultUrl === 'string' && clientResultUrl !== '' ? clientResultUrl : ready.verify.resultUrl,
+      ttlSec: ready.verify.ttlSec,
+    },
+  );
+  if (!ticket.ok) return log('verification_failed', ticket.reason);
+  const data = { ...emailData(event, email), verify_url: ticket.value };
+  const sent = await sendTemplateEmail(
+    ready.mail,
+    {
+      to: email,
+      templateId: templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates),
+      data,
+      categories: ['verification'],
+    },
+    budget,
+  );
+  if (!sent.ok) return log('verification_failed', sent.reason);
+  api.user.setAppMetadata('verification_email_sent', true);
+  api.user.setAppMetadata('verification_email_sent_at', new Date().toISOString());
+  log('verification_sent');
+}
+
+async function sendWelcome(
+  event: PostLoginEvent,
+  api: PostLoginApi,
+  settings: VerifyWelcomeSettings,
+  email: string,
+  log: Log,
+): Promise<void> {
+  const ready = settingsFor(log, 'welcome', { welcome: settings.welcome, mail: settings.mail });
+  if (ready === undefined) return;
+  const data = emailData(event, email);
+  const sent = await sendTemplateEmail(
+    ready.mail,
+    {
+      to: email,
+      templateId: templateIdFor('welcome', data.locale, ready.welcome.templateId, settings.templates),
+      data,
+      categories: ['welcome'],
+    },
+    new EmailBudget(),
+  );
+  if (!sent.ok) return log('welcome_failed', sent.reason);
+  api.user.setAppMetadata('welcome_email_sent', true);
+  api.user.setAppMetadata('welcome_email_sent_at', new Date().toISOString());
+  log('welcome_sent');
+}

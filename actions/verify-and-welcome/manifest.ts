@@ -1,0 +1,20 @@
+import type { ActionManifest } from '../shared/action-manifest';
+
+export const manifest: ActionManifest = {
+  name: 'verify-and-welcome',
+  trigger: { id: 'post-login', version: 'v3' },
+  secrets: [
+    'AUTH0_DOMAIN',
+    'AUTH0_CLIENT_ID',
+    'AUTH0_CLIENT_SECRET',
+    'VERIFY_TEMPLATE_ID',
+    'VERIFY_RESULT_URL',
+    'VERIFY_TTL_SEC',
+    'WELCOME_TEMPLATE_ID',
+    'WELCOME_SINCE',
+    'SENDGRID_API_KEY',
+    'MAIL_FROM',
+    'TEMPLATE_IDS',
+  ],
+  dependencies: ['auth0', '@sendgrid/mail'],
+};

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DatabaseConnectionConfig {
+  name: string;
+  strategy?: string;
+  options?: {
+    disable_signup?: boolean;
+    attributes?: {
+      email?: { unique?: boolean; identifier?: { active?: boolean } };
+      username?: { identifier?: { active?: boolean } };
+    };
+  };
+}
+
+/** The database connections of a deploy-cli directory (`database-connections/<name>/database.json`). */
+export function readDatabaseConnections(tenantDir: string): DatabaseConnectionConfig[] {
+  const dir = join(tenantDir, 'database-connections');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => {
+      const file = join(dir, entry.name, 'database.json');
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as DatabaseConnectionConfig;
+      } catch (error) {
+        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+      }
+    });
+}
+
+/** Auth0's flexible identifiers: `attributes.email.unique === false` lets several users share an email. */
+export function hasNonUniqueEmails(connection: DatabaseConnectionConfig): boolean {
+  return connection.options?.attributes?.email?.unique === false;
+}
