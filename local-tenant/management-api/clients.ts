@@ -1,0 +1,95 @@
+import type { Hono } from 'hono';
+import { randomBytes } from 'node:crypto';
+import type { TenantContext } from '../context';
+import { sameJson } from '../state/json';
+import type { ClientRecord, JsonObject } from '../state/types';
+import { ApiError } from './errors';
+import type { ManagementEnv } from './index';
+import { offsetEnvelope, readPageRequest } from './pagination';
+import { optionalString, readJsonObject } from './request-body';
+
+/** Fields Auth0 computes and refuses in a PATCH body. */
+const READ_ONLY_CLIENT_FIELDS = ['client_id', 'tenant', 'global', 'signing_keys', 'owners'];
+
+export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): void {
+  const { store } = ctx;
+
+  api.get('/clients', (c) => {
+    const page = readPageRequest((n) => c.req.query(n));
+    let clients = store.data.clients;
+    const isFirstParty = c.req.query('is_first_party');
+    if (isFirstParty !== undefined) clients = clients.filter((cl) => (cl['is_first_party'] !== false) === (isFirstParty === 'true'));
+    // Global (tenant-wide "All Applications") clients are not emulated, so is_global=true lists none.
+    if (c.req.query('is_global') === 'true') clients = [];
+    return c.json(offsetEnvelope('clients', clients, page));
+  });
+
+  api.get('/clients/:id', (c) => c.json(requireClient(ctx, c.req.param('id'))));
+
+  api.post('/clients', async (c) => {
+    const body = await readJsonObject(c);
+    const name = optionalString(body, 'name');
+    if (!name) throw new ApiError(400, "Payload validation error: 'Missing required property: name'.", 'invalid_body');
+    const client: ClientRecord = {
+      is_first_party: true,
+      callbacks: [],
+      allowed_origins: [],
+      web_origins: [],
+      grant_types: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
+      token_endpoint_auth_method: 'client_secret_post',
+      client_metadata: {},
+      ...withoutReadOnly(body),
+      name,
+      client_id: randomBytes(16).toString('hex'),
+      client_secret: randomBytes(32).toString('base64url'),
+    };
+    store.data.clients.push(client);
+    store.changed();
+    return c.json(client, 201);
+  });
+
+  api.patch('/clients/:id', async (c) => {
+    const client = requireClient(ctx, c.req.param('id'));
+    const body = withoutReadOnly(await readJsonObject(c));
+    // Only a real change touches the state: a re-import of an unchanged directory is a no-op.
+    const changed = Object.entries(body).some(([key, value]) => !sameJson(client[key], value));
+    if (changed) {
+      Object.assign(client, body);
+      store.changed();
+    }
+    return c.json(client);
+  });
+
+  api.delete('/clients/:id', (c) => {
+    const client = requireClient(ctx, c.req.param('id'));
+    if (client.client_id === ctx.bootstrapClientId) {
+      throw new ApiError(400, 'The client used by this local tenant to deploy cannot be deleted', 'operation_not_supported');
+    }
+    store.data.clients = store.data.clients.filter((cl) => cl !== client);
+    for (const connection of store.data.connections) {
+      connection.enabled_clients = connection.enabled_clients.filter((id) => id !== client.client_id);
+    }
+    store.changed();
+    return c.body(null, 204);
+  });
+
+  // Client credentials (private key JWT) are not emulated: no client has any.
+  api.get('/clients/:id/credentials', (c) => {
+    requireClient(ctx, c.req.param('id'));
+    return c.json([]);
+  });
+}
+
+function requireClient(ctx: TenantContext, clientId: string): ClientRecord {
+  const client = ctx.store.findClient(clientId);
+  if (!client) throw new ApiError(404, 'The client does not exist', 'inexistent_client');
+  return client;
+}
+
+function withoutReadOnly(body: JsonObject): JsonObject {
+  const copy: JsonObject = { ...body };
+  for (const field of READ_ONLY_CLIENT_FIELDS) delete copy[field];
+  // A client's secret is rotated through its own endpoint, never set by PATCH.
+  delete copy['client_secret'];
+  return copy;
+}

@@ -1,0 +1,158 @@
+import type { Hono } from 'hono';
+import type { TenantContext } from '../context';
+import { sameJson } from '../state/json';
+import type { EmailProviderRecord, EmailTemplateRecord, JsonObject } from '../state/types';
+import { ApiError } from './errors';
+import type { ManagementEnv } from './index';
+import { isJsonObject, optionalString, payloadError, readJsonObject } from './request-body';
+
+/** Template names Auth0 accepts. */
+export const EMAIL_TEMPLATE_NAMES = [
+  'verify_email', 'verify_email_by_code', 'reset_email', 'reset_email_by_code', 'welcome_email',
+  'blocked_account', 'stolen_credentials', 'enrollment_email', 'mfa_oob_code', 'user_invitation',
+  'change_password', 'password_reset', 'async_approval',
+];
+
+/** Auth0's default link lifetime for email templates: 5 days. */
+const DEFAULT_URL_LIFETIME_SECONDS = 432000;
+
+export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): void {
+  const { store } = ctx;
+
+  api.get('/email-templates/:name', (c) => c.json(requireTemplate(ctx, requireTemplateName(c.req.param('name')))));
+
+  api.post('/email-templates', async (c) => {
+    const body = await readJsonObject(c);
+    const name = requireTemplateName(optionalString(body, 'template') ?? '');
+    if (store.data.email_templates.some((t) => t.template === name)) {
+      throw new ApiError(409, 'Template already exists', 'template_conflict');
+    }
+    const template = templateFrom(name, body, undefined);
+    store.data.email_templates.push(template);
+    store.changed();
+    return c.json(template, 200);
+  });
+
+  // PATCH updates the given fields; PUT replaces the template (creating it when missing).
+  api.patch('/email-templates/:name', async (c) => {
+    const current = requireTemplate(ctx, requireTemplateName(c.req.param('name')));
+    const next = templateFrom(current.template, await readJsonObject(c), current);
+    return c.json(saveTemplate(ctx, current, next));
+  });
+
+  api.put('/email-templates/:name', async (c) => {
+    const name = requireTemplateName(c.req.param('name'));
+    const current = store.data.email_templates.find((t) => t.template === name);
+    const next = templateFrom(name, await readJsonObject(c), undefined);
+    return c.json(saveTemplate(ctx, current, next));
+  });
+
+  api.get('/emails/provider', (c) => {
+    const provider = requireProvider(ctx);
+    return c.json(selectFields(providerResponse(provider), c.req.query('fields'), c.req.query('include_fields')));
+  });
+
+  api.post('/emails/provider', async (c) => {
+    if (store.data.email_provider) throw new ApiError(409, 'An email provider is already configured', 'email_provider_conflict');
+    const body = await readJsonObject(c);
+    const name = optionalString(body, 'name');
+    if (!name) throw payloadError('Missing required property: name');
+    const credentials = body['credentials'];
+    if (!isJsonObject(credentials)) throw payloadError('Missing required property: credentials');
+    store.data.email_provider = {
+      enabled: true,
+      default_from_address: '',
+      settings: {},
+      ...body,
+      name,
+      credentials,
+    } as EmailProviderRecord;
+    store.changed();
+    return c.json(providerResponse(store.data.email_provider), 201);
+  });
+
+  api.patch('/emails/provider', async (c) => {
+    const provider = requireProvider(ctx);
+    const body = await readJsonObject(c);
+    if ('credentials' in body && !isJsonObject(body['credentials'])) throw payloadError('Expected type object', 'credentials');
+    const changed = Object.entries(body).some(([key, value]) => !sameJson(provider[key], value));
+    if (changed) {
+      Object.assign(provider, body);
+      store.changed();
+    }
+    return c.json(providerResponse(provider));
+  });
+
+  api.delete('/emails/provider', (c) => {
+    requireProvider(ctx);
+    store.data.email_provider = null;
+    store.changed();
+    return c.body(null, 204);
+  });
+}
+
+function saveTemplate(ctx: TenantContext, current: EmailTemplateRecord | undefined, next: EmailTemplateRecord): EmailTemplateRecord {
+  if (current && sameJson(current, next)) return current;
+  ctx.store.data.email_templates = [...ctx.store.data.email_templates.filter((t) => t !== current), next];
+  ctx.store.changed();
+  return next;
+}
+
+function templateFrom(name: string, body: JsonObject, base: EmailTemplateRecord | undefined): EmailTemplateRecord {
+  const pick = <T>(key: string, check: (v: unknown) => v is T, fallback: T): T => {
+    const value = body[key];
+    if (value === undefined) return fallback;
+    if (!check(value)) throw payloadError(`Invalid type for ${key}`, key);
+    return value;
+  };
+  const isString = (v: unknown): v is string => typeof v === 'string';
+  const isNumber = (v: unknown): v is number => typeof v === 'number';
+  const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+  const extra: JsonObject = { ...body };
+  delete extra['template'];
+  return {
+    ...(base ?? {}),
+    ...extra,
+    template: name,
+    body: pick('body', isString, base?.body ?? ''),
+    from: pick('from', isString, base?.from ?? ''),
+    subject: pick('subject', isString, base?.subject ?? ''),
+    syntax: pick('syntax', isString, base?.syntax ?? 'liquid'),
+    resultUrl: pick('resultUrl', isString, base?.resultUrl ?? ''),
+    urlLifetimeInSeconds: pick('urlLifetimeInSeconds', isNumber, base?.urlLifetimeInSeconds ?? DEFAULT_URL_LIFETIME_SECONDS),
+    enabled: pick('enabled', isBoolean, base?.enabled ?? true),
+  };
+}
+
+function requireTemplateName(name: string): string {
+  if (!EMAIL_TEMPLATE_NAMES.includes(name)) {
+    throw payloadError(`Invalid template name: ${name}; it must be one of ${EMAIL_TEMPLATE_NAMES.join(', ')}`, 'template');
+  }
+  return name;
+}
+
+function requireTemplate(ctx: TenantContext, name: string): EmailTemplateRecord {
+  const template = ctx.store.data.email_templates.find((t) => t.template === name);
+  if (!template) throw new ApiError(404, 'The template does not exist.', 'inexistent_email_template');
+  return template;
+}
+
+function requireProvider(ctx: TenantContext): EmailProviderRecord {
+  if (!ctx.store.data.email_provider) throw new ApiError(404, 'Email provider is not configured', 'inexistent_email_provider');
+  return ctx.store.data.email_provider;
+}
+
+/** Credentials are write-only, as in Auth0. */
+function providerResponse(provider: EmailProviderRecord): JsonObject {
+  const copy: JsonObject = { ...provider };
+  delete copy['credentials'];
+  return copy;
+}
+
+/** Auth0's `fields` + `include_fields` projection. */
+export function selectFields(record: JsonObject, fields: string | undefined, includeFields: string | undefined): JsonObject {
+  if (!fields) return record;
+  const names = fields.split(',').map((f) => f.trim()).filter(Boolean);
+  const include = includeFields !== 'false';
+  return Object.fromEntries(Object.entries(record).filter(([key]) => names.includes(key) === include));
+}

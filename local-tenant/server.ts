@@ -1,0 +1,201 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { generate } from 'selfsigned';
+import { AccessTokenRegistry } from './authentication-api/access-tokens';
+import { registerOAuthToken } from './authentication-api/oauth-token';
+import type { DeliverTemplateEmail, TenantContext, TenantUrls } from './context';
+import { RequestLog } from './faults/request-log';
+import { createManagementApi } from './management-api';
+import { ApiError, errorResponse } from './management-api/errors';
+import type { TenantHooks } from './state/hooks';
+import { nowIso, TenantStore } from './state/store';
+import type { ClientRecord } from './state/types';
+
+export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
+export type { DeliverTemplateEmail, TemplateEmail, TenantContext, TenantUrls } from './context';
+export { TenantStore } from './state/store';
+
+export interface BootstrapClient {
+  client_id: string;
+  client_secret: string;
+  name?: string;
+}
+
+/** What the hooks factory receives: enough to read and write the tenant and call its API in process. */
+export interface LocalTenantRuntime {
+  store: TenantStore;
+  app: Hono;
+  urls: TenantUrls;
+}
+
+export interface LocalTenantOptions {
+  /** Plain HTTP port for browsers; 0 picks a free port. */
+  port: number;
+  /** HTTPS port for deploy-cli and the SDK; 0 or unset picks a free port. */
+  httpsPort?: number;
+  /** Persist the state in this JSON file (atomic writes); loaded at start when it exists. */
+  dataFile?: string;
+  /** Machine-to-machine application that deploy-cli and the Actions use; created or updated at start. */
+  bootstrapClient: BootstrapClient;
+  /** Trigger hooks (the Actions runtime), or a factory that receives the tenant first. */
+  hooks?: TenantHooks | ((runtime: LocalTenantRuntime) => TenantHooks);
+  /** Where Auth0-sent template emails go; defaults to appending them to the outbox. */
+  deliverTemplateEmail?: DeliverTemplateEmail;
+  /** Host name in the URLs; `localhost` by default. */
+  hostname?: string;
+}
+
+export interface LocalTenant {
+  httpsUrl: string;
+  httpUrl: string;
+  /** `localhost:<httpsPort>`, for AUTH0_DOMAIN and the SDK's `domain`. */
+  domain: string;
+  /** PEM file of the generated self-signed certificate, for NODE_EXTRA_CA_CERTS. */
+  caCertPath: string;
+  /** PEM text of the same certificate, for an undici Agent `connect: { ca }`. */
+  caCertPem: string;
+  app: Hono;
+  store: TenantStore;
+  requestLog: RequestLog;
+  stop(): Promise<void>;
+}
+
+export async function startLocalTenant(options: LocalTenantOptions): Promise<LocalTenant> {
+  const hostname = options.hostname ?? 'localhost';
+  const store = new TenantStore(options.dataFile ? { dataFile: options.dataFile } : {});
+  ensureBootstrapClient(store, options.bootstrapClient);
+
+  const urls: TenantUrls = { domain: '', httpsUrl: '', httpUrl: '', publicUrl: '' };
+  const ctx: TenantContext = {
+    store,
+    tokens: new AccessTokenRegistry(),
+    hooks: {},
+    urls,
+    deliverTemplateEmail: options.deliverTemplateEmail ?? defaultDeliverTemplateEmail(store),
+    bootstrapClientId: options.bootstrapClient.client_id,
+  };
+  const requestLog = new RequestLog();
+  const app = createLocalTenantApp(ctx, requestLog);
+  ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls }) : (options.hooks ?? {});
+
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + 30 * 24 * 3600 * 1000),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const certDir = mkdtempSync(join(tmpdir(), 'local-tenant-cert-'));
+  const caCertPath = join(certDir, 'local-tenant-ca.pem');
+  writeFileSync(caCertPath, pems.cert);
+
+  const { createServer: createHttpsServer } = await import('node:https');
+  const httpsServer = createAdaptorServer({
+    fetch: app.fetch,
+    createServer: createHttpsServer,
+    serverOptions: { key: pems.private, cert: pems.cert },
+  });
+  const httpServer = createAdaptorServer({ fetch: app.fetch });
+  const httpsPort = await listen(httpsServer, options.httpsPort ?? 0);
+  const httpPort = await listen(httpServer, options.port);
+
+  urls.domain = `${hostname}:${httpsPort}`;
+  urls.httpsUrl = `https://${hostname}:${httpsPort}`;
+  urls.httpUrl = `http://${hostname}:${httpPort}`;
+  urls.publicUrl = urls.httpUrl;
+
+  return {
+    httpsUrl: urls.httpsUrl,
+    httpUrl: urls.httpUrl,
+    domain: urls.domain,
+    caCertPath,
+    caCertPem: pems.cert,
+    app,
+    store,
+    requestLog,
+    async stop() {
+      await Promise.all([close(httpsServer), close(httpServer)]);
+      rmSync(certDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The whole tenant as one Hono app, callable in process with `app.fetch(request)`. */
+export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog): Hono {
+  const app = new Hono();
+  app.use('*', requestLog.middleware());
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    // Never echo internals (they may contain user data); log the kind only.
+    console.error(`[local-tenant] ${c.req.method} ${c.req.path} failed: ${error.name}`);
+    return errorResponse(c, new ApiError(500, 'Internal error', 'internal_error'));
+  });
+
+  app.get('/__local/requests', (c) => c.json(requestLog.list()));
+  app.delete('/__local/requests', (c) => {
+    requestLog.clear();
+    return c.body(null, 204);
+  });
+
+  registerOAuthToken(app, ctx);
+  app.route('/api/v2', createManagementApi(ctx));
+  return app;
+}
+
+function ensureBootstrapClient(store: TenantStore, bootstrap: BootstrapClient): void {
+  const existing = store.findClient(bootstrap.client_id);
+  if (existing) {
+    existing.client_secret = bootstrap.client_secret;
+  } else {
+    const client: ClientRecord = {
+      client_id: bootstrap.client_id,
+      client_secret: bootstrap.client_secret,
+      name: bootstrap.name ?? 'Local tenant deploy client',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+      is_first_party: true,
+      callbacks: [],
+      allowed_origins: [],
+      web_origins: [],
+      token_endpoint_auth_method: 'client_secret_post',
+      client_metadata: {},
+    };
+    store.data.clients.push(client);
+  }
+  store.changed();
+}
+
+function defaultDeliverTemplateEmail(store: TenantStore): DeliverTemplateEmail {
+  return async (email) => {
+    store.appendOutboxEntry({
+      created_at: nowIso(),
+      to: [email.to],
+      from: email.from,
+      subject: email.subject,
+      html: email.html,
+      source: { kind: 'auth0-template', template: email.template },
+      meta: { user_id: email.user_id },
+    });
+  };
+}
+
+async function listen(server: ServerType, port: number): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+async function close(server: ServerType): Promise<void> {
+  // Keep-alive sockets from fetch would hold close() open; drop them.
+  if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function') server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,44 @@
+import type { ClientRecord, ConnectionRecord, UserRecord } from './types';
+
+/** The HTTP request that caused a trigger, in the shape Auth0 gives to `event.request`. */
+export interface TriggerRequestInfo {
+  ip: string;
+  method: string;
+  hostname: string;
+  user_agent?: string;
+  /** Raw Accept-Language header, e.g. `fr-CA,fr;q=0.9`. */
+  language?: string;
+  query: Record<string, string>;
+  /** Form or JSON body with the password removed. */
+  body: Record<string, string>;
+}
+
+export interface UserCreatedContext {
+  /** How the user was created: Management API `POST /api/v2/users` or `/dbconnections/signup`. */
+  via: 'management-api' | 'signup';
+  request?: TriggerRequestInfo;
+}
+
+export interface LoginContext {
+  /** The user after this login was counted (`logins_count` already incremented, as in event.stats). */
+  user: UserRecord;
+  connection: ConnectionRecord;
+  /** The application the login is for; undefined when the login page was opened without client_id. */
+  client: ClientRecord | undefined;
+  request: TriggerRequestInfo;
+  transaction?: { locale?: string; ui_locales: string[]; redirect_uri?: string };
+}
+
+export type LoginOutcome = { allowed: true } | { allowed: false; reason: string };
+
+/**
+ * Trigger hooks injected by the Actions runtime. The server awaits them (so that tests see
+ * their effects when the HTTP call returns) but, like Auth0's post-user-registration trigger,
+ * a failing `onUserCreated` never fails the user creation.
+ */
+export interface TenantHooks {
+  /** post-user-registration: after a user is stored in a database connection. */
+  onUserCreated?(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void>;
+  /** post-login: after the password was checked. `{ allowed: false }` is `api.access.deny(reason)`. */
+  onLogin?(context: LoginContext): Promise<LoginOutcome>;
+}

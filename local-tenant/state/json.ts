@@ -1,0 +1,27 @@
+import type { JsonValue } from './types';
+
+/** Key-order-independent JSON equality, used to keep unchanged PATCHes from touching state. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** Deep copy of JSON data, so that callers cannot mutate stored records through a response. */
+export function cloneJson<T extends JsonValue | object>(value: T): T {
+  return structuredClone(value);
+}

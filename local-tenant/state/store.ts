@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  ActionExecutionRecord,
+  ClientRecord,
+  ConnectionRecord,
+  JsonObject,
+  OutboxEntry,
+  TenantData,
+  UserRecord,
+} from './types';
+
+export function emptyTenantData(): TenantData {
+  return {
+    version: 1,
+    tenant: {},
+    clients: [],
+    connections: [],
+    users: [],
+    actions: [],
+    action_versions: [],
+    trigger_bindings: [],
+    email_templates: [],
+    email_provider: null,
+    tickets: [],
+    outbox: [],
+    action_executions: [],
+  };
+}
+
+/** Random id with Auth0's prefixes (`act_`-like ids are UUIDs in Auth0; hex is enough locally). */
+export function randomId(prefix = '', bytes = 12): string {
+  return `${prefix}${randomBytes(bytes).toString('hex')}`;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export interface TenantStoreOptions {
+  /** When set, the state is loaded from this file at start and written back after each change. */
+  dataFile?: string;
+}
+
+/**
+ * Owner of the tenant state. Handlers mutate `data` and then call `changed()`, which
+ * persists the whole state atomically (temp file + rename) when a data file is configured,
+ * so a crash never leaves a half-written file.
+ */
+export class TenantStore {
+  data: TenantData;
+  readonly dataFile: string | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: TenantStoreOptions = {}) {
+    this.dataFile = options.dataFile;
+    this.data = this.dataFile && existsSync(this.dataFile) ? loadTenantData(this.dataFile) : emptyTenantData();
+  }
+
+  /** Call after every mutation. */
+  changed(): void {
+    if (this.dataFile) writeTenantDataAtomically(this.dataFile, this.data);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Subscribe to changes (e.g. a page that refreshes); returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  findClient(clientId: string): ClientRecord | undefined {
+    return this.data.clients.find((c) => c.client_id === clientId);
+  }
+
+  findConnectionByName(name: string): ConnectionRecord | undefined {
+    return this.data.connections.find((c) => c.name === name);
+  }
+
+  findConnectionById(id: string): ConnectionRecord | undefined {
+    return this.data.connections.find((c) => c.id === id);
+  }
+
+  findUser(userId: string): UserRecord | undefined {
+    return this.data.users.find((u) => u.user_id === userId);
+  }
+
+  /**
+   * Merge metadata one level deep, as PATCH /api/v2/users/{id} does: top-level keys are
+   * replaced, a `null` value deletes the key.
+   */
+  mergeUserMetadata(user: UserRecord, patch: { app_metadata?: JsonObject; user_metadata?: JsonObject }): void {
+    if (patch.app_metadata) user.app_metadata = mergeOneLevel(user.app_metadata, patch.app_metadata);
+    if (patch.user_metadata) user.user_metadata = mergeOneLevel(user.user_metadata, patch.user_metadata);
+    user.updated_at = nowIso();
+    this.changed();
+  }
+
+  /** For the mail module and the Actions runtime: keep an email in the outbox. */
+  appendOutboxEntry(entry: Omit<OutboxEntry, 'id' | 'created_at'> & Partial<Pick<OutboxEntry, 'id' | 'created_at'>>): OutboxEntry {
+    const stored: OutboxEntry = { ...entry, id: entry.id ?? randomId('msg_'), created_at: entry.created_at ?? nowIso() };
+    this.data.outbox.push(stored);
+    this.changed();
+    return stored;
+  }
+
+  /** For the Actions runtime: keep the record of one trigger execution (logs per action). */
+  appendActionExecution(
+    record: Omit<ActionExecutionRecord, 'id'> & Partial<Pick<ActionExecutionRecord, 'id'>>,
+  ): ActionExecutionRecord {
+    const stored: ActionExecutionRecord = { ...record, id: record.id ?? randomId('exec_') };
+    this.data.action_executions.push(stored);
+    this.changed();
+    return stored;
+  }
+}
+
+export function mergeOneLevel(current: JsonObject, patch: JsonObject): JsonObject {
+  const merged: JsonObject = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+export function loadTenantData(file: string): TenantData {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<TenantData>;
+  if (parsed.version !== 1) throw new Error(`Unsupported local tenant data file version in ${file}`);
+  // Fill collections added after the file was written.
+  return { ...emptyTenantData(), ...parsed } as TenantData;
+}
+
+export function writeTenantDataAtomically(file: string, data: TenantData): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, JSON.stringify(data, null, 2), { mode: 0o600 });
+  renameSync(temp, file);
+}

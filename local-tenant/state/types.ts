@@ -1,0 +1,207 @@
+/**
+ * Records of the local tenant's in-memory state. Shapes follow the Auth0 Management API
+ * objects (snake_case, ISO 8601 dates) so that handlers can return them almost as stored.
+ * Everything here is JSON-serialisable: the whole TenantData is what `--data` persists.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** An application. Auth0 clients carry many fields; the ones deploy-cli sends are kept as given. */
+export interface ClientRecord extends JsonObject {
+  client_id: string;
+  client_secret: string;
+  name: string;
+}
+
+/** A connection; `options.attributes` drives identifiers and email uniqueness. */
+export interface ConnectionRecord extends JsonObject {
+  id: string;
+  name: string;
+  strategy: string;
+  options: JsonObject;
+  /** Kept apart because Auth0 moved it to /connections/{id}/clients; deploy-cli uses both. */
+  enabled_clients: string[];
+}
+
+export interface UserIdentity extends JsonObject {
+  connection: string;
+  provider: string;
+  user_id: string;
+  isSocial: boolean;
+}
+
+export interface UserRecord {
+  user_id: string;
+  connection: string;
+  email?: string;
+  username?: string;
+  email_verified: boolean;
+  /** scrypt hash as `scrypt$<salt b64>$<hash b64>`; never returned by the API. */
+  password_hash?: string;
+  app_metadata: JsonObject;
+  user_metadata: JsonObject;
+  name?: string;
+  nickname?: string;
+  given_name?: string;
+  family_name?: string;
+  picture?: string;
+  blocked: boolean;
+  logins_count: number;
+  last_login?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ActionSecretRecord {
+  name: string;
+  /** Write-only through the API (Auth0 never returns secret values); the runtime reads it. */
+  value: string;
+  updated_at: string;
+}
+
+export interface ActionDependency {
+  name: string;
+  version: string;
+  registry_url?: string;
+}
+
+export interface ActionTriggerRef {
+  id: string;
+  version: string;
+  url?: string;
+}
+
+export interface ActionVersionRecord {
+  id: string;
+  action_id: string;
+  number: number;
+  code: string;
+  runtime: string;
+  dependencies: ActionDependency[];
+  secrets: ActionSecretRecord[];
+  supported_triggers: ActionTriggerRef[];
+  deployed: boolean;
+  status: 'built';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ActionRecord {
+  id: string;
+  name: string;
+  code: string;
+  runtime: string;
+  dependencies: ActionDependency[];
+  secrets: ActionSecretRecord[];
+  supported_triggers: ActionTriggerRef[];
+  /** Auth0 builds an action asynchronously; locally it is built at once. */
+  status: 'built';
+  created_at: string;
+  updated_at: string;
+  /** Id of the version currently deployed, if any. */
+  deployed_version_id?: string;
+  /** True when the draft equals the deployed version (Auth0's `all_changes_deployed`). */
+  all_changes_deployed: boolean;
+}
+
+export interface TriggerBindingRecord {
+  id: string;
+  trigger_id: string;
+  action_id: string;
+  display_name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EmailTemplateRecord extends JsonObject {
+  template: string;
+  body: string;
+  from: string;
+  subject: string;
+  syntax: string;
+  resultUrl: string;
+  urlLifetimeInSeconds: number;
+  enabled: boolean;
+}
+
+export interface EmailProviderRecord extends JsonObject {
+  name: string;
+  enabled: boolean;
+  default_from_address: string;
+  /** Write-only, as in Auth0. */
+  credentials: JsonObject;
+  settings: JsonObject;
+}
+
+export type TicketKind = 'password-change' | 'email-verification';
+
+export interface TicketRecord {
+  /** The random value in the `ticket=` query parameter. */
+  id: string;
+  kind: TicketKind;
+  user_id: string;
+  result_url?: string;
+  client_id?: string;
+  mark_email_as_verified: boolean;
+  include_email_in_redirect: boolean;
+  /** Set for tickets made by /dbconnections/change_password: Auth0 verifies the email after such a reset. */
+  from_emailed_link: boolean;
+  created_at: string;
+  expires_at: string;
+  used_at?: string;
+}
+
+/** What produced an outbox entry: Auth0's own templated mail, or a SendGrid send. */
+export type OutboxSource =
+  | { kind: 'auth0-template'; template: string }
+  | { kind: 'sendgrid'; template_id?: string; dynamic_template_data?: JsonObject; action_name?: string };
+
+export interface OutboxEntry {
+  id: string;
+  created_at: string;
+  to: string[];
+  from: string;
+  subject: string;
+  html?: string;
+  text?: string;
+  source: OutboxSource;
+  /** Free-form extra data the mail module may keep (categories, custom args, message id). */
+  meta?: JsonObject;
+}
+
+export interface ActionExecutionLog {
+  action_id: string;
+  action_name: string;
+  /** Captured console output lines, as Auth0 keeps per execution. */
+  logs: string[];
+  error?: string;
+  duration_ms: number;
+}
+
+export interface ActionExecutionRecord {
+  id: string;
+  trigger_id: string;
+  user_id?: string;
+  started_at: string;
+  ended_at: string;
+  status: 'final' | 'partial' | 'unspecified';
+  results: ActionExecutionLog[];
+}
+
+export interface TenantData {
+  version: 1;
+  tenant: JsonObject;
+  clients: ClientRecord[];
+  connections: ConnectionRecord[];
+  users: UserRecord[];
+  actions: ActionRecord[];
+  action_versions: ActionVersionRecord[];
+  trigger_bindings: TriggerBindingRecord[];
+  email_templates: EmailTemplateRecord[];
+  email_provider: EmailProviderRecord | null;
+  tickets: TicketRecord[];
+  outbox: OutboxEntry[];
+  action_executions: ActionExecutionRecord[];
+}
