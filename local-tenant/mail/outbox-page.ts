@@ -95,6 +95,7 @@ function renderEmail(email: OutboxEmail, options: OutboxPageOptions): string {
     ${recipients}
     <dt>From</dt><dd>${escapeHtml(from)}</dd>
     <dt>Sent by</dt><dd class="sender">${describeSource(email)}</dd>
+    ${email.user_id ? `<dt>User</dt><dd>${escapeHtml(email.user_id)}</dd>` : ''}
     <dt>Time</dt><dd><time datetime="${escapeHtml(email.time)}">${escapeHtml(email.time)}</time>${alone}</dd>
     ${categories}
   </dl>

@@ -1,4 +1,9 @@
-import { Outbox } from './outbox';
+import type { TemplateEmail } from '../context';
+import { Outbox, type Auth0TemplateEmail } from './outbox';
+
+// The server's DeliverTemplateEmail hands its TemplateEmail straight to deliverTemplateEmail.
+const serverEmailFits: (email: TemplateEmail) => Auth0TemplateEmail = (email) => email;
+void serverEmailFits;
 
 function fixedOutbox(): Outbox {
   let ids = 0;
@@ -16,7 +21,7 @@ const resetEmail = {
 
 test('deliverTemplateEmail stores an Auth0 email with id, time and source', () => {
   const outbox = fixedOutbox();
-  const email = outbox.deliverTemplateEmail({ ...resetEmail, sender: 'invite-on-registration' });
+  const email = outbox.deliverTemplateEmail({ ...resetEmail, sender: 'invite-on-registration', user_id: 'auth0|1' });
   expect(email).toEqual({
     id: 'm1',
     time: '2026-11-01T12:00:00.000Z',
@@ -26,6 +31,7 @@ test('deliverTemplateEmail stores an Auth0 email with id, time and source', () =
     html: '<p>hi</p>',
     source: { kind: 'auth0', template: 'reset_email' },
     sender: 'invite-on-registration',
+    user_id: 'auth0|1',
     categories: [],
   });
   expect(outbox.get('m1')).toEqual(email);

@@ -37,6 +37,8 @@ export interface OutboxEmail {
   source: EmailSource;
   /** Who asked for the email: the Action's name when known. */
   sender?: string;
+  /** The user the email is about, when known. */
+  user_id?: string;
   categories: string[];
 }
 
@@ -54,6 +56,7 @@ export interface Auth0TemplateEmail {
   html: string;
   text?: string;
   sender?: string;
+  user_id?: string;
 }
 
 export interface OutboxSnapshot {
@@ -119,6 +122,7 @@ export class Outbox {
     if (email.fromName !== undefined) delivered.fromName = email.fromName;
     if (email.text !== undefined) delivered.text = email.text;
     if (email.sender !== undefined) delivered.sender = email.sender;
+    if (email.user_id !== undefined) delivered.user_id = email.user_id;
     return this.deliver(delivered);
   }
 

@@ -93,6 +93,7 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     expect(email.html).toContain('href="http://localhost:3000/lo/reset?ticket&#x3D;abc123&amp;x&#x3D;1#type&#x3D;invite&amp;app&#x3D;Acme"');
     expect(email.html).toContain('November 20, 2026, 10:30');
     expect(email.sender).toBe('invite-on-registration');
+    expect(email.user_id).toBe('auth0|1');
     expect(email.categories).toEqual(['invite']);
     expect(email.source).toEqual({
       kind: 'sendgrid',

@@ -55,6 +55,8 @@ export interface SendgridAppOptions {
   senderHeader?: string;
   /** custom_args key naming the sender when the header is absent; default `action`. */
   senderCustomArg?: string;
+  /** custom_args key naming the user the email is about; default `user_id`. */
+  userIdCustomArg?: string;
   newMessageId?: () => string;
 }
 
@@ -364,6 +366,7 @@ export function createSendgridApp(options: SendgridAppOptions): Hono {
   const templates = options.templates ?? loadKeptTemplates();
   const senderHeader = options.senderHeader ?? 'x-local-action';
   const senderCustomArg = options.senderCustomArg ?? 'action';
+  const userIdCustomArg = options.userIdCustomArg ?? 'user_id';
   const newMessageId = options.newMessageId ?? defaultMessageId;
   const keys = new Set(options.apiKeys);
   const app = new Hono();
@@ -394,6 +397,7 @@ export function createSendgridApp(options: SendgridAppOptions): Hono {
     const template = request.template_id === undefined ? undefined : templates.get(request.template_id);
     for (const p of request.personalizations) {
       const sender = headerSender ?? p.custom_args?.[senderCustomArg] ?? request.custom_args?.[senderCustomArg];
+      const userId = p.custom_args?.[userIdCustomArg] ?? request.custom_args?.[userIdCustomArg];
       const email: NewOutboxEmail = {
         to: p.to.map((a) => a.email),
         from: request.from.email,
@@ -411,6 +415,7 @@ export function createSendgridApp(options: SendgridAppOptions): Hono {
       if (p.bcc?.length) email.bcc = p.bcc.map((a) => a.email);
       if (request.from.name !== undefined) email.fromName = request.from.name;
       if (sender !== undefined && sender !== '') email.sender = sender;
+      if (userId !== undefined && userId !== '') email.user_id = userId;
       options.outbox.deliver(email);
     }
     return c.body(null, 202, { 'x-message-id': messageId });
