@@ -10,12 +10,10 @@ import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
  * that already end with `#`.
  */
 export function invitationLink(ticketUrl: string, appName?: string): string {
-  const params = new URLSearchParams({ type: 'invite' });
-  if (appName !== undefined && appName !== '') params.set('app', appName);
+  const params = `type=invite${appName !== undefined && appName !== '' ? `&app=${encodeURIComponent(appName)}` : ''}`;
   const hash = ticketUrl.indexOf('#');
-  if (hash === -1) return `${ticketUrl}#${params.toString()}`;
-  const fragment = ticketUrl.slice(hash + 1);
-  return `${ticketUrl}${fragment === '' ? '' : '&'}${params.toString()}`;
+  if (hash === -1) return `${ticketUrl}#${params}`;
+  return `${ticketUrl}${hash === ticketUrl.length - 1 ? '' : '&'}${params}`;
 }
 
 export interface TicketInvitation {

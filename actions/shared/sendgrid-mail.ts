@@ -46,6 +46,8 @@ export async function sendTemplateEmail(
         from: settings.from,
         templateId: email.templateId,
         dynamicTemplateData: email.data,
+        // Otherwise the helper warns on every URL with `&`: Handlebars' {{ }} escaping is what we want.
+        hideWarnings: true,
         ...(email.categories !== undefined ? { categories: email.categories } : {}),
         ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
         ...(email.sandbox === true ? { mailSettings: { sandboxMode: { enable: true } } } : {}),

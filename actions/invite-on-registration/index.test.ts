@@ -1,0 +1,166 @@
+import { captureConsole, fakeRegistrationApi, fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
+import { Interceptor, type SendGridBody } from '../../test/support/intercept';
+import { onExecutePostUserRegistration } from './index';
+
+let http: Interceptor;
+beforeEach(() => (http = new Interceptor()));
+afterEach(() => http.done());
+
+const sharedInbox = { id: 'con_2', name: 'shared-inbox', strategy: 'auth0' };
+
+describe('invite-on-registration, change_password mode', () => {
+  it('asks Auth0 to send its change-password email when the user was created with invite: true', async () => {
+    http.changePassword();
+    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /dbconnections/change_password']);
+    expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=change_password']);
+  });
+
+  it('first sets app_metadata.invite through the Management API, so the template reads as an invitation', async () => {
+    http.token().userUpdate('auth0|user-1').changePassword();
+    await onExecutePostUserRegistration(fakeRegistrationEvent(), fakeRegistrationApi());
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /oauth/token',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
+      'POST /dbconnections/change_password',
+    ]);
+    expect(http.requests[1]?.body).toEqual({ app_metadata: { invite: true } });
+    expect(http.requests[1]?.headers.authorization).toBe('Bearer mgmt-token-1');
+  });
+
+  it('sends nothing when the flag cannot be set', async () => {
+    http.token().userUpdate('auth0|user-1', { status: 503 });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(fakeRegistrationEvent(), fakeRegistrationApi()));
+    expect(http.of('POST', '/dbconnections/change_password')).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed user_update_http_503']);
+  });
+
+  it('reports a refused change_password request', async () => {
+    http.changePassword({ status: 429 });
+    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed change_password_http_429']);
+  });
+
+  it('names the missing INVITE_CLIENT_ID and sends nothing', async () => {
+    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } }, secrets: fullSecrets({ INVITE_CLIENT_ID: '' }) });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(http.requests).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_change_password_skipped missing_secret=INVITE_CLIENT_ID']);
+  });
+});
+
+describe('invite-on-registration, ticket mode', () => {
+  it('creates a password-change ticket by user id and sends it with SendGrid, marked as an invitation', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    const event = fakeRegistrationEvent({ connection: sharedInbox });
+    const before = Date.now();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /oauth/token',
+      'POST /api/v2/tickets/password-change',
+      'POST /v3/mail/send',
+    ]);
+    expect(http.requests[0]?.body).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'm2m-client-id-0123456789abcdef01',
+      client_secret: 'm2m-client-secret',
+      audience: 'https://email-flows-test.eu.auth0.com/api/v2/',
+    });
+    expect(http.requests[1]?.body).toEqual({
+      user_id: 'auth0|user-1',
+      client_id: 'app-client-id',
+      ttl_sec: 604800,
+      mark_email_as_verified: true,
+      includeEmailInRedirect: false,
+    });
+    const body = http.requests[2]?.body as SendGridBody;
+    expect(http.requests[2]?.headers.authorization).toBe('Bearer SG.test-key');
+    expect(body.from).toEqual({ email: 'no-reply@example.com', name: 'Example' });
+    expect(body.template_id).toBe('d-invite');
+    expect(body.personalizations[0]?.to).toEqual([{ email: 'ada@example.com' }]);
+    const data = body.personalizations[0]?.dynamic_template_data ?? {};
+    expect(data).toMatchObject({
+      ticket_url: 'https://email-flows-test.eu.auth0.com/lo/reset?ticket=pct-123#type=invite&app=Example%20App',
+      username: 'ada',
+      email: 'ada@example.com',
+      app_name: 'Example App',
+      locale: 'en',
+    });
+    const expiresAt = Date.parse(String(data.expires_at));
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 604_800_000);
+    expect(expiresAt).toBeLessThan(before + 604_800_000 + 60_000);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('uses result_url when no INVITE_CLIENT_ID is set, never both', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    const event = fakeRegistrationEvent({ connection: sharedInbox, secrets: fullSecrets({ INVITE_CLIENT_ID: undefined, INVITE_APP_NAME: '' }) });
+    await onExecutePostUserRegistration(event, fakeRegistrationApi());
+    expect(http.requests[1]?.body).toEqual({
+      user_id: 'auth0|user-1',
+      result_url: 'https://app.example.com/welcome',
+      ttl_sec: 604800,
+      mark_email_as_verified: true,
+      includeEmailInRedirect: false,
+    });
+    const body = http.requests[2]?.body as SendGridBody;
+    expect(body.personalizations[0]?.dynamic_template_data.ticket_url).toBe(
+      'https://email-flows-test.eu.auth0.com/lo/reset?ticket=pct-123#type=invite',
+    );
+  });
+
+  it('applies INVITE_MODE=ticket to every invited user and the per-locale invite template', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    const event = fakeRegistrationEvent({
+      userOverrides: { user_metadata: { locale: 'fr' } },
+      secrets: fullSecrets({ INVITE_MODE: 'ticket', TEMPLATE_IDS: '{"invite":{"fr":"d-invite-fr"}}' }),
+    });
+    await onExecutePostUserRegistration(event, fakeRegistrationApi());
+    const body = http.requests[2]?.body as SendGridBody;
+    expect(body.template_id).toBe('d-invite-fr');
+    expect(body.personalizations[0]?.dynamic_template_data.locale).toBe('fr');
+  });
+
+  it('sends no email when the ticket fails', async () => {
+    http.token().passwordChangeTicket({ status: 500, body: { statusCode: 500 } });
+    const { lines } = await captureConsole(() =>
+      onExecutePostUserRegistration(fakeRegistrationEvent({ connection: sharedInbox }), fakeRegistrationApi()),
+    );
+    expect(http.of('POST', '/v3/mail/send')).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed ticket_http_500']);
+  });
+
+  it('names every missing secret of the ticket path', async () => {
+    const event = fakeRegistrationEvent({ connection: sharedInbox, secrets: fullSecrets({ INVITE_TEMPLATE_ID: '', SENDGRID_API_KEY: '##SENDGRID_API_KEY##' }) });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(http.requests).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_ticket_skipped missing_secret=INVITE_TEMPLATE_ID,SENDGRID_API_KEY']);
+  });
+});
+
+describe('invite-on-registration, who is invited', () => {
+  it('leaves other users alone, silently', async () => {
+    const event = fakeRegistrationEvent({ connection: { id: 'c', name: 'other', strategy: 'auth0' } });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(http.requests).toEqual([]);
+    expect(lines).toEqual([]);
+  });
+
+  it('logs and skips an invited user without email, and one who opted out', async () => {
+    const noEmail = fakeRegistrationEvent({ userOverrides: { email: undefined } });
+    const optedOut = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: false } } });
+    const { lines } = await captureConsole(async () => {
+      await onExecutePostUserRegistration(noEmail, fakeRegistrationApi());
+      await onExecutePostUserRegistration(optedOut, fakeRegistrationApi());
+    });
+    expect(http.requests).toEqual([]);
+    expect(lines).toEqual([
+      'invite-on-registration user=auth0|user-1 not_invited no_email',
+      'invite-on-registration user=auth0|user-1 not_invited opted_out',
+    ]);
+  });
+});

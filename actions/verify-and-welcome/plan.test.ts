@@ -1,0 +1,41 @@
+import { fakeUser } from '../../test/support/action-fakes';
+import { planLoginEmail } from './plan';
+
+describe('planLoginEmail', () => {
+  it('sends the verification email to an unverified user once', () => {
+    expect(planLoginEmail(fakeUser())).toEqual({ send: 'verification', email: 'ada@example.com', clearInvite: false });
+    expect(planLoginEmail(fakeUser({ app_metadata: { verification_email_sent: true } })).send).toBe('none');
+  });
+
+  it('sends the welcome email to a verified user once', () => {
+    expect(planLoginEmail(fakeUser({ email_verified: true })).send).toBe('welcome');
+    expect(planLoginEmail(fakeUser({ email_verified: true, app_metadata: { welcome_email_sent: true } })).send).toBe('none');
+  });
+
+  it('counts a flag only when it is exactly true', () => {
+    for (const flag of ['true', 1, 'yes', null]) {
+      expect(planLoginEmail(fakeUser({ email_verified: true, app_metadata: { welcome_email_sent: flag } })).send).toBe('welcome');
+    }
+  });
+
+  it('does nothing for a user without email', () => {
+    const { email: _email, ...withoutEmail } = fakeUser();
+    expect(planLoginEmail(withoutEmail)).toEqual({ send: 'none', clearInvite: false });
+    expect(planLoginEmail(fakeUser({ email: '  ' })).send).toBe('none');
+  });
+
+  it('clears the invitation flag once the email is verified, welcomed or not', () => {
+    expect(planLoginEmail(fakeUser({ email_verified: true, app_metadata: { invite: true } })).clearInvite).toBe(true);
+    expect(
+      planLoginEmail(fakeUser({ email_verified: true, app_metadata: { invite: true, welcome_email_sent: true } })).clearInvite,
+    ).toBe(true);
+    expect(planLoginEmail(fakeUser({ email_verified: false, app_metadata: { invite: true } })).clearInvite).toBe(false);
+  });
+
+  it('does not welcome users created before WELCOME_SINCE', () => {
+    const since = new Date('2026-11-10T00:00:00Z');
+    expect(planLoginEmail(fakeUser({ email_verified: true, created_at: '2026-11-01T00:00:00Z' }), since).send).toBe('none');
+    expect(planLoginEmail(fakeUser({ email_verified: true, created_at: '2026-11-11T00:00:00Z' }), since).send).toBe('welcome');
+    expect(planLoginEmail(fakeUser({ email_verified: true, created_at: 'garbage' }), since).send).toBe('none');
+  });
+});

@@ -1,0 +1,121 @@
+import type {
+  PostLoginApi,
+  PostLoginEvent,
+  PostUserRegistrationApi,
+  PostUserRegistrationEvent,
+  Secrets,
+  User,
+} from '../../actions/shared/auth0-actions';
+import { ActionCacheStore } from '../../local-tenant/actions-runtime/action-cache';
+
+export const TENANT_DOMAIN = 'email-flows-test.eu.auth0.com';
+
+/** Secrets of both Actions, filled; a test removes or changes what it examines. */
+export function fullSecrets(overrides: Record<string, string | undefined> = {}): Secrets {
+  return {
+    AUTH0_DOMAIN: TENANT_DOMAIN,
+    AUTH0_CLIENT_ID: 'm2m-client-id-0123456789abcdef01',
+    AUTH0_CLIENT_SECRET: 'm2m-client-secret',
+    INVITE_CONNECTIONS: 'members,shared-inbox:ticket',
+    INVITE_MODE: 'change_password',
+    INVITE_CLIENT_ID: 'app-client-id',
+    INVITE_RESULT_URL: 'https://app.example.com/welcome',
+    INVITE_TTL_SEC: '604800',
+    INVITE_APP_NAME: 'Example App',
+    INVITE_TEMPLATE_ID: 'd-invite',
+    VERIFY_TEMPLATE_ID: 'd-verify',
+    VERIFY_RESULT_URL: 'https://app.example.com/verified',
+    VERIFY_TTL_SEC: '432000',
+    WELCOME_TEMPLATE_ID: 'd-welcome',
+    SENDGRID_API_KEY: 'SG.test-key',
+    MAIL_FROM: 'Example <no-reply@example.com>',
+    ...overrides,
+  };
+}
+
+export function fakeUser(overrides: Partial<User> = {}): User {
+  return {
+    user_id: 'auth0|user-1',
+    email: 'ada@example.com',
+    email_verified: false,
+    username: 'ada',
+    created_at: '2026-11-01T10:00:00.000Z',
+    updated_at: '2026-11-01T10:00:00.000Z',
+    app_metadata: {},
+    user_metadata: {},
+    identities: [{ connection: 'members', isSocial: false, provider: 'auth0', user_id: 'user-1' }],
+    ...overrides,
+  };
+}
+
+export function fakePostLoginEvent(overrides: Partial<PostLoginEvent> = {}): PostLoginEvent {
+  return {
+    user: fakeUser(),
+    connection: { id: 'con_1', name: 'members', strategy: 'auth0' },
+    client: { client_id: 'app-client-id', name: 'Example App', metadata: {} },
+    request: { ip: '203.0.113.7', method: 'POST', language: 'en-US,en;q=0.9', geoip: {} },
+    tenant: { id: 'email-flows-test' },
+    secrets: fullSecrets(),
+    stats: { logins_count: 1 },
+    ...overrides,
+  };
+}
+
+export function fakeRegistrationEvent(
+  overrides: Partial<PostUserRegistrationEvent> & { userOverrides?: Partial<User> } = {},
+): PostUserRegistrationEvent {
+  const { userOverrides, ...rest } = overrides;
+  const { identities: _identities, email_verified, ...user } = fakeUser(userOverrides);
+  return {
+    user: { ...user, email_verified },
+    connection: { id: 'con_1', name: 'members', strategy: 'auth0' },
+    tenant: { id: 'email-flows-test' },
+    secrets: fullSecrets(),
+    ...rest,
+  };
+}
+
+export interface RecordedPostLoginApi extends PostLoginApi {
+  cache: ActionCacheStore;
+  appMetadataCalls: [string, unknown][];
+  denied: string[];
+}
+
+/** A post-login api that records what the Action asked for; metadata is not applied, as in Auth0. */
+export function fakePostLoginApi(cache: ActionCacheStore = new ActionCacheStore()): RecordedPostLoginApi {
+  const appMetadataCalls: [string, unknown][] = [];
+  const denied: string[] = [];
+  const api: RecordedPostLoginApi = {
+    cache,
+    appMetadataCalls,
+    denied,
+    access: { deny: (reason) => (denied.push(reason), api) },
+    user: {
+      setAppMetadata: (key, value) => (appMetadataCalls.push([key, value]), api),
+      setUserMetadata: () => api,
+    },
+    accessToken: { setCustomClaim: () => api, addScope: () => api, removeScope: () => api },
+    idToken: { setCustomClaim: () => api },
+    multifactor: { enable: () => api },
+    redirect: { sendUserTo: () => api, encodeToken: () => '', validateToken: () => ({}) },
+    authentication: { challengeWith: () => undefined, recordMethod: () => api },
+    samlResponse: { setAttribute: () => api },
+  };
+  return api;
+}
+
+export function fakeRegistrationApi(cache: ActionCacheStore = new ActionCacheStore()): PostUserRegistrationApi & { cache: ActionCacheStore } {
+  return { cache };
+}
+
+/** Console lines written while `work` runs. */
+export async function captureConsole<T>(work: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  try {
+    return { result: await work(), lines };
+  } finally {
+    console.log = original;
+  }
+}

@@ -1,0 +1,128 @@
+import nock from 'nock';
+import { TENANT_DOMAIN } from './action-fakes';
+
+/**
+ * HTTP interception of Auth0 and SendGrid at the HTTP layer (nock 14 sees both the global
+ * fetch the `auth0` SDK uses and the axios requests of `@sendgrid/mail`), recording every
+ * request the Actions make.
+ */
+export interface RecordedRequest {
+  method: string;
+  host: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export const AUTH0_ORIGIN = `https://${TENANT_DOMAIN}`;
+export const SENDGRID_ORIGIN = 'https://api.sendgrid.com';
+
+export class Interceptor {
+  readonly requests: RecordedRequest[] = [];
+
+  constructor() {
+    nock.disableNetConnect();
+    nock.emitter.on('no match', this.onNoMatch);
+  }
+
+  private readonly onNoMatch = (request: { method?: string; path?: string; host?: string }) => {
+    this.requests.push({ method: request.method ?? '?', host: request.host ?? '?', path: `UNMATCHED ${request.path}`, headers: {}, body: null });
+  };
+
+  private record(origin: string) {
+    const requests = this.requests;
+    return function (this: nock.ReplyFnContext, path: string, body: nock.Body) {
+      requests.push({ method: this.req.method, host: new URL(origin).host, path, headers: this.req.headers, body });
+    };
+  }
+
+  /** The requests of one kind, e.g. `of('POST', '/oauth/token')`. */
+  of(method: string, path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && r.path.split('?')[0] === path);
+  }
+
+  token(options: { status?: number; body?: nock.Body; expiresIn?: number; times?: number } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .post('/oauth/token')
+      .times(options.times ?? 1)
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [options.status ?? 200, options.body ?? { access_token: 'mgmt-token-1', token_type: 'Bearer', expires_in: options.expiresIn ?? 86_400 }];
+      });
+    return this;
+  }
+
+  passwordChangeTicket(options: { status?: number; body?: nock.Body; ticket?: string } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .post('/api/v2/tickets/password-change')
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [options.status ?? 201, options.body ?? { ticket: options.ticket ?? `${AUTH0_ORIGIN}/lo/reset?ticket=pct-123#` }];
+      });
+    return this;
+  }
+
+  verificationTicket(options: { status?: number; body?: nock.Body; delayMs?: number } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .post('/api/v2/tickets/email-verification')
+      .delay(options.delayMs ?? 0)
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [options.status ?? 201, options.body ?? { ticket: `${AUTH0_ORIGIN}/u/email-verification?ticket=evt-456#` }];
+      });
+    return this;
+  }
+
+  userUpdate(userId: string, options: { status?: number } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .patch(`/api/v2/users/${encodeURIComponent(userId)}`)
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [options.status ?? 200, { user_id: userId }];
+      });
+    return this;
+  }
+
+  changePassword(options: { status?: number } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .post('/dbconnections/change_password')
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [options.status ?? 200, "We've just sent you an email to reset your password."];
+      });
+    return this;
+  }
+
+  sendgrid(options: { status?: number; body?: nock.Body; delayMs?: number; times?: number } = {}): this {
+    const record = this.record(SENDGRID_ORIGIN);
+    nock(SENDGRID_ORIGIN)
+      .post('/v3/mail/send')
+      .times(options.times ?? 1)
+      .delay(options.delayMs ?? 0)
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        const status = options.status ?? 202;
+        return [status, options.body ?? '', status === 202 ? { 'x-message-id': 'msg-1' } : {}];
+      });
+    return this;
+  }
+
+  done(): void {
+    nock.emitter.removeListener('no match', this.onNoMatch);
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+}
+
+/** The parts of a SendGrid v3 mail/send body the Actions fill in. */
+export interface SendGridBody {
+  from: { email: string; name?: string };
+  template_id: string;
+  personalizations: { to: { email: string }[]; dynamic_template_data: Record<string, unknown> }[];
+  categories?: string[];
+}
