@@ -114,6 +114,7 @@ export class Interceptor {
 
   done(): void {
     nock.emitter.removeListener('no match', this.onNoMatch);
+    nock.abortPendingRequests();
     nock.cleanAll();
     nock.enableNetConnect();
   }

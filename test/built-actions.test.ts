@@ -1,0 +1,194 @@
+/**
+ * The BUILT Actions (dist/tenant, written by `npm run build`, which `npm test` runs first),
+ * loaded in a node:vm context the way Auth0 runs them, with Auth0 and SendGrid intercepted at
+ * the HTTP layer.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PostLoginHandler, PostUserRegistrationHandler } from '../actions/shared/auth0-actions';
+import { EMAIL_BUDGET_MS } from '../actions/shared/email-budget';
+import { loadAction, type DeclaredDependency, type LoadedAction } from '../local-tenant/actions-runtime/load-action';
+import { ActionCacheStore } from '../local-tenant/actions-runtime/action-cache';
+import { fakePostLoginApi, fakePostLoginEvent, fakeRegistrationApi, fakeRegistrationEvent, fakeUser } from './support/action-fakes';
+import { Interceptor, type SendGridBody } from './support/intercept';
+
+const distActions = join(__dirname, '..', 'dist', 'tenant', 'actions');
+
+interface DeployedActionConfig {
+  name: string;
+  code: string;
+  runtime: string;
+  dependencies: DeclaredDependency[];
+  secrets: { name: string; value: string }[];
+  supported_triggers: { id: string; version: string }[];
+  deployed: boolean;
+}
+
+function readConfig(name: string): DeployedActionConfig {
+  return JSON.parse(readFileSync(join(distActions, `${name}.json`), 'utf8')) as DeployedActionConfig;
+}
+
+function loadBuilt(name: string): LoadedAction {
+  const config = readConfig(name);
+  const code = readFileSync(join(distActions, '..', config.code), 'utf8');
+  return loadAction(code, { filename: `${name}/code.js`, dependencies: config.dependencies, checkVersions: true });
+}
+
+let http: Interceptor;
+beforeEach(() => (http = new Interceptor()));
+afterEach(() => http.done());
+
+describe('dist/tenant/actions/*.json', () => {
+  it.each([
+    ['invite-on-registration', 'post-user-registration', 'v2'],
+    ['verify-and-welcome', 'post-login', 'v3'],
+  ])('%s is in deploy-cli format with placeholders for every secret and pinned external dependencies', (name, trigger, version) => {
+    const config = readConfig(name);
+    const lock = JSON.parse(readFileSync(join(__dirname, '..', 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
+    expect(config).toMatchObject({ name, code: `./actions/${name}/code.js`, runtime: 'node22', deployed: true });
+    expect(config.supported_triggers).toEqual([{ id: trigger, version }]);
+    expect(config.dependencies).toEqual([
+      { name: 'auth0', version: lock.packages['node_modules/auth0']?.version },
+      { name: '@sendgrid/mail', version: lock.packages['node_modules/@sendgrid/mail']?.version },
+    ]);
+    for (const secret of config.secrets) expect(secret.value).toBe(`##${secret.name}##`);
+    expect(config.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['AUTH0_DOMAIN', 'SENDGRID_API_KEY', 'MAIL_FROM']));
+    const code = readFileSync(join(distActions, name, 'code.js'), 'utf8');
+    expect(Buffer.byteLength(code)).toBeLessThan(15 * 1024);
+    // The SDKs are required at run time, never inlined.
+    expect(code).toMatch(/require\("auth0\/tickets"\)/);
+    expect(code).toMatch(/require\("@sendgrid\/mail"\)/);
+    expect(code).not.toMatch(/ManagementClient|class MailService/);
+  });
+});
+
+describe('built verify-and-welcome', () => {
+  const onExecutePostLogin = () => {
+    const action = loadBuilt('verify-and-welcome');
+    return { action, handler: action.exports.onExecutePostLogin as PostLoginHandler };
+  };
+
+  it('for an unverified user: one token request, one ticket, one SendGrid send with the ticket, two metadata calls', async () => {
+    http.token().verificationTicket().sendgrid();
+    const { action, handler } = onExecutePostLogin();
+    const api = fakePostLoginApi();
+    const logs: string[] = [];
+    await action.captureLogs(logs, () => handler(fakePostLoginEvent(), api));
+
+    expect(http.requests.map((r) => `${r.method} ${r.host}${r.path}`)).toEqual([
+      'POST email-flows-test.eu.auth0.com/oauth/token',
+      'POST email-flows-test.eu.auth0.com/api/v2/tickets/email-verification',
+      'POST api.sendgrid.com/v3/mail/send',
+    ]);
+    expect(http.requests[0]?.body).toMatchObject({ grant_type: 'client_credentials', client_secret: 'm2m-client-secret' });
+    expect(http.requests[1]?.headers.authorization).toBe('Bearer mgmt-token-1');
+    expect(http.requests[2]?.headers.authorization).toBe('Bearer SG.test-key');
+    const body = http.requests[2]?.body as SendGridBody;
+    expect(body.personalizations[0]?.to).toEqual([{ email: 'ada@example.com' }]);
+    expect(body.personalizations[0]?.dynamic_template_data.verify_url).toBe(
+      'https://email-flows-test.eu.auth0.com/u/email-verification?ticket=evt-456#',
+    );
+    expect(api.appMetadataCalls.map(([key]) => key)).toEqual(['verification_email_sent', 'verification_email_sent_at']);
+    expect(logs).toEqual(['verify-and-welcome user=auth0|user-1 verification_sent']);
+    expect(action.required).toEqual(expect.arrayContaining(['auth0/tickets', '@sendgrid/mail']));
+  });
+
+  it('for a verified, welcomed user: no request and no require of auth0 or @sendgrid/mail', async () => {
+    const { action, handler } = onExecutePostLogin();
+    const api = fakePostLoginApi();
+    const event = fakePostLoginEvent({ user: fakeUser({ email_verified: true, app_metadata: { welcome_email_sent: true } }) });
+    for (let i = 0; i < 3; i++) await handler(event, api);
+    expect(http.requests).toEqual([]);
+    expect(action.required.filter((m) => m.startsWith('auth0') || m.startsWith('@sendgrid'))).toEqual([]);
+    expect(api.appMetadataCalls).toEqual([]);
+  });
+
+  it('shares one token across executions through api.cache', async () => {
+    http.token().sendgrid({ times: 3 });
+    for (let i = 0; i < 3; i++) http.verificationTicket();
+    const { handler } = onExecutePostLogin();
+    const cache = new ActionCacheStore();
+    for (let i = 0; i < 3; i++) await handler(fakePostLoginEvent(), fakePostLoginApi(cache));
+    expect(http.of('POST', '/oauth/token')).toHaveLength(1);
+    expect(http.of('POST', '/api/v2/tickets/email-verification')).toHaveLength(3);
+  });
+
+  it.each([
+    ['Management API 429', (h: Interceptor) => h.token().verificationTicket({ status: 429, body: { statusCode: 429, error: 'Too Many Requests' } })],
+    ['SendGrid 503', (h: Interceptor) => h.token().verificationTicket().sendgrid({ status: 503 })],
+    ['token 500', (h: Interceptor) => h.token({ status: 500, body: {} })],
+  ])('after a %s: no flag, no deny', async (_name, arrange) => {
+    arrange(http);
+    const { handler } = onExecutePostLogin();
+    const api = fakePostLoginApi();
+    await handler(fakePostLoginEvent(), api);
+    expect(api.appMetadataCalls).toEqual([]);
+    expect(api.denied).toEqual([]);
+  });
+
+  it('a hanging SendGrid does not hold the login past the budget, and sets no flag', async () => {
+    http.token().verificationTicket().sendgrid({ delayMs: 15_000 });
+    const { action, handler } = onExecutePostLogin();
+    const api = fakePostLoginApi();
+    const logs: string[] = [];
+    const started = Date.now();
+    await action.captureLogs(logs, () => handler(fakePostLoginEvent(), api));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(EMAIL_BUDGET_MS + 500);
+    expect(api.appMetadataCalls).toEqual([]);
+    expect(api.denied).toEqual([]);
+    expect(logs).toEqual(['verify-and-welcome user=auth0|user-1 verification_failed sendgrid_timeout']);
+  }, 20_000);
+
+  it('a hanging Management API does not hold the login past the budget either', async () => {
+    http.token().verificationTicket({ delayMs: 15_000 });
+    const { handler } = onExecutePostLogin();
+    const api = fakePostLoginApi();
+    const started = Date.now();
+    await handler(fakePostLoginEvent(), api);
+    expect(Date.now() - started).toBeLessThan(EMAIL_BUDGET_MS + 500);
+    expect(http.of('POST', '/v3/mail/send')).toEqual([]);
+    expect(api.appMetadataCalls).toEqual([]);
+  }, 20_000);
+});
+
+describe('built invite-on-registration', () => {
+  const load = () => {
+    const action = loadBuilt('invite-on-registration');
+    return { action, handler: action.exports.onExecutePostUserRegistration as PostUserRegistrationHandler };
+  };
+
+  it('ticket mode: token, password-change ticket, SendGrid send with #type=invite', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    const { handler } = load();
+    await handler(fakeRegistrationEvent({ connection: { id: 'c2', name: 'shared-inbox', strategy: 'auth0' } }), fakeRegistrationApi());
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /oauth/token',
+      'POST /api/v2/tickets/password-change',
+      'POST /v3/mail/send',
+    ]);
+    expect(http.requests[1]?.body).toEqual({
+      user_id: 'auth0|user-1',
+      client_id: 'app-client-id',
+      ttl_sec: 604800,
+      mark_email_as_verified: true,
+      includeEmailInRedirect: false,
+    });
+    const body = http.requests[2]?.body as SendGridBody;
+    expect(body.template_id).toBe('d-invite');
+    expect(body.personalizations[0]?.dynamic_template_data.ticket_url).toBe(
+      'https://email-flows-test.eu.auth0.com/lo/reset?ticket=pct-123#type=invite&app=Example%20App',
+    );
+  });
+
+  it('change_password mode with the flag already set: one Authentication API request', async () => {
+    http.changePassword();
+    const { action, handler } = load();
+    await handler(fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } }), fakeRegistrationApi());
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /dbconnections/change_password']);
+    expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
+    expect(action.required.filter((m) => m.startsWith('auth0') || m.startsWith('@sendgrid'))).toEqual([]);
+  });
+});
