@@ -13,8 +13,8 @@ export interface TemplateEmail {
   user_id: string;
 }
 
-/** Hands a rendered template email to the outbox (implemented by `local-tenant/mail/`). */
-export type DeliverTemplateEmail = (email: TemplateEmail) => Promise<void>;
+/** Hands a rendered template email to the outbox (`Outbox.deliverTemplateEmail` of local-tenant/mail). */
+export type DeliverTemplateEmail = (email: TemplateEmail) => void;
 
 export interface TenantUrls {
   /** `host:port` of the HTTPS listener: the value for AUTH0_DOMAIN. */
@@ -33,6 +33,5 @@ export interface TenantContext {
   hooks: TenantHooks;
   /** Filled in once the listeners are bound (ports may be 0 = any free port). */
   urls: TenantUrls;
-  deliverTemplateEmail: DeliverTemplateEmail;
   bootstrapClientId: string;
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpsServer } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,17 +8,19 @@ import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { generate } from 'selfsigned';
 import { AccessTokenRegistry } from './authentication-api/access-tokens';
-import { registerOAuthToken } from './authentication-api/oauth-token';
-import type { DeliverTemplateEmail, TenantContext, TenantUrls } from './context';
+import { registerAuthenticationApi } from './authentication-api';
+import type { TenantContext, TenantUrls } from './context';
+import { createOutboxApp, createSendgridApp, type ActionExecutionView, type OutboxPageExtras, type OutboxUserView } from './mail';
 import { RequestLog } from './faults/request-log';
+import { registerPages } from './pages';
 import { createManagementApi } from './management-api';
 import { ApiError, errorResponse } from './management-api/errors';
 import type { TenantHooks } from './state/hooks';
-import { nowIso, TenantStore } from './state/store';
+import { TenantStore } from './state/store';
 import type { ClientRecord } from './state/types';
 
 export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
-export type { DeliverTemplateEmail, TemplateEmail, TenantContext, TenantUrls } from './context';
+export type { TenantContext, TenantUrls } from './context';
 export { TenantStore } from './state/store';
 
 export interface BootstrapClient {
@@ -31,6 +34,8 @@ export interface LocalTenantRuntime {
   store: TenantStore;
   app: Hono;
   urls: TenantUrls;
+  /** The SendGrid stand-in, which the Actions runtime serves as https://api.sendgrid.com. */
+  sendgridApp: Hono;
 }
 
 export interface LocalTenantOptions {
@@ -44,8 +49,8 @@ export interface LocalTenantOptions {
   bootstrapClient: BootstrapClient;
   /** Trigger hooks (the Actions runtime), or a factory that receives the tenant first. */
   hooks?: TenantHooks | ((runtime: LocalTenantRuntime) => TenantHooks);
-  /** Where Auth0-sent template emails go; defaults to appending them to the outbox. */
-  deliverTemplateEmail?: DeliverTemplateEmail;
+  /** API keys the SendGrid stand-in accepts (`Authorization: Bearer <key>`). */
+  sendgridApiKeys?: readonly string[];
   /** Host name in the URLs; `localhost` by default. */
   hostname?: string;
 }
@@ -60,6 +65,8 @@ export interface LocalTenant {
   /** PEM text of the same certificate, for an undici Agent `connect: { ca }`. */
   caCertPem: string;
   app: Hono;
+  /** The SendGrid stand-in, to be served as https://api.sendgrid.com (by in-process interception). */
+  sendgridApp: Hono;
   store: TenantStore;
   requestLog: RequestLog;
   stop(): Promise<void>;
@@ -76,12 +83,12 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     tokens: new AccessTokenRegistry(),
     hooks: {},
     urls,
-    deliverTemplateEmail: options.deliverTemplateEmail ?? defaultDeliverTemplateEmail(store),
     bootstrapClientId: options.bootstrapClient.client_id,
   };
   const requestLog = new RequestLog();
   const app = createLocalTenantApp(ctx, requestLog);
-  ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls }) : (options.hooks ?? {});
+  const sendgridApp = createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] });
+  ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp }) : (options.hooks ?? {});
 
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
@@ -98,7 +105,6 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   const caCertPath = join(certDir, 'local-tenant-ca.pem');
   writeFileSync(caCertPath, pems.cert);
 
-  const { createServer: createHttpsServer } = await import('node:https');
   const httpsServer = createAdaptorServer({
     fetch: app.fetch,
     createServer: createHttpsServer,
@@ -120,6 +126,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     caCertPath,
     caCertPem: pems.cert,
     app,
+    sendgridApp,
     store,
     requestLog,
     async stop() {
@@ -146,8 +153,10 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog)
     return c.body(null, 204);
   });
 
-  registerOAuthToken(app, ctx);
+  registerAuthenticationApi(app, ctx);
   app.route('/api/v2', createManagementApi(ctx));
+  registerPages(app, ctx);
+  app.route('/', createOutboxApp({ outbox: ctx.store.outbox, pageExtras: () => outboxPageExtras(ctx) }));
   return app;
 }
 
@@ -174,20 +183,6 @@ function ensureBootstrapClient(store: TenantStore, bootstrap: BootstrapClient): 
   store.changed();
 }
 
-function defaultDeliverTemplateEmail(store: TenantStore): DeliverTemplateEmail {
-  return async (email) => {
-    store.appendOutboxEntry({
-      created_at: nowIso(),
-      to: [email.to],
-      from: email.from,
-      subject: email.subject,
-      html: email.html,
-      source: { kind: 'auth0-template', template: email.template },
-      meta: { user_id: email.user_id },
-    });
-  };
-}
-
 async function listen(server: ServerType, port: number): Promise<number> {
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
@@ -198,4 +193,30 @@ async function close(server: ServerType): Promise<void> {
   // Keep-alive sockets from fetch would hold close() open; drop them.
   if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function') server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** The users and Action executions shown beside the emails on the outbox page. */
+function outboxPageExtras(ctx: TenantContext): OutboxPageExtras {
+  const { data } = ctx.store;
+  return {
+    users: data.users.map((u) => {
+      const view: OutboxUserView = { user_id: u.user_id, email_verified: u.email_verified, connection: u.connection, app_metadata: u.app_metadata };
+      if (u.email !== undefined) view.email = u.email;
+      if (u.username !== undefined) view.username = u.username;
+      return view;
+    }),
+    executions: data.action_executions.flatMap((execution) =>
+      execution.results.map((result) => {
+        const view: ActionExecutionView = {
+          action: result.action_name,
+          trigger: execution.trigger_id,
+          time: execution.started_at,
+          logs: result.logs,
+          outcome: result.error ? `error: ${result.error}` : 'ok',
+        };
+        if (execution.user_id !== undefined) view.user_id = execution.user_id;
+        return view;
+      }),
+    ),
+  };
 }

@@ -6,6 +6,8 @@ import { registerConnections } from './connections';
 import { registerEmails } from './emails';
 import { ApiError } from './errors';
 import { registerTenantSettings } from './tenant-settings';
+import { registerTickets } from './tickets';
+import { registerUsers } from './users';
 
 /** Hono variables set by the bearer-token check. */
 export type ManagementEnv = { Variables: { clientId: string } };
@@ -32,6 +34,8 @@ export function createManagementApi(ctx: TenantContext): Hono<ManagementEnv> {
   registerActions(api, ctx);
   registerEmails(api, ctx);
   registerTenantSettings(api, ctx);
+  registerUsers(api, ctx);
+  registerTickets(api, ctx);
   registerUnsupported(api);
   return api;
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Outbox } from '../mail';
 import type {
   ActionExecutionRecord,
   ClientRecord,
   ConnectionRecord,
   JsonObject,
-  OutboxEntry,
   TenantData,
   UserRecord,
 } from './types';
@@ -24,7 +24,7 @@ export function emptyTenantData(): TenantData {
     email_templates: [],
     email_provider: null,
     tickets: [],
-    outbox: [],
+    outbox: { version: 1, emails: [] },
     action_executions: [],
   };
 }
@@ -50,16 +50,21 @@ export interface TenantStoreOptions {
  */
 export class TenantStore {
   data: TenantData;
+  /** Every email Auth0 or SendGrid "sent"; owned by the mail module, persisted with the rest. */
+  readonly outbox = new Outbox();
   readonly dataFile: string | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: TenantStoreOptions = {}) {
     this.dataFile = options.dataFile;
     this.data = this.dataFile && existsSync(this.dataFile) ? loadTenantData(this.dataFile) : emptyTenantData();
+    this.outbox.restore(this.data.outbox);
+    this.outbox.subscribe(() => this.changed());
   }
 
   /** Call after every mutation. */
   changed(): void {
+    this.data.outbox = this.outbox.snapshot();
     if (this.dataFile) writeTenantDataAtomically(this.dataFile, this.data);
     for (const listener of this.listeners) listener();
   }
@@ -95,14 +100,6 @@ export class TenantStore {
     if (patch.user_metadata) user.user_metadata = mergeOneLevel(user.user_metadata, patch.user_metadata);
     user.updated_at = nowIso();
     this.changed();
-  }
-
-  /** For the mail module and the Actions runtime: keep an email in the outbox. */
-  appendOutboxEntry(entry: Omit<OutboxEntry, 'id' | 'created_at'> & Partial<Pick<OutboxEntry, 'id' | 'created_at'>>): OutboxEntry {
-    const stored: OutboxEntry = { ...entry, id: entry.id ?? randomId('msg_'), created_at: entry.created_at ?? nowIso() };
-    this.data.outbox.push(stored);
-    this.changed();
-    return stored;
   }
 
   /** For the Actions runtime: keep the record of one trigger execution (logs per action). */

@@ -4,6 +4,8 @@
  * Everything here is JSON-serialisable: the whole TenantData is what `--data` persists.
  */
 
+import type { OutboxSnapshot } from '../mail';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -153,24 +155,6 @@ export interface TicketRecord {
   used_at?: string;
 }
 
-/** What produced an outbox entry: Auth0's own templated mail, or a SendGrid send. */
-export type OutboxSource =
-  | { kind: 'auth0-template'; template: string }
-  | { kind: 'sendgrid'; template_id?: string; dynamic_template_data?: JsonObject; action_name?: string };
-
-export interface OutboxEntry {
-  id: string;
-  created_at: string;
-  to: string[];
-  from: string;
-  subject: string;
-  html?: string;
-  text?: string;
-  source: OutboxSource;
-  /** Free-form extra data the mail module may keep (categories, custom args, message id). */
-  meta?: JsonObject;
-}
-
 export interface ActionExecutionLog {
   action_id: string;
   action_name: string;
@@ -202,6 +186,7 @@ export interface TenantData {
   email_templates: EmailTemplateRecord[];
   email_provider: EmailProviderRecord | null;
   tickets: TicketRecord[];
-  outbox: OutboxEntry[];
+  /** The mail module's outbox (local-tenant/mail), kept as its snapshot. */
+  outbox: OutboxSnapshot;
   action_executions: ActionExecutionRecord[];
 }

@@ -1,0 +1,209 @@
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { performLogin } from '../authentication-api/login';
+import { triggerRequestInfo } from '../authentication-api/request-info';
+import { renderTemplateEmail, tenantTemplate } from '../authentication-api/template-emails';
+import type { TenantContext } from '../context';
+import { identifierRules, isDatabaseConnection, passwordPolicyError } from '../state/connection-rules';
+import { hashPassword } from '../state/passwords';
+import { nowIso } from '../state/store';
+import { findUsableTicket, type TicketLookup } from '../state/tickets';
+import type { ClientRecord, ConnectionRecord, TicketRecord, UserRecord } from '../state/types';
+import { page } from './layout';
+
+const TICKET_PROBLEMS: Record<Exclude<TicketLookup, { ok: true }>['reason'], string> = {
+  unknown: 'This link is not valid.',
+  expired: 'Access expired.',
+  used: 'This URL can be used only once.',
+};
+
+/** The browser pages: login, password-change ticket, email-verification ticket. */
+export function registerPages(app: Hono, ctx: TenantContext): void {
+  const { store } = ctx;
+
+  app.get('/', (c) =>
+    c.html(page('Local Auth0 tenant', html`<p>A local stand-in for an Auth0 tenant.</p>
+<ul><li><a href="/login">Log in</a></li><li><a href="/outbox">Outbox</a>: emails, Action logs and users</li></ul>`)),
+  );
+
+  app.get('/login', (c) => c.html(loginPage(ctx, c, undefined)));
+
+  app.post('/local/login', async (c) => {
+    const form = await c.req.parseBody();
+    const value = (key: string): string => (typeof form[key] === 'string' ? (form[key] as string) : '');
+    const clientId = value('client_id');
+    const redirectUri = value('redirect_uri');
+    const uiLocales = value('ui_locales');
+    const result = await performLogin(ctx, {
+      connection: value('connection'),
+      identifier: value('identifier'),
+      password: value('password'),
+      request: triggerRequestInfo(c, form as Record<string, unknown>),
+      ...(clientId ? { client_id: clientId } : {}),
+      ...(redirectUri ? { redirect_uri: redirectUri } : {}),
+      ...(uiLocales ? { ui_locales: uiLocales } : {}),
+    });
+    if (!result.ok) return c.html(loginPage(ctx, c, result.error_description), result.status === 400 ? 400 : 401);
+    // Only registered callbacks receive the browser, as Auth0 enforces.
+    const callbacks = result.client?.['callbacks'];
+    if (redirectUri && Array.isArray(callbacks) && callbacks.includes(redirectUri)) return c.redirect(redirectUri, 302);
+    return c.html(
+      page('Logged in', html`<p>Logged in as <strong>${displayName(result.user)}</strong> (login number ${result.user.logins_count}).</p>
+<p>Email verified: ${result.user.email_verified ? 'yes' : 'no'}.</p>`),
+    );
+  });
+
+  app.get('/lo/reset', (c) => {
+    const lookup = findUsableTicket(store, 'password-change', c.req.query('ticket'));
+    if (!lookup.ok) return c.html(page('Change your password', html`<p class="error">${TICKET_PROBLEMS[lookup.reason]}</p>`), 400);
+    return c.html(resetPage(ctx, lookup.ticket, undefined));
+  });
+
+  app.post('/lo/reset', async (c) => {
+    const form = await c.req.parseBody();
+    const ticketId = typeof form['ticket'] === 'string' ? form['ticket'] : undefined;
+    const lookup = findUsableTicket(store, 'password-change', ticketId);
+    if (!lookup.ok) return c.html(page('Change your password', html`<p class="error">${TICKET_PROBLEMS[lookup.reason]}</p>`), 400);
+    const { ticket } = lookup;
+    const user = store.findUser(ticket.user_id);
+    const connection = user ? store.findConnectionByName(user.connection) : undefined;
+    if (!user || !connection) return c.html(page('Change your password', html`<p class="error">The user does not exist.</p>`), 400);
+    const password = typeof form['password'] === 'string' ? form['password'] : '';
+    const confirm = typeof form['password_confirm'] === 'string' ? form['password_confirm'] : '';
+    if (password !== confirm) return c.html(resetPage(ctx, ticket, 'The passwords do not match.'), 400);
+    const weak = passwordPolicyError(connection, password);
+    if (weak) return c.html(resetPage(ctx, ticket, 'Password is too weak.'), 400);
+
+    user.password_hash = hashPassword(password);
+    // A reset through an emailed link proves the inbox, so Auth0 marks the email verified;
+    // a ticket made with mark_email_as_verified does the same.
+    if (ticket.mark_email_as_verified || ticket.from_emailed_link) user.email_verified = true;
+    user.updated_at = nowIso();
+    ticket.used_at = nowIso();
+    store.changed();
+
+    const client = ticket.client_id ? store.findClient(ticket.client_id) : undefined;
+    const target = ticket.result_url ?? (client ? clientLoginUrl(ctx, client) : undefined);
+    if (target) return c.redirect(withQuery(target, ticket.include_email_in_redirect && user.email ? { email: user.email } : {}), 302);
+    return c.html(page('Password changed', html`<p>Your password has been changed. You can now <a href="/login?connection=${connection.name}">log in</a>.</p>`));
+  });
+
+  // Auth0 verifies on opening the link, then redirects to the result URL with success=true.
+  app.get('/u/email-verification', async (c) => {
+    const lookup = findUsableTicket(store, 'email-verification', c.req.query('ticket'));
+    const ticket = lookup.ok ? lookup.ticket : lookup.ticket;
+    const client = ticket?.client_id ? store.findClient(ticket.client_id) : undefined;
+    const target = ticket?.result_url ?? (client ? clientLoginUrl(ctx, client) : undefined);
+    if (!lookup.ok) {
+      const message = TICKET_PROBLEMS[lookup.reason];
+      if (target) return c.redirect(withQuery(target, { success: 'false', message }), 302);
+      return c.html(page('Email verification', html`<p class="error">${message}</p>`), 400);
+    }
+    const user = store.findUser(lookup.ticket.user_id);
+    if (!user) return c.html(page('Email verification', html`<p class="error">The user does not exist.</p>`), 400);
+    const wasVerified = user.email_verified;
+    user.email_verified = true;
+    user.updated_at = nowIso();
+    lookup.ticket.used_at = nowIso();
+    store.changed();
+    if (!wasVerified) await sendWelcomeEmailIfEnabled(ctx, user, client);
+    const message = 'Your email was verified. You can continue using the application.';
+    if (target) {
+      const extra: Record<string, string> = lookup.ticket.include_email_in_redirect && user.email ? { email: user.email } : {};
+      return c.redirect(withQuery(target, { ...extra, success: 'true', message }), 302);
+    }
+    return c.html(page('Email verified', html`<p>${message}</p>`));
+  });
+}
+
+/** Auth0 sends its welcome_email after a verification when that template is enabled. */
+async function sendWelcomeEmailIfEnabled(ctx: TenantContext, user: UserRecord, client: ClientRecord | undefined): Promise<void> {
+  const template = tenantTemplate(ctx, 'welcome_email');
+  if (!template?.enabled) return;
+  const connection = ctx.store.findConnectionByName(user.connection);
+  const email = await renderTemplateEmail(ctx, {
+    template: 'welcome_email',
+    user,
+    ...(client ? { client } : {}),
+    ...(connection ? { connection } : {}),
+  });
+  if (email) ctx.store.outbox.deliverTemplateEmail(email);
+}
+
+function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
+  const params = new URLSearchParams(c.req.method === 'GET' ? new URL(c.req.url).search : '');
+  const clientId = params.get('client_id') ?? '';
+  const client = clientId ? ctx.store.findClient(clientId) : undefined;
+  const choices = ctx.store.data.connections.filter(
+    (con) => isDatabaseConnection(con) && (!client || con.enabled_clients.includes(client.client_id)),
+  );
+  const wanted = params.get('connection') ?? (typeof ctx.store.data.tenant['default_directory'] === 'string' ? ctx.store.data.tenant['default_directory'] : '');
+  const connection = choices.find((con) => con.name === wanted) ?? choices[0];
+  if (!connection) return page('Log in', html`<p class="error">No database connection is configured yet. Deploy the tenant first.</p>`);
+  const keep = (name: string): string => params.get(name) ?? '';
+  const switchLink = (con: ConnectionRecord): string => {
+    const next = new URLSearchParams(params);
+    next.set('connection', con.name);
+    return `/login?${next.toString()}`;
+  };
+  return page(
+    'Log in',
+    html`${error ? html`<p class="error">${error}</p>` : ''}
+<form method="post" action="/local/login">
+  <input type="hidden" name="connection" value="${connection.name}">
+  <input type="hidden" name="client_id" value="${clientId}">
+  <input type="hidden" name="redirect_uri" value="${keep('redirect_uri')}">
+  <input type="hidden" name="ui_locales" value="${keep('ui_locales')}">
+  <label for="identifier">${identifierLabel(connection)}</label>
+  <input id="identifier" name="identifier" autocomplete="username" required>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">Continue</button>
+</form>
+<p class="note">Connection: <strong>${connection.name}</strong>${client ? html`, application <strong>${client.name}</strong>` : ''}.
+${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${switchLink(con)}">${con.name}</a> `)}` : ''}</p>`,
+  );
+}
+
+function resetPage(ctx: TenantContext, ticket: TicketRecord, error: string | undefined) {
+  const user = ctx.store.findUser(ticket.user_id);
+  return page(
+    'Change your password',
+    html`${error ? html`<p class="error">${error}</p>` : ''}
+<p>Set a password for <strong>${user ? displayName(user) : ''}</strong>.</p>
+<form method="post" action="/lo/reset">
+  <input type="hidden" name="ticket" value="${ticket.id}">
+  <label for="password">New password</label>
+  <input id="password" name="password" type="password" autocomplete="new-password" required>
+  <label for="password_confirm">Confirm new password</label>
+  <input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" required>
+  <button type="submit">Set password</button>
+</form>`,
+  );
+}
+
+/** The login identifier the connection's attributes ask for. */
+function identifierLabel(connection: ConnectionRecord): string {
+  const rules = identifierRules(connection);
+  if (rules.usernameIsIdentifier && rules.emailIsIdentifier) return 'Username or email';
+  return rules.usernameIsIdentifier ? 'Username' : 'Email';
+}
+
+/** Which account a page is about: on shared inboxes only the username tells them apart. */
+function displayName(user: UserRecord): string {
+  if (user.username && user.email) return `${user.username} (${user.email})`;
+  return user.username ?? user.email ?? user.user_id;
+}
+
+/** An application's login route (`initiate_login_uri`), else the local login page for it. */
+function clientLoginUrl(ctx: TenantContext, client: ClientRecord): string {
+  const initiate = client['initiate_login_uri'];
+  if (typeof initiate === 'string' && initiate) return initiate;
+  return `${ctx.urls.publicUrl}/login?client_id=${encodeURIComponent(client.client_id)}`;
+}
+
+function withQuery(target: string, params: Record<string, string>): string {
+  const url = new URL(target);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.toString();
+}

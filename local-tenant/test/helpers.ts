@@ -1,0 +1,79 @@
+import { ManagementClient } from 'auth0';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { startLocalTenant, type LocalTenant, type LocalTenantOptions } from '../server';
+
+export const BOOTSTRAP = { client_id: 'local-deploy-client', client_secret: 'local-deploy-secret-0123456789' };
+
+export async function startTestTenant(options: Partial<LocalTenantOptions> = {}): Promise<LocalTenant> {
+  return startLocalTenant({ port: 0, bootstrapClient: BOOTSTRAP, ...options });
+}
+
+/**
+ * A fetch that trusts the tenant's generated certificate. NODE_EXTRA_CA_CERTS is only read at
+ * process start, so in-process tests pass the CA to an undici Agent instead.
+ */
+export function trustingFetch(tenant: LocalTenant): typeof fetch {
+  const agent = new Agent({ connect: { ca: tenant.caCertPem } });
+  const trusted = (input: unknown, init?: unknown) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent });
+  return trusted as unknown as typeof fetch;
+}
+
+/** The real auth0 v7 SDK over real HTTPS to the local tenant. */
+export function managementClient(tenant: LocalTenant, overrides: { maxRetries?: number } = {}): ManagementClient {
+  return new ManagementClient({
+    domain: tenant.domain,
+    clientId: BOOTSTRAP.client_id,
+    clientSecret: BOOTSTRAP.client_secret,
+    fetch: trustingFetch(tenant),
+    maxRetries: overrides.maxRetries ?? 0,
+    timeoutInSeconds: 10,
+  });
+}
+
+export async function tokenFor(tenant: LocalTenant): Promise<string> {
+  const res = await trustingFetch(tenant)(`${tenant.httpsUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', ...BOOTSTRAP, audience: `${tenant.httpsUrl}/api/v2/` }),
+  });
+  const body = (await res.json()) as { access_token: string };
+  return body.access_token;
+}
+
+/** Sets up what a deploy would: an app and database connections, straight in the state. */
+export function seedTenant(tenant: LocalTenant): { appClientId: string } {
+  const appClientId = 'web-app-client-id';
+  const data = tenant.store.data;
+  data.clients.push({ client_id: appClientId, client_secret: 'web-app-secret', name: 'Web App', callbacks: ['http://localhost:3000/callback'], app_type: 'regular_web' });
+  data.connections.push(
+    { id: 'con_members', name: 'members', strategy: 'auth0', options: { passwordPolicy: 'fair' }, enabled_clients: [appClientId] },
+    {
+      id: 'con_shared',
+      name: 'shared-inbox',
+      strategy: 'auth0',
+      options: {
+        passwordPolicy: 'fair',
+        attributes: {
+          email: { unique: false, identifier: { active: false }, profile_required: true, signup: { status: 'required' } },
+          username: { identifier: { active: true }, profile_required: true, signup: { status: 'required' } },
+        },
+      },
+      enabled_clients: [appClientId],
+    },
+  );
+  data.email_provider = { name: 'sendgrid', enabled: true, default_from_address: 'no-reply@example.com', credentials: { api_key: 'x' }, settings: {} };
+  data.email_templates.push({
+    template: 'reset_email',
+    body: '<p>{% if user.app_metadata.invite %}Invited {{ user.name }}{% else %}Reset{% endif %} <a href="{{ url }}">link</a> {{ application.name }} {{ connection.name }} {{ friendly_name }}</p>',
+    from: '',
+    subject: '{% if user.app_metadata.invite %}You are invited{% else %}Reset your password{% endif %}',
+    syntax: 'liquid',
+    resultUrl: 'http://localhost:3000/after-reset',
+    urlLifetimeInSeconds: 604800,
+    enabled: true,
+  });
+  data.tenant = { friendly_name: 'Acme Local', support_email: 'support@example.com' };
+  tenant.store.changed();
+  return { appClientId };
+}

@@ -1,0 +1,184 @@
+import { ManagementError, type ManagementClient } from 'auth0';
+import type { LocalTenant } from '../server';
+import { BOOTSTRAP, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
+
+let tenant: LocalTenant;
+let mgmt: ManagementClient;
+let appClientId: string;
+
+beforeAll(async () => {
+  tenant = await startTestTenant();
+  ({ appClientId } = seedTenant(tenant));
+  mgmt = managementClient(tenant);
+});
+afterAll(async () => tenant.stop());
+
+async function expectError(promise: Promise<unknown>, status: number, errorCode?: string): Promise<Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ManagementError);
+    const e = error as ManagementError;
+    expect(e.statusCode).toBe(status);
+    const body = e.body as Record<string, unknown>;
+    expect(body).toEqual(expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.any(String) }));
+    if (errorCode) expect(body['errorCode']).toBe(errorCode);
+    return body;
+  }
+  throw new Error('expected an error');
+}
+
+describe('oauth/token and bearer tokens', () => {
+  test('client credentials give a Bearer token with Auth0 fields', async () => {
+    const res = await trustingFetch(tenant)(`${tenant.httpsUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...BOOTSTRAP, audience: `${tenant.httpsUrl}/api/v2/` }).toString(),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 86400, scope: expect.stringContaining('create:user_tickets') });
+  });
+
+  test('a wrong secret is 401 access_denied', async () => {
+    const res = await trustingFetch(tenant)(`${tenant.httpsUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: BOOTSTRAP.client_id, client_secret: 'nope' }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'access_denied', error_description: 'Unauthorized' });
+  });
+
+  test('the Management API needs a valid bearer token', async () => {
+    const f = trustingFetch(tenant);
+    const missing = await f(`${tenant.httpsUrl}/api/v2/users`);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing authentication', errorCode: 'invalid_token' });
+    const bad = await f(`${tenant.httpsUrl}/api/v2/users`, { headers: { authorization: 'Bearer nope' } });
+    expect(bad.status).toBe(401);
+    const ok = await f(`${tenant.httpsUrl}/api/v2/users`, { headers: { authorization: `Bearer ${await tokenFor(tenant)}` } });
+    expect(ok.status).toBe(200);
+    expect(Array.isArray(await ok.json())).toBe(true);
+  });
+});
+
+describe('users through the auth0 v7 SDK', () => {
+  test('create, get, update metadata one level deep, delete', async () => {
+    const created = await mgmt.users.create({
+      connection: 'members',
+      email: 'Ada@Example.com',
+      password: 'Passw0rd!',
+      app_metadata: { invite: true, plan: { tier: 'gold' } },
+      user_metadata: { locale: 'fr' },
+    });
+    expect(created.user_id).toMatch(/^auth0\|[0-9a-f]{24}$/);
+    expect(created).toEqual(
+      expect.objectContaining({
+        email: 'ada@example.com',
+        email_verified: false,
+        app_metadata: { invite: true, plan: { tier: 'gold' } },
+        identities: [{ connection: 'members', provider: 'auth0', user_id: created.user_id?.replace('auth0|', ''), isSocial: false }],
+      }),
+    );
+    expect(created).not.toHaveProperty('password_hash');
+    expect(JSON.stringify(tenant.store.data.users)).not.toContain('Passw0rd!');
+
+    const id = created.user_id as string;
+    const updated = await mgmt.users.update(id, { app_metadata: { invite: null, plan: { tier: 'silver' }, welcome_email_sent: true } });
+    expect(updated.app_metadata).toEqual({ plan: { tier: 'silver' }, welcome_email_sent: true });
+    expect((await mgmt.users.get(id)).user_metadata).toEqual({ locale: 'fr' });
+
+    await mgmt.users.delete(id);
+    await expectError(mgmt.users.get(id), 404, 'inexistent_user');
+  });
+
+  test('409 on a duplicate email in a unique-email connection', async () => {
+    await mgmt.users.create({ connection: 'members', email: 'dup@example.com', password: 'Passw0rd!' });
+    const body = await expectError(mgmt.users.create({ connection: 'members', email: 'DUP@example.com', password: 'Passw0rd!' }), 409, 'auth0_idp_error');
+    expect(body['message']).toBe('The user already exists.');
+  });
+
+  test('non-unique email connection: same email twice, username required and unique', async () => {
+    const a = await mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', username: 'alice', password: 'Passw0rd!' });
+    const b = await mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', username: 'bob', password: 'Passw0rd!' });
+    expect(a.user_id).not.toBe(b.user_id);
+    await expectError(mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', password: 'Passw0rd!' }), 400, 'invalid_body');
+    await expectError(mgmt.users.create({ connection: 'shared-inbox', email: 'x@example.com', username: 'Alice', password: 'Passw0rd!' }), 409);
+    const byEmail = await mgmt.users.listUsersByEmail({ email: 'Family@example.com' });
+    expect(byEmail.map((u) => u.username).sort()).toEqual(['alice', 'bob']);
+  });
+
+  test('a username on a connection without usernames is refused; a weak password too', async () => {
+    await expectError(mgmt.users.create({ connection: 'members', email: 'u@example.com', username: 'u1', password: 'Passw0rd!' }), 400);
+    await expectError(mgmt.users.create({ connection: 'members', email: 'weak@example.com', password: 'short' }), 400, 'invalid_password');
+    await expectError(mgmt.users.create({ connection: 'nope', email: 'n@example.com', password: 'Passw0rd!' }), 400, 'inexistent_connection');
+  });
+
+  test('list with q (field:value, quotes, AND, app_metadata.*), totals and pages', async () => {
+    await mgmt.users.create({ connection: 'members', email: 'q1@example.com', password: 'Passw0rd!', app_metadata: { invite: true, team: 'red team' } });
+    await mgmt.users.create({ connection: 'members', email: 'q2@example.com', password: 'Passw0rd!', app_metadata: { invite: false, team: 'red team' } });
+    const page = await mgmt.users.list({ q: 'app_metadata.team:"red team" AND app_metadata.invite:true', search_engine: 'v3' });
+    expect(page.data.map((u) => u.email)).toEqual(['q1@example.com']);
+    const byName = await mgmt.users.list({ q: 'username:alice', search_engine: 'v3' });
+    expect(byName.data.map((u) => u.username)).toEqual(['alice']);
+    const logins = await mgmt.users.list({ q: 'logins_count:0 AND email:q2@example.com' });
+    expect(logins.data).toHaveLength(1);
+
+    const raw = await trustingFetch(tenant)(`${tenant.httpsUrl}/api/v2/users?include_totals=true&per_page=2&page=1&q=${encodeURIComponent('email:q*')}`, {
+      headers: { authorization: `Bearer ${await tokenFor(tenant)}` },
+    });
+    const body = (await raw.json()) as Record<string, unknown>;
+    expect(body).toEqual({ start: 2, limit: 2, length: 0, total: 2, users: [] });
+  });
+
+  test('a malformed q is 400', async () => {
+    await expectError(mgmt.users.list({ q: 'email:"open' }), 400, 'invalid_query_string');
+  });
+});
+
+describe('tickets', () => {
+  let userId: string;
+  beforeAll(async () => {
+    const user = await mgmt.users.create({ connection: 'members', email: 'ticket@example.com', password: 'Passw0rd!' });
+    userId = user.user_id as string;
+  });
+
+  test('password-change ticket URL is Auth0-shaped and ends with #', async () => {
+    const { ticket } = await mgmt.tickets.changePassword({ user_id: userId, result_url: 'http://localhost:3000/done', ttl_sec: 0, mark_email_as_verified: true, includeEmailInRedirect: false });
+    expect(ticket).toMatch(new RegExp(`^${tenant.httpUrl}/lo/reset\\?ticket=[A-Za-z0-9_-]+#$`));
+    const stored = tenant.store.data.tickets.at(-1);
+    // ttl_sec 0 means 5 days.
+    expect(Date.parse(stored?.expires_at ?? '') - Date.parse(stored?.created_at ?? '')).toBe(432000 * 1000);
+  });
+
+  test('email-verification ticket URL', async () => {
+    const { ticket } = await mgmt.tickets.verifyEmail({ user_id: userId, client_id: appClientId, ttl_sec: 60 });
+    expect(ticket).toMatch(new RegExp(`^${tenant.httpUrl}/u/email-verification\\?ticket=[A-Za-z0-9_-]+#$`));
+  });
+
+  test('validation: result_url with client_id, unknown user, unknown client', async () => {
+    await expectError(mgmt.tickets.changePassword({ user_id: userId, result_url: 'http://localhost/x', client_id: appClientId }), 400, 'invalid_body');
+    await expectError(mgmt.tickets.changePassword({ user_id: 'auth0|nobody' }), 404, 'inexistent_user');
+    await expectError(mgmt.tickets.verifyEmail({ user_id: userId, client_id: 'nope' }), 400);
+  });
+
+  test('jobs/verification-email puts a verify_email in the outbox', async () => {
+    const before = tenant.store.outbox.size;
+    const job = await mgmt.jobs.verificationEmail.create({ user_id: userId });
+    expect(job).toEqual(expect.objectContaining({ type: 'verification_email', id: expect.stringMatching(/^job_/) }));
+    const emails = tenant.store.outbox.list({ to: 'ticket@example.com' });
+    expect(tenant.store.outbox.size).toBe(before + 1);
+    expect(emails.at(-1)?.source).toEqual({ kind: 'auth0', template: 'verify_email' });
+    expect(emails.at(-1)?.html).toContain(`${tenant.httpUrl}/u/email-verification?ticket=`);
+  });
+});
+
+describe('email templates and provider', () => {
+  test('404 for a missing template; provider credentials are never returned', async () => {
+    await expectError(mgmt.emailTemplates.get('welcome_email'), 404, 'inexistent_email_template');
+    const provider = await mgmt.emails.provider.get();
+    expect(provider.name).toBe('sendgrid');
+    expect(provider).not.toHaveProperty('credentials');
+  });
+});
