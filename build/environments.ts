@@ -66,3 +66,21 @@ export function resolveKeyword(
   }
   return value;
 }
+
+/**
+ * Every keyword of an environment with its value, and the names of those that have none
+ * (deploy-cli would strip such a placeholder and leave the tenant's old value in place).
+ */
+export function resolveKeywords(
+  environment: EnvironmentDescription,
+  env: NodeJS.ProcessEnv = process.env,
+): { values: Record<string, string | string[]>; missing: string[] } {
+  const values: Record<string, string | string[]> = {};
+  const missing: string[] = [];
+  for (const [keyword, source] of Object.entries(environment.keywords)) {
+    const value = resolveKeyword(source, env);
+    if (value === undefined) missing.push(typeof source === 'object' && !Array.isArray(source) ? `${keyword} (environment variable ${source.env})` : keyword);
+    else values[keyword] = value;
+  }
+  return { values, missing };
+}

@@ -1,0 +1,197 @@
+import type { PostLoginApi, PostUserRegistrationApi } from '../../actions/shared/auth0-actions';
+import type { LocalTenantRuntime } from '../server';
+import type { LoginContext, LoginOutcome, TenantHooks, UserCreatedContext } from '../state/hooks';
+import type { ActionExecutionLog, ActionVersionRecord, ConnectionRecord, JsonObject, JsonValue, UserRecord } from '../state/types';
+import { ActionCacheStore } from './action-cache';
+import { postLoginEvent, postUserRegistrationEvent, secretsOf } from './events';
+import { loadAction, type LoadedAction } from './load-action';
+import { routeActionTraffic, runInActionScope } from './outbound-routing';
+
+/** Auth0 ends a trigger's execution, all its Actions together, after 20 seconds. */
+export const TRIGGER_TIMEOUT_MS = 20_000;
+
+export interface ActionsRuntimeOptions {
+  triggerTimeoutMs?: number;
+}
+
+interface BoundAction {
+  actionId: string;
+  name: string;
+  version: ActionVersionRecord;
+}
+
+type TriggerId = 'post-login' | 'post-user-registration';
+
+/**
+ * The Actions runtime of the local tenant: runs the deployed version of each Action bound to
+ * a trigger, in binding order, in its own node:vm context (module code once per deployed
+ * version, as Auth0 reuses an instance), with its secrets and declared dependencies, and
+ * Auth0's api semantics. Returns the hooks the server calls.
+ */
+export function createActionsRuntime(runtime: LocalTenantRuntime, options: ActionsRuntimeOptions = {}): TenantHooks & { dispose(): void } {
+  const { store } = runtime;
+  const timeoutMs = options.triggerTimeoutMs ?? TRIGGER_TIMEOUT_MS;
+  const instances = new Map<string, LoadedAction>();
+  const caches = new Map<TriggerId, ActionCacheStore>();
+  // The tenant's domain is known only once its listener is bound: look it up per request.
+  const routing = routeActionTraffic((host) => {
+    if (host === runtime.urls.domain) return (request) => runtime.app.fetch(request);
+    if (host === 'api.sendgrid.com') return (request) => runtime.sendgridApp.fetch(request);
+    return undefined;
+  });
+
+  function boundActions(trigger: TriggerId): BoundAction[] {
+    return store.data.trigger_bindings
+      .filter((binding) => binding.trigger_id === trigger)
+      .flatMap((binding) => {
+        const action = store.data.actions.find((a) => a.id === binding.action_id);
+        const version = store.data.action_versions.find((v) => v.id === action?.deployed_version_id);
+        return action !== undefined && version !== undefined ? [{ actionId: action.id, name: action.name, version }] : [];
+      });
+  }
+
+  function instanceOf(bound: BoundAction): LoadedAction {
+    let instance = instances.get(bound.version.id);
+    if (instance === undefined) {
+      instance = loadAction(bound.version.code, {
+        filename: `${bound.name}/v${bound.version.number}.js`,
+        dependencies: bound.version.dependencies,
+        checkVersions: true,
+      });
+      instances.set(bound.version.id, instance);
+    }
+    return instance;
+  }
+
+  function cacheOf(trigger: TriggerId): ActionCacheStore {
+    let cache = caches.get(trigger);
+    if (cache === undefined) caches.set(trigger, (cache = new ActionCacheStore()));
+    return cache;
+  }
+
+  function tenantInfo() {
+    const enabled = store.data.tenant.enabled_locales;
+    return {
+      id: 'local',
+      enabledLocales: Array.isArray(enabled) ? enabled.filter((l): l is string => typeof l === 'string') : ['en'],
+    };
+  }
+
+  /** Runs each bound Action in order within the trigger's time limit; records the execution. */
+  async function runTrigger(
+    trigger: TriggerId,
+    userId: string | undefined,
+    runOne: (bound: BoundAction, handler: unknown) => Promise<'continue' | 'stop'>,
+  ): Promise<{ timedOut: boolean; errors: string[] }> {
+    const started = Date.now();
+    const results: ActionExecutionLog[] = [];
+    const errors: string[] = [];
+    const work = (async () => {
+      for (const bound of boundActions(trigger)) {
+        const logs: string[] = [];
+        const result: ActionExecutionLog = { action_id: bound.actionId, action_name: bound.name, logs, duration_ms: 0 };
+        results.push(result);
+        const actionStarted = Date.now();
+        try {
+          const instance = instanceOf(bound);
+          const handlerName = trigger === 'post-login' ? 'onExecutePostLogin' : 'onExecutePostUserRegistration';
+          const next = await runInActionScope({ actionName: bound.name }, () =>
+            instance.captureLogs(logs, () => runOne(bound, instance.exports[handlerName])),
+          );
+          if (next === 'stop') break;
+        } catch (error) {
+          result.error = error instanceof Error ? error.message : String(error);
+          errors.push(`${bound.name}: ${result.error}`);
+          if (trigger === 'post-login') break; // Auth0 fails the login when an Action throws
+        } finally {
+          result.duration_ms = Date.now() - actionStarted;
+        }
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      work.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) errors.push(`Script execution time exceeded (${timeoutMs} ms)`);
+    store.appendActionExecution({
+      trigger_id: trigger,
+      ...(userId !== undefined ? { user_id: userId } : {}),
+      started_at: new Date(started).toISOString(),
+      ended_at: new Date().toISOString(),
+      status: timedOut ? 'partial' : 'final',
+      results: results.map((r) => ({ ...r, logs: [...r.logs] })),
+    });
+    return { timedOut, errors };
+  }
+
+  async function onUserCreated(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void> {
+    const cache = cacheOf('post-user-registration');
+    await runTrigger('post-user-registration', user.user_id, async (bound, handler) => {
+      if (typeof handler !== 'function') throw new Error('onExecutePostUserRegistration is not exported');
+      const event = postUserRegistrationEvent(user, connection, context, secretsOf(bound.version.secrets), tenantInfo());
+      const api: PostUserRegistrationApi = { cache };
+      await (handler as (e: unknown, a: unknown) => Promise<void>)(event, api);
+      return 'continue';
+    });
+    // Non-blocking in Auth0: the outcome never affects the signup.
+  }
+
+  async function onLogin(context: LoginContext): Promise<LoginOutcome> {
+    const cache = cacheOf('post-login');
+    const pending = { app_metadata: {} as JsonObject, user_metadata: {} as JsonObject };
+    let denied: string | undefined;
+    const liveUser = structuredClone(context.user);
+    const { timedOut, errors } = await runTrigger('post-login', context.user.user_id, async (bound, handler) => {
+      if (typeof handler !== 'function') throw new Error('onExecutePostLogin is not exported');
+      // Later Actions of the trigger see the metadata changes of earlier ones, as in Auth0.
+      const event = postLoginEvent({ ...context, user: liveUser }, secretsOf(bound.version.secrets), tenantInfo());
+      const api = postLoginApi(cache, (kind, key, value) => {
+        pending[kind][key] = value;
+        const target = liveUser[kind];
+        if (value === null) delete target[key];
+        else target[key] = value;
+      }, (reason) => (denied ??= reason));
+      await (handler as (e: unknown, a: unknown) => Promise<void>)(event, api);
+      return denied === undefined ? 'continue' : 'stop';
+    });
+    if (timedOut) return { allowed: false, reason: 'Script execution time exceeded' };
+    // Metadata is written once, when the trigger ends, even after a deny (Auth0 does not undo it).
+    const user = store.findUser(context.user.user_id);
+    if (user !== undefined && (Object.keys(pending.app_metadata).length > 0 || Object.keys(pending.user_metadata).length > 0)) {
+      store.mergeUserMetadata(user, pending);
+    }
+    if (errors.length > 0) return { allowed: false, reason: errors[0] ?? 'Action failed' };
+    return denied === undefined ? { allowed: true } : { allowed: false, reason: denied };
+  }
+
+  return { onUserCreated, onLogin, dispose: () => routing.dispose() };
+}
+
+function toJson(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+function postLoginApi(
+  cache: ActionCacheStore,
+  setMetadata: (kind: 'app_metadata' | 'user_metadata', key: string, value: JsonValue) => void,
+  deny: (reason: string) => void,
+): PostLoginApi {
+  const unsupported = () => api;
+  const api: PostLoginApi = {
+    access: { deny: (reason) => (deny(reason), api) },
+    user: {
+      setAppMetadata: (key, value) => (setMetadata('app_metadata', key, toJson(value)), api),
+      setUserMetadata: (key, value) => (setMetadata('user_metadata', key, toJson(value)), api),
+    },
+    cache,
+    accessToken: { setCustomClaim: unsupported, addScope: unsupported, removeScope: unsupported },
+    idToken: { setCustomClaim: unsupported },
+    multifactor: { enable: unsupported },
+    redirect: { sendUserTo: unsupported, encodeToken: () => '', validateToken: () => ({}) },
+    authentication: { challengeWith: () => undefined, recordMethod: unsupported },
+    samlResponse: { setAttribute: unsupported },
+  };
+  return api;
+}

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { environmentNames, loadEnvironment, resolveKeywords } from '../build/environments';
+import { runDeployCli, type DeployCliResult } from '../deploy/deploy-cli';
+import { createActionsRuntime } from './actions-runtime/trigger-runner';
+import { startLocalTenant, type LocalTenant } from './server';
+import type { ClientRecord } from './state/types';
+
+/**
+ * The local tenant with the Actions runtime, and the project's bundle deployed into it with the
+ * real auth0-deploy-cli: what `npm start` runs and what the end-to-end tests drive.
+ */
+
+const ROOT = join(__dirname, '..');
+
+/** Credentials of the machine-to-machine application that deploy-cli and the Actions use locally. */
+export const LOCAL_M2M = { client_id: 'local-actions-client', client_secret: 'local-actions-secret', name: 'Local deploy and Actions' };
+/** The login application of tenant/clients, created ahead so that INVITE_CLIENT_ID is known before the first deploy. */
+export const LOCAL_APP = { client_id: 'local-email-flows-app', name: 'Email Flows App' };
+export const LOCAL_SENDGRID_KEY = 'SG.local-sendgrid-key';
+
+export interface LocalStackOptions {
+  port: number;
+  httpsPort?: number;
+  dataFile?: string;
+  /** The deploy-cli directory to deploy; dist/tenant by default (run `npm run build` first). */
+  tenantDir?: string;
+  triggerTimeoutMs?: number;
+  onDeployOutput?: (chunk: string) => void;
+}
+
+export interface LocalStack {
+  tenant: LocalTenant;
+  /** Runs `a0deploy import` of the tenant directory again. */
+  deploy(): Promise<DeployCliResult>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  let dispose = () => {};
+  const tenant = await startLocalTenant({
+    port: options.port,
+    ...(options.httpsPort !== undefined ? { httpsPort: options.httpsPort } : {}),
+    ...(options.dataFile !== undefined ? { dataFile: options.dataFile } : {}),
+    bootstrapClient: LOCAL_M2M,
+    sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    hooks: (runtime) => {
+      const hooks = createActionsRuntime(runtime, { triggerTimeoutMs: options.triggerTimeoutMs });
+      dispose = hooks.dispose;
+      return hooks;
+    },
+  });
+  ensureApplication(tenant);
+  const deploy = () =>
+    runDeployCli({
+      inputDir: options.tenantDir ?? join(ROOT, 'dist', 'tenant'),
+      domain: tenant.domain,
+      clientId: LOCAL_M2M.client_id,
+      clientSecret: LOCAL_M2M.client_secret,
+      keywords: localKeywords(tenant),
+      caCertPath: tenant.caCertPath,
+      onOutput: options.onDeployOutput,
+    });
+  return {
+    tenant,
+    deploy,
+    async stop() {
+      dispose();
+      await tenant.stop();
+    },
+  };
+}
+
+/** environments/local.json with the URLs of this run of the local tenant. */
+export function localKeywords(tenant: LocalTenant): Record<string, string | string[]> {
+  if (!environmentNames().includes('local')) throw new Error('environments/local.json is missing');
+  const loginUrl = `${tenant.httpUrl}/login?client_id=${LOCAL_APP.client_id}`;
+  const { values, missing } = resolveKeywords(loadEnvironment('local'), {
+    AUTH0_DOMAIN: tenant.domain,
+    ACTIONS_CLIENT_ID: LOCAL_M2M.client_id,
+    ACTIONS_CLIENT_SECRET: LOCAL_M2M.client_secret,
+    INVITE_CLIENT_ID: LOCAL_APP.client_id,
+    SENDGRID_API_KEY: LOCAL_SENDGRID_KEY,
+    APP_LOGIN_URL: loginUrl,
+    APP_VERIFY_RESULT_URL: loginUrl,
+    VERIFY_RESULT_URL: loginUrl,
+    RESET_RESULT_URL: loginUrl,
+    INVITE_RESULT_URL: loginUrl,
+  });
+  if (missing.length > 0) throw new Error(`environments/local.json leaves keywords without a value: ${missing.join(', ')}`);
+  return values;
+}
+
+function ensureApplication(tenant: LocalTenant): void {
+  const { data } = tenant.store;
+  if (data.clients.some((c) => c.client_id === LOCAL_APP.client_id)) return;
+  const app: ClientRecord = {
+    client_id: LOCAL_APP.client_id,
+    client_secret: 'local-email-flows-app-secret',
+    name: LOCAL_APP.name,
+    app_type: 'regular_web',
+    callbacks: [],
+    client_metadata: {},
+  };
+  data.clients.push(app);
+  tenant.store.changed();
+}
