@@ -11,6 +11,7 @@ import { AccessTokenRegistry } from './authentication-api/access-tokens';
 import { registerAuthenticationApi } from './authentication-api';
 import type { TenantContext, TenantUrls } from './context';
 import { createOutboxApp, createSendgridApp, type ActionExecutionView, type OutboxPageExtras, type OutboxUserView } from './mail';
+import { FaultInjector, registerFaultControl } from './faults';
 import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
 import { createManagementApi } from './management-api';
@@ -69,6 +70,8 @@ export interface LocalTenant {
   sendgridApp: Hono;
   store: TenantStore;
   requestLog: RequestLog;
+  /** Injected failures and rate limits (also reachable over HTTP at /__local/faults). */
+  faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -86,7 +89,8 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     bootstrapClientId: options.bootstrapClient.client_id,
   };
   const requestLog = new RequestLog();
-  const app = createLocalTenantApp(ctx, requestLog);
+  const faults = new FaultInjector();
+  const app = createLocalTenantApp(ctx, requestLog, faults);
   const sendgridApp = createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] });
   ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp }) : (options.hooks ?? {});
 
@@ -129,7 +133,9 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     sendgridApp,
     store,
     requestLog,
+    faults,
     async stop() {
+      faults.releaseHanging();
       await Promise.all([close(httpsServer), close(httpServer)]);
       rmSync(certDir, { recursive: true, force: true });
     },
@@ -137,9 +143,10 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
 }
 
 /** The whole tenant as one Hono app, callable in process with `app.fetch(request)`. */
-export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog): Hono {
+export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog, faults: FaultInjector): Hono {
   const app = new Hono();
   app.use('*', requestLog.middleware());
+  app.use('*', faults.middleware());
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
     // Never echo internals (they may contain user data); log the kind only.
@@ -153,6 +160,7 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog)
     return c.body(null, 204);
   });
 
+  registerFaultControl(app, faults);
   registerAuthenticationApi(app, ctx);
   app.route('/api/v2', createManagementApi(ctx));
   registerPages(app, ctx);
