@@ -1,0 +1,64 @@
+import { ManagementClient } from 'auth0';
+import type { OutboxEmail } from '../../local-tenant/mail';
+import { LOCAL_M2M, type LocalStack } from '../../local-tenant/local-stack';
+import { trustingFetch } from '../../local-tenant/test/helpers';
+
+/** What an end-to-end test does with the running local tenant, over real HTTP(S). */
+export class LocalStackClient {
+  readonly management: ManagementClient;
+
+  constructor(readonly stack: LocalStack) {
+    this.management = new ManagementClient({
+      domain: stack.tenant.domain,
+      clientId: LOCAL_M2M.client_id,
+      clientSecret: LOCAL_M2M.client_secret,
+      fetch: trustingFetch(stack.tenant),
+      maxRetries: 0,
+      timeoutInSeconds: 30,
+    });
+  }
+
+  get httpUrl(): string {
+    return this.stack.tenant.httpUrl;
+  }
+
+  async outbox(to?: string): Promise<OutboxEmail[]> {
+    const response = await fetch(`${this.httpUrl}/__local/outbox${to === undefined ? '' : `?to=${encodeURIComponent(to)}`}`);
+    if (!response.ok) throw new Error(`outbox: ${response.status}`);
+    return (await response.json()) as OutboxEmail[];
+  }
+
+  async login(connection: string, identifier: string, password: string, extra: Record<string, string> = {}) {
+    const response = await fetch(`${this.httpUrl}/local/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection, username: identifier, password, ...extra }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  /** Follows a password-change link as a browser would: open it, then submit the form. */
+  async setPassword(link: string, password: string): Promise<Response> {
+    const url = new URL(link);
+    const page = await fetch(url);
+    if (page.status !== 200) throw new Error(`reset page: ${page.status}`);
+    const ticket = url.searchParams.get('ticket') ?? '';
+    return fetch(new URL('/lo/reset', url), {
+      method: 'POST',
+      body: new URLSearchParams({ ticket, password, password_confirm: password }),
+      redirect: 'manual',
+    });
+  }
+}
+
+/** The links of an email's HTML, with the entities Handlebars and Liquid escape decoded. */
+export function linksOf(html: string): string[] {
+  return [...html.matchAll(/href="([^"]+)"/g)].map(([, href]) =>
+    (href ?? '')
+      .replace(/&#x3D;/g, '=')
+      .replace(/&#x2F;/g, '/')
+      .replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&'),
+  );
+}
