@@ -1,16 +1,78 @@
+import { Command } from 'commander';
 import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle } from '../build/tenant-bundle';
+import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
 
 /**
- * `npm start`: builds dist/tenant and prints the bundle report. (The local tenant of issue 3
- * takes over this command once it can deploy and run the bundle.)
+ * `npm start`: builds the bundle, starts the local tenant (Auth0 and SendGrid stand-ins),
+ * deploys dist/tenant into it with the real auth0-deploy-cli, and prints what to try next.
+ * Deploying to a real tenant is a separate, explicit command (see README).
  */
-buildTenantBundle()
-  .then((bundle) => {
-    console.log(formatBundleReport(bundle));
-    console.log('\nNext: `npm test` runs every test; see README.md "Deploying" for a real tenant.');
-  })
-  .catch((error: unknown) => {
-    console.error(`Build failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+const program = new Command('npm start --')
+  .description('Run the bundle in a local stand-in for Auth0 and SendGrid.')
+  .option('--port <port>', 'HTTP port for the browser (PORT)', process.env.PORT ?? '3000')
+  .option('--https-port <port>', 'HTTPS port for deploy-cli and the SDKs', process.env.HTTPS_PORT ?? '3443')
+  .option('--data <file>', 'keep the tenant state in this file across restarts')
+  .option('--quiet-deploy', "hide auth0-deploy-cli's output")
+  .parse();
+
+const options = program.opts<{ port: string; httpsPort: string; data?: string; quietDeploy?: boolean }>();
+
+function port(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    console.error(`${flag} must be a port number (0-65535), not "${value}".`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const bundle = await buildTenantBundle();
+  console.log(formatBundleReport(bundle));
+  console.log('\nStarting the local tenant...');
+  const stack = await startLocalStack({
+    port: port(options.port, '--port'),
+    httpsPort: port(options.httpsPort, '--https-port'),
+    ...(options.data !== undefined ? { dataFile: options.data } : {}),
+    onDeployOutput: options.quietDeploy === true ? undefined : (chunk) => process.stdout.write(chunk),
   });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the local tenant...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  console.log(`Deploying dist/tenant with auth0-deploy-cli to https://${stack.tenant.domain} ...`);
+  const deployed = await stack.deploy();
+  if (deployed.exitCode !== 0) {
+    console.error('\nThe deploy failed (output above). The local tenant keeps running so you can look at it; Ctrl-C stops it.');
+  }
+  const { httpUrl, httpsUrl } = stack.tenant;
+  console.log(`
+Local tenant is running${options.data !== undefined ? ` (state kept in ${options.data})` : ' (state in memory)'}.
+
+  Outbox, Action logs, users   ${httpUrl}/outbox
+  Create a user (as an admin)  ${httpUrl}/local/users/new
+  Login page                   ${httpUrl}/login?client_id=${LOCAL_APP.client_id}
+  Sign-up page                 ${httpUrl}/signup?client_id=${LOCAL_APP.client_id}
+  Management API (HTTPS)       ${httpsUrl}/api/v2   (AUTH0_DOMAIN=${stack.tenant.domain}, CA: ${stack.tenant.caCertPath})
+
+Try it:
+  1. Create a user in "members" with "Invite" checked: the outbox shows Auth0's invitation email.
+  2. Create two users with the same email in "shared-inbox": each gets a SendGrid invitation naming its username.
+  3. Click an invitation link, set a password, then log in: the welcome email arrives, once.
+  4. Sign up with a new email in "members" and log in: one verification email, however many times you log in.
+
+Ctrl-C stops it.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

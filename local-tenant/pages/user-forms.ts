@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import type { Hono } from 'hono';
+import { html } from 'hono/html';
+import type { TenantContext } from '../context';
+import { runUserCreatedHook } from '../management-api/users';
+import { isDatabaseConnection } from '../state/connection-rules';
+import { createDatabaseUser, UserOperationError } from '../state/users';
+import { page } from './layout';
+
+/**
+ * What a person needs besides the login page to walk the flows in a browser: the dashboard's
+ * "Create user" (an administrator creating a user, optionally invited) and a sign-up form.
+ * Both go through the same code as `POST /api/v2/users` and `/dbconnections/signup`, so the
+ * post-user-registration trigger runs exactly as for API calls.
+ */
+export function registerUserForms(app: Hono, ctx: TenantContext): void {
+  const { store } = ctx;
+  const databaseConnections = () => store.data.connections.filter(isDatabaseConnection).map((c) => c.name);
+  const field = (form: Record<string, unknown>, key: string): string | undefined => {
+    const value = form[key];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+
+  const createForm = (problem?: string, created?: string) =>
+    page(
+      'Create a user',
+      html`${problem ? html`<p class="error">${problem}</p>` : ''}${created ? html`<p>Created <strong>${created}</strong>. See the <a href="/outbox">outbox</a>.</p>` : ''}
+<form method="post" action="/local/users/new">
+  <label>Connection <select name="connection">${databaseConnections().map((name) => html`<option>${name}</option>`)}</select></label>
+  <label>Email <input name="email" type="email" required></label>
+  <label>Username (connections with the username as identifier) <input name="username"></label>
+  <label><input type="checkbox" name="invite" value="true" checked style="width:auto"> Invite (app_metadata.invite: true)</label>
+  <p class="note">As an administrator would through the dashboard or the Management API. The password is random: the user sets their own from the invitation.</p>
+  <button>Create</button>
+</form>`,
+    );
+
+  app.get('/local/users/new', (c) => c.html(createForm()));
+  app.post('/local/users/new', async (c) => {
+    const form = await c.req.parseBody();
+    const connection = field(form, 'connection') ?? '';
+    const email = field(form, 'email');
+    const username = field(form, 'username');
+    try {
+      const created = createDatabaseUser(store, {
+        connection,
+        password: `${randomBytes(18).toString('base64url')}aA1!`,
+        ...(email ? { email } : {}),
+        ...(username ? { username } : {}),
+        ...(form['invite'] === 'true' ? { app_metadata: { invite: true } } : {}),
+      });
+      await runUserCreatedHook(ctx, created.user, created.connection, { via: 'management-api' });
+      return c.html(createForm(undefined, created.user.username ?? created.user.email ?? created.user.user_id));
+    } catch (error) {
+      if (error instanceof UserOperationError) return c.html(createForm(error.message), 400);
+      throw error;
+    }
+  });
+
+  // The form posts to the real /dbconnections/signup endpoint, as Auth0's Lock does.
+  app.get('/signup', (c) => {
+    const clientId = c.req.query('client_id') ?? '';
+    const open = store.data.connections.filter((conn) => isDatabaseConnection(conn) && conn.options['disable_signup'] !== true);
+    return c.html(
+      page(
+        'Sign up',
+        html`<form id="signup">
+  <input type="hidden" name="client_id" value="${clientId}">
+  <label>Connection <select name="connection">${open.map((conn) => html`<option>${conn.name}</option>`)}</select></label>
+  <label>Email <input name="email" type="email" required></label>
+  <label>Password <input name="password" type="password" required minlength="8"></label>
+  <button>Sign up</button>
+</form>
+<p id="result" class="note"></p>
+<script>
+  document.getElementById('signup').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(new FormData(event.target));
+    const response = await fetch('/dbconnections/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const result = await response.json();
+    const target = document.getElementById('result');
+    target.textContent = response.ok ? 'Signed up. Now log in: the verification email is sent at the first login.' : (result.description || result.message || 'Sign-up failed');
+    if (response.ok) { const link = document.createElement('a'); link.href = '/login?client_id=' + encodeURIComponent(body.client_id); link.textContent = ' Log in'; target.append(link); }
+  });
+</script>`,
+      ),
+    );
+  });
+}
