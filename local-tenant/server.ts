@@ -14,6 +14,7 @@ import { createOutboxApp, createSendgridApp, type ActionExecutionView, type Outb
 import { FaultInjector, registerFaultControl } from './faults';
 import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
+import { registerUserForms } from './pages/user-forms';
 import { createManagementApi } from './management-api';
 import { ApiError, errorResponse } from './management-api/errors';
 import type { TenantHooks } from './state/hooks';
@@ -164,6 +165,7 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog,
   registerAuthenticationApi(app, ctx);
   app.route('/api/v2', createManagementApi(ctx));
   registerPages(app, ctx);
+  registerUserForms(app, ctx);
   app.route('/', createOutboxApp({ outbox: ctx.store.outbox, pageExtras: () => outboxPageExtras(ctx) }));
   return app;
 }

@@ -1,0 +1,79 @@
+/**
+ * A person's walk through the invitation flow in headless Chromium (Debian's `chromium`,
+ * installed by .ci/run; CHROMIUM_PATH overrides the path): an administrator creates an invited
+ * user, the invitation link is clicked in the outbox, a password is set, the user logs in, and
+ * the welcome email arrives. Leaves a screenshot of the outbox in test-output/outbox.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { LOCAL_APP, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
+import { LocalStackClient } from '../support/local-stack-client';
+
+jest.setTimeout(120_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(__dirname, '..', '..', 'test-output');
+
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`);
+  }
+  stack = await startLocalStack({ port: 0 });
+  const deployed = await stack.deploy();
+  if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('an invited user follows the link from the outbox, sets a password, logs in and is welcomed', async () => {
+  const base = stack.tenant.httpUrl;
+  const email = 'margaret@example.com';
+  const password = 'a-Strong-passw0rd-here';
+  const page = await browser.newPage();
+
+  // The administrator creates an invited user.
+  await page.goto(`${base}/local/users/new`);
+  await page.selectOption('select[name=connection]', 'members');
+  await page.fill('input[name=email]', email);
+  await page.check('input[name=invite]');
+  await page.click('button');
+  await page.waitForSelector('text=Created');
+
+  // The invitation is in the outbox; its link opens the password page in the top window.
+  await page.goto(`${base}/outbox`);
+  const invitation = page.locator('article.email', { hasText: 'You are invited' });
+  await invitation.waitFor();
+  await invitation.frameLocator('iframe.body').locator('a', { hasText: 'Activate my account' }).click();
+  await page.waitForURL(/\/lo\/reset\?ticket=/);
+  await page.fill('#password', password);
+  await page.fill('input[name=password_confirm]', password);
+  await page.click('button');
+  await page.waitForURL(/\/login/);
+
+  // The first login runs verify-and-welcome: the email is verified, so it sends the welcome email.
+  await page.goto(`${base}/login?client_id=${LOCAL_APP.client_id}&connection=members`);
+  await page.fill('#identifier', email);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('text=Logged in');
+
+  const emails = await new LocalStackClient(stack).outbox(email);
+  expect(emails.map((m) => m.subject)).toEqual(['You are invited to Email Flows (local)', expect.stringMatching(/welcome/i)]);
+
+  await page.goto(`${base}/outbox`);
+  await page.locator('article.email').nth(1).waitFor();
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: join(OUTPUT, 'outbox.png'), fullPage: true });
+  expect(existsSync(join(OUTPUT, 'outbox.png'))).toBe(true);
+});
