@@ -72,7 +72,10 @@ it('an invited user follows the link from the outbox, sets a password, logs in a
   expect(emails.map((m) => m.subject)).toEqual(['You are invited to Email Flows (local)', expect.stringMatching(/welcome/i)]);
 
   await page.goto(`${base}/outbox`);
-  await page.locator('article.email').nth(1).waitFor();
+  // Both emails rendered in their frames before the picture is taken.
+  for (const index of [0, 1]) {
+    await page.locator('article.email').nth(index).frameLocator('iframe.body').locator('a, h1').first().waitFor();
+  }
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, 'outbox.png'), fullPage: true });
   expect(existsSync(join(OUTPUT, 'outbox.png'))).toBe(true);
