@@ -100,7 +100,9 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
           );
           if (next === 'stop') break;
         } catch (error) {
-          result.error = error instanceof Error ? error.message : String(error);
+          // Errors thrown inside the vm context are of its realm: not `instanceof Error` here.
+          const message = (error as { message?: unknown } | null)?.message;
+          result.error = typeof message === 'string' ? message : String(error);
           errors.push(`${bound.name}: ${result.error}`);
           if (trigger === 'post-login') break; // Auth0 fails the login when an Action throws
         } finally {

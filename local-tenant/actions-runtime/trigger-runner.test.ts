@@ -1,0 +1,135 @@
+import { startLocalTenant, type LocalTenant } from '../server';
+import type { LoginContext } from '../state/hooks';
+import type { ConnectionRecord, UserRecord } from '../state/types';
+import { createActionsRuntime } from './trigger-runner';
+
+/** Actions written inline, deployed straight into the state, run by the runtime as Auth0 would. */
+let tenant: LocalTenant;
+let runtime: ReturnType<typeof createActionsRuntime>;
+
+const connection: ConnectionRecord = { id: 'con_1', name: 'members', strategy: 'auth0', options: {}, enabled_clients: [] };
+const user: UserRecord = {
+  user_id: 'auth0|u1',
+  connection: 'members',
+  email: 'u1@example.com',
+  email_verified: false,
+  app_metadata: { keep: 1, drop: 2 },
+  user_metadata: {},
+  blocked: false,
+  logins_count: 1,
+  created_at: '2026-11-01T00:00:00.000Z',
+  updated_at: '2026-11-01T00:00:00.000Z',
+};
+
+function deploy(name: string, trigger: string, code: string, secrets: Record<string, string> = {}): void {
+  const { data } = tenant.store;
+  const now = new Date().toISOString();
+  const version = {
+    id: `ver_${name}`,
+    action_id: `act_${name}`,
+    number: 1,
+    code,
+    runtime: 'node22',
+    dependencies: [],
+    secrets: Object.entries(secrets).map(([n, value]) => ({ name: n, value, updated_at: now })),
+    supported_triggers: [{ id: trigger, version: 'v3' }],
+    deployed: true,
+    status: 'built' as const,
+    created_at: now,
+    updated_at: now,
+  };
+  data.action_versions.push(version);
+  data.actions.push({ ...version, id: `act_${name}`, name, deployed_version_id: version.id, all_changes_deployed: true });
+  data.trigger_bindings.push({ id: `bind_${name}`, trigger_id: trigger, action_id: `act_${name}`, display_name: name, created_at: now, updated_at: now });
+}
+
+function loginContext(): LoginContext {
+  return {
+    user: structuredClone(user),
+    connection,
+    client: undefined,
+    request: { ip: '127.0.0.1', method: 'POST', hostname: 'localhost', language: 'fr-CA,fr;q=0.8', query: {}, body: {} },
+  };
+}
+
+beforeEach(async () => {
+  tenant = await startLocalTenant({
+    port: 0,
+    bootstrapClient: { client_id: 'c', client_secret: 's' },
+    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: 500 })),
+  });
+  tenant.store.data.tenant = { enabled_locales: ['en', 'fr'] };
+  tenant.store.data.users.push(structuredClone(user));
+});
+
+afterEach(async () => {
+  runtime.dispose();
+  await tenant.stop();
+});
+
+it('runs bound Actions in order, later ones seeing earlier metadata, and writes the metadata once at the end', async () => {
+  deploy('first', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+    console.log('first sees', event.transaction.locale, event.secrets.GREETING);
+    api.user.setAppMetadata('seen', true).user.setAppMetadata('drop', null);
+  };`, { GREETING: 'bonjour' });
+  deploy('second', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+    console.log('second sees', JSON.stringify(event.user.app_metadata));
+  };`);
+  const outcome = await runtime.onLogin!(loginContext());
+  expect(outcome).toEqual({ allowed: true });
+  expect(tenant.store.findUser('auth0|u1')?.app_metadata).toEqual({ keep: 1, seen: true });
+  const [execution] = tenant.store.data.action_executions;
+  expect(execution?.results.map((r) => [r.action_name, r.logs])).toEqual([
+    ['first', ['first sees fr bonjour']],
+    ['second', ['second sees {"keep":1,"seen":true}']],
+  ]);
+});
+
+it('stops at api.access.deny, and still writes the metadata it set', async () => {
+  deploy('deny', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+    api.user.setAppMetadata('tried', true);
+    api.access.deny('not today');
+  };`);
+  deploy('never', 'post-login', `exports.onExecutePostLogin = async () => { console.log('ran'); };`);
+  expect(await runtime.onLogin!(loginContext())).toEqual({ allowed: false, reason: 'not today' });
+  expect(tenant.store.findUser('auth0|u1')?.app_metadata.tried).toBe(true);
+  expect(tenant.store.data.action_executions[0]?.results.map((r) => r.action_name)).toEqual(['deny']);
+});
+
+it('fails a login past the time limit and writes nothing', async () => {
+  deploy('slow', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+    api.user.setAppMetadata('late', true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  };`);
+  const outcome = await runtime.onLogin!(loginContext());
+  expect(outcome).toEqual({ allowed: false, reason: 'Script execution time exceeded' });
+  expect(tenant.store.findUser('auth0|u1')?.app_metadata.late).toBeUndefined();
+  expect(tenant.store.data.action_executions[0]?.status).toBe('partial');
+  await new Promise((resolve) => setTimeout(resolve, 1600)); // let the abandoned execution finish
+});
+
+it('keeps module state across executions and one api.cache per trigger; refuses undeclared modules', async () => {
+  deploy('counter', 'post-login', `let runs = 0;
+  exports.onExecutePostLogin = async (event, api) => {
+    runs += 1;
+    const cached = api.cache.get('k');
+    api.cache.set('k', String(runs), { ttl: 60000 });
+    console.log('runs', runs, 'cached', cached ? cached.value : 'none');
+    try { require('left-pad'); } catch (e) { console.log(e.code); }
+  };`);
+  await runtime.onLogin!(loginContext());
+  await runtime.onLogin!(loginContext());
+  expect(tenant.store.data.action_executions.map((e) => e.results[0]?.logs)).toEqual([
+    ['runs 1 cached none', 'MODULE_NOT_FOUND'],
+    ['runs 2 cached 1', 'MODULE_NOT_FOUND'],
+  ]);
+});
+
+it('post-user-registration: an Action that throws does not fail the registration', async () => {
+  deploy('throws', 'post-user-registration', `exports.onExecutePostUserRegistration = async (event) => {
+    console.log('user', event.user.user_id, 'identities' in event.user);
+    throw new Error('boom');
+  };`);
+  await expect(runtime.onUserCreated!(user, connection, { via: 'management-api' })).resolves.toBeUndefined();
+  expect(tenant.store.data.action_executions[0]?.results[0]).toMatchObject({ logs: ['user auth0|u1 false'], error: 'boom' });
+});
