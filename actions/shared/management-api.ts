@@ -47,6 +47,19 @@ function ticketUrl(step: string, response: unknown): Outcome<string> {
   return succeed(ticket);
 }
 
+/** One tickets endpoint call within the budget; the ticket URL or a reason code. */
+async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient) => Promise<unknown>): Promise<Outcome<string>> {
+  const work = async (): Promise<Outcome<string>> => {
+    try {
+      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
+      return ticketUrl('ticket', await call(new Tickets(sdkOptions(options))));
+    } catch (error) {
+      return sdkFailure('ticket', error);
+    }
+  };
+  return options.budget.race('ticket', work());
+}
+
 export interface PasswordChangeTicketRequest {
   userId: string;
   /** Excludes `resultUrl`: Auth0 rejects a request with both. */
@@ -56,29 +69,19 @@ export interface PasswordChangeTicketRequest {
   markEmailAsVerified: boolean;
 }
 
-export async function createPasswordChangeTicket(
-  options: ClientOptions,
-  request: PasswordChangeTicketRequest,
-): Promise<Outcome<string>> {
-  const work = async (): Promise<Outcome<string>> => {
-    try {
-      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
-      const response = await new Tickets(sdkOptions(options)).changePassword(
-        {
-          user_id: request.userId,
-          ...(request.clientId !== undefined ? { client_id: request.clientId } : { result_url: request.resultUrl }),
-          ttl_sec: request.ttlSec,
-          mark_email_as_verified: request.markEmailAsVerified,
-          includeEmailInRedirect: false,
-        },
-        requestOptions(options.budget),
-      );
-      return ticketUrl('ticket', response);
-    } catch (error) {
-      return sdkFailure('ticket', error);
-    }
-  };
-  return options.budget.race('ticket', work());
+export function createPasswordChangeTicket(options: ClientOptions, request: PasswordChangeTicketRequest): Promise<Outcome<string>> {
+  return ticketCall(options, (tickets) =>
+    tickets.changePassword(
+      {
+        user_id: request.userId,
+        ...(request.clientId !== undefined ? { client_id: request.clientId } : { result_url: request.resultUrl }),
+        ttl_sec: request.ttlSec,
+        mark_email_as_verified: request.markEmailAsVerified,
+        includeEmailInRedirect: false,
+      },
+      requestOptions(options.budget),
+    ),
+  );
 }
 
 export interface EmailVerificationTicketRequest {
@@ -87,28 +90,18 @@ export interface EmailVerificationTicketRequest {
   ttlSec: number;
 }
 
-export async function createEmailVerificationTicket(
-  options: ClientOptions,
-  request: EmailVerificationTicketRequest,
-): Promise<Outcome<string>> {
-  const work = async (): Promise<Outcome<string>> => {
-    try {
-      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
-      const response = await new Tickets(sdkOptions(options)).verifyEmail(
-        {
-          user_id: request.userId,
-          ...(request.resultUrl !== undefined ? { result_url: request.resultUrl } : {}),
-          ttl_sec: request.ttlSec,
-          includeEmailInRedirect: false,
-        },
-        requestOptions(options.budget),
-      );
-      return ticketUrl('ticket', response);
-    } catch (error) {
-      return sdkFailure('ticket', error);
-    }
-  };
-  return options.budget.race('ticket', work());
+export function createEmailVerificationTicket(options: ClientOptions, request: EmailVerificationTicketRequest): Promise<Outcome<string>> {
+  return ticketCall(options, (tickets) =>
+    tickets.verifyEmail(
+      {
+        user_id: request.userId,
+        ...(request.resultUrl !== undefined ? { result_url: request.resultUrl } : {}),
+        ttl_sec: request.ttlSec,
+        includeEmailInRedirect: false,
+      },
+      requestOptions(options.budget),
+    ),
+  );
 }
 
 /** `PATCH /api/v2/users/{id}` with app_metadata, which Auth0 merges one level deep. */
