@@ -4,8 +4,8 @@ import { EmailBudget } from '../shared/email-budget';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { createEmailVerificationTicket } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
-import { sendTemplateEmail } from '../shared/sendgrid-mail';
-import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from '../shared/settings';
+import { sendTemplateEmail, type TemplateEmail } from '../shared/sendgrid-mail';
+import { readVerifyWelcomeSettings, type MailSettings, type VerifyWelcomeSettings } from '../shared/settings';
 import { manifest } from './manifest';
 import { planLoginEmail } from './plan';
 
@@ -70,20 +70,8 @@ async function sendVerification(
   );
   if (!ticket.ok) return log('verification_failed', ticket.reason);
   const data = { ...emailData(event, email), verify_url: ticket.value };
-  const sent = await sendTemplateEmail(
-    ready.mail,
-    {
-      to: email,
-      templateId: templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates),
-      data,
-      categories: ['verification'],
-    },
-    budget,
-  );
-  if (!sent.ok) return log('verification_failed', sent.reason);
-  api.user.setAppMetadata('verification_email_sent', true);
-  api.user.setAppMetadata('verification_email_sent_at', new Date().toISOString());
-  log('verification_sent');
+  const templateId = templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates);
+  await sendAndRecord(api, log, 'verification', ready.mail, { to: email, templateId, data, categories: ['verification'] }, budget);
 }
 
 async function sendWelcome(
@@ -96,18 +84,22 @@ async function sendWelcome(
   const ready = settingsFor(log, 'welcome', { welcome: settings.welcome, mail: settings.mail });
   if (ready === undefined) return;
   const data = emailData(event, email);
-  const sent = await sendTemplateEmail(
-    ready.mail,
-    {
-      to: email,
-      templateId: templateIdFor('welcome', data.locale, ready.welcome.templateId, settings.templates),
-      data,
-      categories: ['welcome'],
-    },
-    new EmailBudget(),
-  );
-  if (!sent.ok) return log('welcome_failed', sent.reason);
-  api.user.setAppMetadata('welcome_email_sent', true);
-  api.user.setAppMetadata('welcome_email_sent_at', new Date().toISOString());
-  log('welcome_sent');
+  const templateId = templateIdFor('welcome', data.locale, ready.welcome.templateId, settings.templates);
+  await sendAndRecord(api, log, 'welcome', ready.mail, { to: email, templateId, data, categories: ['welcome'] }, new EmailBudget());
+}
+
+/** Sends one email and, only once SendGrid accepted it, records `<kind>_email_sent` and `<kind>_email_sent_at`. */
+async function sendAndRecord(
+  api: PostLoginApi,
+  log: Log,
+  kind: 'verification' | 'welcome',
+  mail: MailSettings,
+  message: TemplateEmail,
+  budget: EmailBudget,
+): Promise<void> {
+  const sent = await sendTemplateEmail(mail, message, budget);
+  if (!sent.ok) return log(`${kind}_failed`, sent.reason);
+  api.user.setAppMetadata(`${kind}_email_sent`, true);
+  api.user.setAppMetadata(`${kind}_email_sent_at`, new Date().toISOString());
+  log(`${kind}_sent`);
 }
