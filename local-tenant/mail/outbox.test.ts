@@ -1,8 +1,8 @@
-import type { TemplateEmail } from '../context';
+import type { RenderedTemplateEmail } from '../authentication-api/template-emails';
 import { Outbox, type Auth0TemplateEmail } from './outbox';
 
 // The server's DeliverTemplateEmail hands its TemplateEmail straight to deliverTemplateEmail.
-const serverEmailFits: (email: TemplateEmail) => Auth0TemplateEmail = (email) => email;
+const serverEmailFits: (email: RenderedTemplateEmail) => Auth0TemplateEmail = (email) => email;
 void serverEmailFits;
 
 function fixedOutbox(): Outbox {
