@@ -1,7 +1,16 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/actions', '<rootDir>/build', '<rootDir>/deploy', '<rootDir>/test', '<rootDir>/local-tenant', '<rootDir>/scripts'],
+  roots: [
+    '<rootDir>/actions',
+    '<rootDir>/admin',
+    '<rootDir>/bench',
+    '<rootDir>/build',
+    '<rootDir>/deploy',
+    '<rootDir>/test',
+    '<rootDir>/local-tenant',
+    '<rootDir>/scripts',
+  ],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,

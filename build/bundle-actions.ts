@@ -23,7 +23,6 @@ export function findActions(actionsDir: string): ActionManifest[] {
   return readdirSync(actionsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(actionsDir, entry.name, 'manifest.ts')))
     .map((entry) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { manifest } = require(join(actionsDir, entry.name, 'manifest.ts')) as { manifest: ActionManifest };
       if (manifest.name !== entry.name) {
         throw new Error(`actions/${entry.name}/manifest.ts names the Action "${manifest.name}": the folder and the name must match.`);

@@ -6,10 +6,7 @@ import { join } from 'node:path';
  * every deploy-cli keyword, each either written here (non-secret settings) or read from an
  * environment variable (secrets, and what differs per tenant).
  */
-export type KeywordSource =
-  | string
-  | string[]
-  | { env: string; default?: string | string[]; json?: boolean };
+export type KeywordSource = string | string[] | { env: string; default?: string | string[]; json?: boolean };
 
 export interface EnvironmentDescription {
   name: string;
@@ -34,7 +31,9 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
     raw = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
   } catch (error) {
     const known = environmentNames(dir).join(', ');
-    throw new Error(`Cannot read environment "${name}" (environments/${name}.json): ${(error as Error).message}. Known: ${known}.`);
+    throw new Error(`Cannot read environment "${name}" (environments/${name}.json): ${(error as Error).message}. Known: ${known}.`, {
+      cause: error,
+    });
   }
   const record = raw as Partial<EnvironmentDescription>;
   if (typeof record !== 'object' || record === null || typeof record.keywords !== 'object' || record.domain === undefined) {
@@ -50,10 +49,7 @@ export function literalValue(source: KeywordSource | undefined): string | string
 }
 
 /** A keyword's value: written, or read from `env` (with its default). Undefined when it has none. */
-export function resolveKeyword(
-  source: KeywordSource,
-  env: NodeJS.ProcessEnv = process.env,
-): string | string[] | undefined {
+export function resolveKeyword(source: KeywordSource, env: NodeJS.ProcessEnv = process.env): string | string[] | undefined {
   if (typeof source === 'string' || Array.isArray(source)) return source;
   const value = env[source.env];
   if (value === undefined || value === '') return source.default;
@@ -79,7 +75,8 @@ export function resolveKeywords(
   const missing: string[] = [];
   for (const [keyword, source] of Object.entries(environment.keywords)) {
     const value = resolveKeyword(source, env);
-    if (value === undefined) missing.push(typeof source === 'object' && !Array.isArray(source) ? `${keyword} (environment variable ${source.env})` : keyword);
+    if (value === undefined)
+      missing.push(typeof source === 'object' && !Array.isArray(source) ? `${keyword} (environment variable ${source.env})` : keyword);
     else values[keyword] = value;
   }
   return { values, missing };

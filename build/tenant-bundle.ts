@@ -34,7 +34,9 @@ export async function buildTenantBundle(root: string = ROOT): Promise<TenantBund
       }
       const manifest = manifests.find((m) => m.name === binding.action_name);
       if (manifest?.trigger.id !== trigger) {
-        throw new Error(`tenant/triggers/triggers.json binds "${binding.action_name}" to ${trigger}, but it is a ${manifest?.trigger.id} Action.`);
+        throw new Error(
+          `tenant/triggers/triggers.json binds "${binding.action_name}" to ${trigger}, but it is a ${manifest?.trigger.id} Action.`,
+        );
       }
     }
   }

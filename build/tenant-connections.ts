@@ -24,7 +24,7 @@ export function readDatabaseConnections(tenantDir: string): DatabaseConnectionCo
       try {
         return JSON.parse(readFileSync(file, 'utf8')) as DatabaseConnectionConfig;
       } catch (error) {
-        throw new Error(`Cannot read ${file}: ${(error as Error).message}`);
+        throw new Error(`Cannot read ${file}: ${(error as Error).message}`, { cause: error });
       }
     });
 }

@@ -103,7 +103,13 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
     ],
   });
   const certDir = mkdtempSync(join(tmpdir(), 'local-tenant-cert-'));
@@ -210,7 +216,12 @@ function outboxPageExtras(ctx: TenantContext): OutboxPageExtras {
   const { data } = ctx.store;
   return {
     users: data.users.map((u) => {
-      const view: OutboxUserView = { user_id: u.user_id, email_verified: u.email_verified, connection: u.connection, app_metadata: u.app_metadata };
+      const view: OutboxUserView = {
+        user_id: u.user_id,
+        email_verified: u.email_verified,
+        connection: u.connection,
+        app_metadata: u.app_metadata,
+      };
       if (u.email !== undefined) view.email = u.email;
       if (u.username !== undefined) view.username = u.username;
       return view;

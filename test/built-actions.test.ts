@@ -116,7 +116,10 @@ describe('built verify-and-welcome', () => {
   });
 
   it.each([
-    ['Management API 429', (h: Interceptor) => h.token().verificationTicket({ status: 429, body: { statusCode: 429, error: 'Too Many Requests' } })],
+    [
+      'Management API 429',
+      (h: Interceptor) => h.token().verificationTicket({ status: 429, body: { statusCode: 429, error: 'Too Many Requests' } }),
+    ],
     ['SendGrid 503', (h: Interceptor) => h.token().verificationTicket().sendgrid({ status: 503 })],
     ['token 500', (h: Interceptor) => h.token({ status: 500, body: {} })],
   ])('after a %s: no flag, no deny', async (_name, arrange) => {

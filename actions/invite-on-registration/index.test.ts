@@ -45,7 +45,10 @@ describe('invite-on-registration, change_password mode', () => {
   });
 
   it('names the missing INVITE_CLIENT_ID and sends nothing', async () => {
-    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } }, secrets: fullSecrets({ INVITE_CLIENT_ID: '' }) });
+    const event = fakeRegistrationEvent({
+      userOverrides: { app_metadata: { invite: true } },
+      secrets: fullSecrets({ INVITE_CLIENT_ID: '' }),
+    });
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
     expect(http.requests).toEqual([]);
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_change_password_skipped missing_secret=INVITE_CLIENT_ID']);
@@ -98,7 +101,10 @@ describe('invite-on-registration, ticket mode', () => {
 
   it('uses result_url when no INVITE_CLIENT_ID is set, never both', async () => {
     http.token().passwordChangeTicket().sendgrid();
-    const event = fakeRegistrationEvent({ connection: sharedInbox, secrets: fullSecrets({ INVITE_CLIENT_ID: undefined, INVITE_APP_NAME: '' }) });
+    const event = fakeRegistrationEvent({
+      connection: sharedInbox,
+      secrets: fullSecrets({ INVITE_CLIENT_ID: undefined, INVITE_APP_NAME: '' }),
+    });
     await onExecutePostUserRegistration(event, fakeRegistrationApi());
     expect(http.requests[1]?.body).toEqual({
       user_id: 'auth0|user-1',
@@ -135,10 +141,15 @@ describe('invite-on-registration, ticket mode', () => {
   });
 
   it('names every missing secret of the ticket path', async () => {
-    const event = fakeRegistrationEvent({ connection: sharedInbox, secrets: fullSecrets({ INVITE_TEMPLATE_ID: '', SENDGRID_API_KEY: '##SENDGRID_API_KEY##' }) });
+    const event = fakeRegistrationEvent({
+      connection: sharedInbox,
+      secrets: fullSecrets({ INVITE_TEMPLATE_ID: '', SENDGRID_API_KEY: '##SENDGRID_API_KEY##' }),
+    });
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
     expect(http.requests).toEqual([]);
-    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_ticket_skipped missing_secret=INVITE_TEMPLATE_ID,SENDGRID_API_KEY']);
+    expect(lines).toEqual([
+      'invite-on-registration user=auth0|user-1 invite_ticket_skipped missing_secret=INVITE_TEMPLATE_ID,SENDGRID_API_KEY',
+    ]);
   });
 });
 

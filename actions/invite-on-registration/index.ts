@@ -64,17 +64,12 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         // Set the flag before Auth0 renders the email, or the user gets a "reset your password" mail.
         const token = await managementToken(settings.management.value, api.cache, budget);
         if (!token.ok) return log('invite_failed', token.reason);
-        const flagged = await updateAppMetadata(
-          { domain: settings.management.value.domain, token: token.value, budget },
-          user.userId,
-          { invite: true },
-        );
+        const flagged = await updateAppMetadata({ domain: settings.management.value.domain, token: token.value, budget }, user.userId, {
+          invite: true,
+        });
         if (!flagged.ok) return log('invite_failed', flagged.reason);
       }
-      outcome = await requestChangePasswordEmail(
-        { ...ready.changePassword, email: plan.email, connection: plan.connection },
-        budget,
-      );
+      outcome = await requestChangePasswordEmail({ ...ready.changePassword, email: plan.email, connection: plan.connection }, budget);
     }
     log(outcome.ok ? 'invited' : 'invite_failed', outcome.ok ? `mode=${plan.mode}` : outcome.reason);
   } catch {

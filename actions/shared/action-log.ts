@@ -31,7 +31,7 @@ export function settingsFor<const T extends Record<string, { ok: true; value: un
     log(`${path}_skipped`, `missing_secret=${[...new Set(missing)].join(',')}`);
     return undefined;
   }
-  return Object.fromEntries(
-    Object.entries(needs).map(([key, need]) => [key, need.ok ? need.value : undefined]),
-  ) as { [K in keyof T]: NeededValue<T[K]> };
+  return Object.fromEntries(Object.entries(needs).map(([key, need]) => [key, need.ok ? need.value : undefined])) as {
+    [K in keyof T]: NeededValue<T[K]>;
+  };
 }

@@ -229,11 +229,5 @@ export interface CustomEmailProviderApi {
 }
 
 export type PostLoginHandler = (event: PostLoginEvent, api: PostLoginApi) => Promise<void>;
-export type PostUserRegistrationHandler = (
-  event: PostUserRegistrationEvent,
-  api: PostUserRegistrationApi,
-) => Promise<void>;
-export type CustomEmailProviderHandler = (
-  event: CustomEmailProviderEvent,
-  api: CustomEmailProviderApi,
-) => Promise<void>;
+export type PostUserRegistrationHandler = (event: PostUserRegistrationEvent, api: PostUserRegistrationApi) => Promise<void>;
+export type CustomEmailProviderHandler = (event: CustomEmailProviderEvent, api: CustomEmailProviderApi) => Promise<void>;

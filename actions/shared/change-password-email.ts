@@ -16,10 +16,7 @@ export interface ChangePasswordEmailRequest {
  * It does not work on connections with non-unique emails, and is limited to one request
  * per minute per IP and email.
  */
-export async function requestChangePasswordEmail(
-  request: ChangePasswordEmailRequest,
-  budget: EmailBudget,
-): Promise<Outcome<void>> {
+export async function requestChangePasswordEmail(request: ChangePasswordEmailRequest, budget: EmailBudget): Promise<Outcome<void>> {
   const work = async (): Promise<Outcome<void>> => {
     try {
       const response = await fetch(`https://${request.domain}/dbconnections/change_password`, {

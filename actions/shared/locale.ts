@@ -27,18 +27,11 @@ export function emailLocale(
   transaction: Transaction | undefined,
   request: Request | undefined,
 ): string {
-  return (
-    asTag(userMetadata?.locale) ?? asTag(transaction?.locale) ?? firstLanguage(request?.language) ?? 'en'
-  );
+  return asTag(userMetadata?.locale) ?? asTag(transaction?.locale) ?? firstLanguage(request?.language) ?? 'en';
 }
 
 /** The SendGrid template for a locale: an exact `TEMPLATE_IDS` match, then its language, then the default. */
-export function templateIdFor(
-  kind: TemplateKind,
-  locale: string,
-  defaultId: string,
-  overrides: TemplateOverrides,
-): string {
+export function templateIdFor(kind: TemplateKind, locale: string, defaultId: string, overrides: TemplateOverrides): string {
   const perLocale = overrides[kind];
   if (perLocale === undefined) return defaultId;
   const lower = locale.toLowerCase();

@@ -72,7 +72,9 @@ describe('readInviteSettings', () => {
   it('replaces invalid values by defaults and reports them', () => {
     const settings = readInviteSettings(fullSecrets({ INVITE_TTL_SEC: '-5', INVITE_MODE: 'email', INVITE_RESULT_URL: 'not a url' }));
     expect(settings.defaultMode).toBe('change_password');
-    expect(settings.problems).toEqual(expect.arrayContaining(['INVITE_TTL_SEC invalid', 'INVITE_MODE invalid', 'INVITE_RESULT_URL invalid']));
+    expect(settings.problems).toEqual(
+      expect.arrayContaining(['INVITE_TTL_SEC invalid', 'INVITE_MODE invalid', 'INVITE_RESULT_URL invalid']),
+    );
   });
 
   it('refuses ticket lifetimes above 30 days', () => {

@@ -96,10 +96,10 @@ function readManagement(secrets: Secrets, problems: string[]): Needed<Management
 }
 
 function readMail(secrets: Secrets): Needed<MailSettings> {
-  return collect(
-    { SENDGRID_API_KEY: readSecret(secrets, 'SENDGRID_API_KEY'), MAIL_FROM: readSecret(secrets, 'MAIL_FROM') },
-    (v) => ({ apiKey: v.SENDGRID_API_KEY!, from: v.MAIL_FROM! }),
-  );
+  return collect({ SENDGRID_API_KEY: readSecret(secrets, 'SENDGRID_API_KEY'), MAIL_FROM: readSecret(secrets, 'MAIL_FROM') }, (v) => ({
+    apiKey: v.SENDGRID_API_KEY!,
+    from: v.MAIL_FROM!,
+  }));
 }
 
 function readTtl(secrets: Secrets, name: string, fallback: number, problems: string[]): number {
@@ -220,10 +220,10 @@ export function readInviteSettings(secrets: Secrets): InviteSettings {
   return {
     connections: parseInviteConnections(readSecret(secrets, 'INVITE_CONNECTIONS'), problems),
     defaultMode: readInviteMode(readSecret(secrets, 'INVITE_MODE'), problems, 'INVITE_MODE') ?? 'change_password',
-    changePassword: collect(
-      { AUTH0_DOMAIN: domainOnly(secrets), INVITE_CLIENT_ID: clientId },
-      (v) => ({ domain: v.AUTH0_DOMAIN!, clientId: v.INVITE_CLIENT_ID! }),
-    ),
+    changePassword: collect({ AUTH0_DOMAIN: domainOnly(secrets), INVITE_CLIENT_ID: clientId }, (v) => ({
+      domain: v.AUTH0_DOMAIN!,
+      clientId: v.INVITE_CLIENT_ID!,
+    })),
     management,
     ticket,
     mail: readMail(secrets),

@@ -130,8 +130,24 @@ describe('verify-and-welcome', () => {
     ['a malformed token', (h: Interceptor) => h.token({ body: { nope: 1 } }), 'token_malformed'],
     ['a ticket 429', (h: Interceptor) => h.token().verificationTicket({ status: 429, body: { statusCode: 429 } }), 'ticket_http_429'],
     ['a malformed ticket', (h: Interceptor) => h.token().verificationTicket({ body: { ticket: 42 } }), 'ticket_malformed'],
-    ['a SendGrid 500', (h: Interceptor) => h.token().verificationTicket().sendgrid({ status: 500, body: { errors: [] } }), 'sendgrid_http_500'],
-    ['a SendGrid 400', (h: Interceptor) => h.token().verificationTicket().sendgrid({ status: 400, body: { errors: [{ message: 'bad' }] } }), 'sendgrid_http_400'],
+    [
+      'a SendGrid 500',
+      (h: Interceptor) =>
+        h
+          .token()
+          .verificationTicket()
+          .sendgrid({ status: 500, body: { errors: [] } }),
+      'sendgrid_http_500',
+    ],
+    [
+      'a SendGrid 400',
+      (h: Interceptor) =>
+        h
+          .token()
+          .verificationTicket()
+          .sendgrid({ status: 400, body: { errors: [{ message: 'bad' }] } }),
+      'sendgrid_http_400',
+    ],
   ])('after %s: sets no flag, never denies, logs the reason', async (_name, arrange, reason) => {
     arrange(http);
     const api = fakePostLoginApi();
@@ -148,7 +164,9 @@ describe('verify-and-welcome', () => {
     const api = fakePostLoginApi();
     const { lines } = await captureConsole(() => onExecutePostLogin(event, api));
     expect(http.requests).toEqual([]);
-    expect(lines).toEqual(['verify-and-welcome user=auth0|user-1 verification_skipped missing_secret=AUTH0_CLIENT_SECRET,VERIFY_TEMPLATE_ID']);
+    expect(lines).toEqual([
+      'verify-and-welcome user=auth0|user-1 verification_skipped missing_secret=AUTH0_CLIENT_SECRET,VERIFY_TEMPLATE_ID',
+    ]);
   });
 
   it('never throws, even on an event without user fields it relies on', async () => {

@@ -26,9 +26,9 @@ describe('planLoginEmail', () => {
 
   it('clears the invitation flag once the email is verified, welcomed or not', () => {
     expect(planLoginEmail(fakeUser({ email_verified: true, app_metadata: { invite: true } })).clearInvite).toBe(true);
-    expect(
-      planLoginEmail(fakeUser({ email_verified: true, app_metadata: { invite: true, welcome_email_sent: true } })).clearInvite,
-    ).toBe(true);
+    expect(planLoginEmail(fakeUser({ email_verified: true, app_metadata: { invite: true, welcome_email_sent: true } })).clearInvite).toBe(
+      true,
+    );
     expect(planLoginEmail(fakeUser({ email_verified: false, app_metadata: { invite: true } })).clearInvite).toBe(false);
   });
 

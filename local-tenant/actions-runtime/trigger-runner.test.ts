@@ -40,7 +40,14 @@ function deploy(name: string, trigger: string, code: string, secrets: Record<str
   };
   data.action_versions.push(version);
   data.actions.push({ ...version, id: `act_${name}`, name, deployed_version_id: version.id, all_changes_deployed: true });
-  data.trigger_bindings.push({ id: `bind_${name}`, trigger_id: trigger, action_id: `act_${name}`, display_name: name, created_at: now, updated_at: now });
+  data.trigger_bindings.push({
+    id: `bind_${name}`,
+    trigger_id: trigger,
+    action_id: `act_${name}`,
+    display_name: name,
+    created_at: now,
+    updated_at: now,
+  });
 }
 
 function loginContext(): LoginContext {
@@ -68,13 +75,22 @@ afterEach(async () => {
 });
 
 it('runs bound Actions in order, later ones seeing earlier metadata, and writes the metadata once at the end', async () => {
-  deploy('first', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+  deploy(
+    'first',
+    'post-login',
+    `exports.onExecutePostLogin = async (event, api) => {
     console.log('first sees', event.transaction.locale, event.secrets.GREETING);
     api.user.setAppMetadata('seen', true).user.setAppMetadata('drop', null);
-  };`, { GREETING: 'bonjour' });
-  deploy('second', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+  };`,
+    { GREETING: 'bonjour' },
+  );
+  deploy(
+    'second',
+    'post-login',
+    `exports.onExecutePostLogin = async (event, api) => {
     console.log('second sees', JSON.stringify(event.user.app_metadata));
-  };`);
+  };`,
+  );
   const outcome = await runtime.onLogin!(loginContext());
   expect(outcome).toEqual({ allowed: true });
   expect(tenant.store.findUser('auth0|u1')?.app_metadata).toEqual({ keep: 1, seen: true });
@@ -86,10 +102,14 @@ it('runs bound Actions in order, later ones seeing earlier metadata, and writes 
 });
 
 it('stops at api.access.deny, and still writes the metadata it set', async () => {
-  deploy('deny', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+  deploy(
+    'deny',
+    'post-login',
+    `exports.onExecutePostLogin = async (event, api) => {
     api.user.setAppMetadata('tried', true);
     api.access.deny('not today');
-  };`);
+  };`,
+  );
   deploy('never', 'post-login', `exports.onExecutePostLogin = async () => { console.log('ran'); };`);
   expect(await runtime.onLogin!(loginContext())).toEqual({ allowed: false, reason: 'not today' });
   expect(tenant.store.findUser('auth0|u1')?.app_metadata.tried).toBe(true);
@@ -97,10 +117,14 @@ it('stops at api.access.deny, and still writes the metadata it set', async () =>
 });
 
 it('fails a login past the time limit and writes nothing', async () => {
-  deploy('slow', 'post-login', `exports.onExecutePostLogin = async (event, api) => {
+  deploy(
+    'slow',
+    'post-login',
+    `exports.onExecutePostLogin = async (event, api) => {
     api.user.setAppMetadata('late', true);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-  };`);
+  };`,
+  );
   const outcome = await runtime.onLogin!(loginContext());
   expect(outcome).toEqual({ allowed: false, reason: 'Script execution time exceeded' });
   expect(tenant.store.findUser('auth0|u1')?.app_metadata.late).toBeUndefined();
@@ -109,14 +133,18 @@ it('fails a login past the time limit and writes nothing', async () => {
 });
 
 it('keeps module state across executions and one api.cache per trigger; refuses undeclared modules', async () => {
-  deploy('counter', 'post-login', `let runs = 0;
+  deploy(
+    'counter',
+    'post-login',
+    `let runs = 0;
   exports.onExecutePostLogin = async (event, api) => {
     runs += 1;
     const cached = api.cache.get('k');
     api.cache.set('k', String(runs), { ttl: 60000 });
     console.log('runs', runs, 'cached', cached ? cached.value : 'none');
     try { require('left-pad'); } catch (e) { console.log(e.code); }
-  };`);
+  };`,
+  );
   await runtime.onLogin!(loginContext());
   await runtime.onLogin!(loginContext());
   expect(tenant.store.data.action_executions.map((e) => e.results[0]?.logs)).toEqual([
@@ -126,10 +154,14 @@ it('keeps module state across executions and one api.cache per trigger; refuses 
 });
 
 it('post-user-registration: an Action that throws does not fail the registration', async () => {
-  deploy('throws', 'post-user-registration', `exports.onExecutePostUserRegistration = async (event) => {
+  deploy(
+    'throws',
+    'post-user-registration',
+    `exports.onExecutePostUserRegistration = async (event) => {
     console.log('user', event.user.user_id, 'identities' in event.user);
     throw new Error('boom');
-  };`);
+  };`,
+  );
   await expect(runtime.onUserCreated!(user, connection, { via: 'management-api' })).resolves.toBeUndefined();
   expect(tenant.store.data.action_executions[0]?.results[0]).toMatchObject({ logs: ['user auth0|u1 false'], error: 'boom' });
 });

@@ -149,12 +149,16 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       if (typeof handler !== 'function') throw new Error('onExecutePostLogin is not exported');
       // Later Actions of the trigger see the metadata changes of earlier ones, as in Auth0.
       const event = postLoginEvent({ ...context, user: liveUser }, secretsOf(bound.version.secrets), tenantInfo());
-      const api = postLoginApi(cache, (kind, key, value) => {
-        pending[kind][key] = value;
-        const target = liveUser[kind];
-        if (value === null) delete target[key];
-        else target[key] = value;
-      }, (reason) => (denied ??= reason));
+      const api = postLoginApi(
+        cache,
+        (kind, key, value) => {
+          pending[kind][key] = value;
+          const target = liveUser[kind];
+          if (value === null) delete target[key];
+          else target[key] = value;
+        },
+        (reason) => (denied ??= reason),
+      );
       await (handler as (e: unknown, a: unknown) => Promise<void>)(event, api);
       return denied === undefined ? 'continue' : 'stop';
     });

@@ -35,9 +35,7 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
       return c.json({ error: 'access_denied', error_description: `Service not found: ${audience}` }, 403);
     }
     const grantTypes = client['grant_types'];
-    const allowed =
-      client.client_id === ctx.bootstrapClientId ||
-      (Array.isArray(grantTypes) && grantTypes.includes('client_credentials'));
+    const allowed = client.client_id === ctx.bootstrapClientId || (Array.isArray(grantTypes) && grantTypes.includes('client_credentials'));
     if (!allowed) {
       return c.json(
         { error: 'unauthorized_client', error_description: "Grant type 'client_credentials' not allowed for the client." },

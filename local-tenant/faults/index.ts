@@ -23,7 +23,10 @@ export interface FaultRule {
  * users read 40 / 500 per min, other 10 / 150 per min; `enterprise`: burst 50, 16/s.
  */
 export type RateLimitTier = 'free' | 'essentials' | 'enterprise';
-interface BucketSpec { burst: number; perSecond: number }
+interface BucketSpec {
+  burst: number;
+  perSecond: number;
+}
 const TIERS: Record<RateLimitTier, (method: string, path: string) => { key: string; spec: BucketSpec }> = {
   free: () => ({ key: 'all', spec: { burst: 2, perSecond: 2 } }),
   enterprise: () => ({ key: 'all', spec: { burst: 50, perSecond: 16 } }),
@@ -37,7 +40,10 @@ const TIERS: Record<RateLimitTier, (method: string, path: string) => { key: stri
   },
 };
 
-interface Bucket { tokens: number; updatedAt: number }
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
 
 /** Test control of failures and rate limits, applied as Hono middleware. */
 export class FaultInjector {
@@ -54,7 +60,13 @@ export class FaultInjector {
   }
 
   list(): FaultRule[] {
-    return this.rules.map(({ route, kind, times, retryAfter, hangMs }) => ({ route, kind, times, ...(retryAfter ? { retryAfter } : {}), ...(hangMs ? { hangMs } : {}) }));
+    return this.rules.map(({ route, kind, times, retryAfter, hangMs }) => ({
+      route,
+      kind,
+      times,
+      ...(retryAfter ? { retryAfter } : {}),
+      ...(hangMs ? { hangMs } : {}),
+    }));
   }
 
   clear(): void {
@@ -102,7 +114,10 @@ export class FaultInjector {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / spec.perSecond));
       setRateHeaders(c, spec.burst, 0, now / 1000 + secondsToFull);
       c.header('retry-after', String(retryAfter));
-      return c.json({ statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' }, 429);
+      return c.json(
+        { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' },
+        429,
+      );
     }
     bucket.tokens -= 1;
     setRateHeaders(c, spec.burst, Math.floor(bucket.tokens), now / 1000 + (spec.burst - bucket.tokens) / spec.perSecond);
@@ -115,11 +130,17 @@ export class FaultInjector {
         const retryAfter = rule.retryAfter ?? 1;
         c.header('retry-after', String(retryAfter));
         setRateHeaders(c, 2, 0, Date.now() / 1000 + retryAfter);
-        return c.json({ statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' }, 429);
+        return c.json(
+          { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' },
+          429,
+        );
       }
       case '500':
       case '503':
-        return c.json({ statusCode: Number(rule.kind), error: errorName(Number(rule.kind)), message: 'An internal server error occurred' }, rule.kind === '500' ? 500 : 503);
+        return c.json(
+          { statusCode: Number(rule.kind), error: errorName(Number(rule.kind)), message: 'An internal server error occurred' },
+          rule.kind === '500' ? 500 : 503,
+        );
       case 'malformed':
         // A truncated JSON body with a success status.
         return c.body('{"statusCode":200,"trunc', 200, { 'content-type': 'application/json; charset=utf-8' });
@@ -175,7 +196,11 @@ export function registerFaultControl(app: Hono, faults: FaultInjector): void {
       if (typeof r.route !== 'string' || !FAULT_KINDS.includes(r.kind as FaultKind)) {
         return c.json({ error: `each fault needs route "METHOD /path" and kind in ${FAULT_KINDS.join(', ')}` }, 400);
       }
-      const rule: FaultRule = { route: r.route, kind: r.kind as FaultKind, times: typeof r.times === 'number' && r.times > 0 ? r.times : 1 };
+      const rule: FaultRule = {
+        route: r.route,
+        kind: r.kind as FaultKind,
+        times: typeof r.times === 'number' && r.times > 0 ? r.times : 1,
+      };
       if (typeof r.retryAfter === 'number') rule.retryAfter = r.retryAfter;
       if (typeof r.hangMs === 'number') rule.hangMs = r.hangMs;
       try {

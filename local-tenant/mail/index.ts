@@ -2,7 +2,15 @@
 export { Outbox } from './outbox';
 export type { Auth0TemplateEmail, EmailSource, NewOutboxEmail, OutboxEmail, OutboxListener, OutboxOptions, OutboxSnapshot } from './outbox';
 export { createSendgridApp, validateMailSend, renderPersonalization } from './sendgrid-api';
-export type { MailSendRequest, MailSendValidation, SendgridAddress, SendgridAppOptions, SendgridError, SendgridErrorBody, SendgridPersonalization } from './sendgrid-api';
+export type {
+  MailSendRequest,
+  MailSendValidation,
+  SendgridAddress,
+  SendgridAppOptions,
+  SendgridError,
+  SendgridErrorBody,
+  SendgridPersonalization,
+} from './sendgrid-api';
 export { createOutboxApp } from './outbox-app';
 export type { OutboxAppOptions } from './outbox-app';
 export { renderOutboxPage, outboxPageFingerprint, withTopTargetLinks } from './outbox-page';

@@ -16,16 +16,43 @@ function sampleData(): OutboxPageData {
     sender: 'invite-on-registration',
     categories: ['invite', EVIL],
   });
-  outbox.deliverTemplateEmail({ template: 'reset_email', to: 'b@example.com', from: 'no-reply@example.com', subject: 'Reset', html: '<p>reset</p>' });
+  outbox.deliverTemplateEmail({
+    template: 'reset_email',
+    to: 'b@example.com',
+    from: 'no-reply@example.com',
+    subject: 'Reset',
+    html: '<p>reset</p>',
+  });
   return {
     emails: outbox.list(),
-    executions: [{ action: 'verify-and-welcome', trigger: 'post-login', time: '2026-11-01T12:00:01.000Z', user_id: 'auth0|1', logs: [`auth0|1 verify_sent ${EVIL}`], outcome: 'ok' }],
-    users: [{ user_id: 'auth0|1', username: EVIL, email: 'shared@example.com', email_verified: false, app_metadata: { invite: true, note: EVIL } }],
+    executions: [
+      {
+        action: 'verify-and-welcome',
+        trigger: 'post-login',
+        time: '2026-11-01T12:00:01.000Z',
+        user_id: 'auth0|1',
+        logs: [`auth0|1 verify_sent ${EVIL}`],
+        outcome: 'ok',
+      },
+    ],
+    users: [
+      {
+        user_id: 'auth0|1',
+        username: EVIL,
+        email: 'shared@example.com',
+        email_verified: false,
+        app_metadata: { invite: true, note: EVIL },
+      },
+    ],
   };
 }
 
 describe('renderOutboxPage', () => {
-  const page = renderOutboxPage(sampleData(), { fingerprintUrl: '/outbox/fingerprint', clearUrl: '/__local/outbox', emailHtmlUrl: '/__local/outbox/{id}/html' });
+  const page = renderOutboxPage(sampleData(), {
+    fingerprintUrl: '/outbox/fingerprint',
+    clearUrl: '/__local/outbox',
+    emailHtmlUrl: '/__local/outbox/{id}/html',
+  });
 
   test('shows recipient, subject, sender, template and time of each email, newest first', () => {
     expect(page).toContain('shared@example.com');
@@ -37,7 +64,7 @@ describe('renderOutboxPage', () => {
     expect(page.indexOf('Auth0 template')).toBeLessThan(page.indexOf('SendGrid template'));
   });
 
-  test('escapes every piece of data: only the page\'s own script tag is left', () => {
+  test("escapes every piece of data: only the page's own script tag is left", () => {
     expect(page).not.toContain(EVIL);
     expect(page.match(/<script>/g)).toHaveLength(1);
     expect(page).toContain('Invitation for &lt;script&gt;alert(1)&lt;/script&gt;');
@@ -72,7 +99,9 @@ describe('renderOutboxPage', () => {
 });
 
 test('withTopTargetLinks adds a base target to any shape of HTML', () => {
-  expect(withTopTargetLinks('<html lang="en"><body>x</body></html>')).toBe('<html lang="en"><head><base target="_top"></head><body>x</body></html>');
+  expect(withTopTargetLinks('<html lang="en"><body>x</body></html>')).toBe(
+    '<html lang="en"><head><base target="_top"></head><body>x</body></html>',
+  );
   expect(withTopTargetLinks('<p>x</p>')).toBe('<base target="_top"><p>x</p>');
   expect(withTopTargetLinks('<HEAD>')).toBe('<HEAD><base target="_top">');
 });
@@ -87,7 +116,13 @@ test('the fingerprint changes with the data', () => {
 describe('createOutboxApp', () => {
   function setup() {
     const outbox = new Outbox();
-    const email = outbox.deliverTemplateEmail({ template: 'verify_email', to: 'a@example.com', from: 'no-reply@example.com', subject: 'Verify', html: '<p>verify</p>' });
+    const email = outbox.deliverTemplateEmail({
+      template: 'verify_email',
+      to: 'a@example.com',
+      from: 'no-reply@example.com',
+      subject: 'Verify',
+      html: '<p>verify</p>',
+    });
     const app = createOutboxApp({
       outbox,
       pageExtras: async () => ({ executions: [], users: [{ user_id: 'auth0|9', username: 'zoe', app_metadata: {} }] }),

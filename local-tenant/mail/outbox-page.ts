@@ -56,7 +56,8 @@ export function withTopTargetLinks(html: string): string {
   const head = /<head(\s[^>]*)?>/i.exec(html);
   if (head) return html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length);
   const htmlTag = /<html(\s[^>]*)?>/i.exec(html);
-  if (htmlTag) return `${html.slice(0, htmlTag.index + htmlTag[0].length)}<head>${base}</head>${html.slice(htmlTag.index + htmlTag[0].length)}`;
+  if (htmlTag)
+    return `${html.slice(0, htmlTag.index + htmlTag[0].length)}<head>${base}</head>${html.slice(htmlTag.index + htmlTag[0].length)}`;
   return base + html;
 }
 
@@ -64,9 +65,10 @@ function describeSource(email: OutboxEmail): string {
   const parts: string[] = [];
   if (email.sender) parts.push(`action <strong>${escapeHtml(email.sender)}</strong>`);
   if (email.source.kind === 'sendgrid') {
-    const template = email.source.templateId === undefined
-      ? 'SendGrid, inline content'
-      : `SendGrid template ${email.source.templateName ? `<strong>${escapeHtml(email.source.templateName)}</strong> ` : ''}<code>${escapeHtml(email.source.templateId)}</code>${email.source.templateName ? '' : ' (not kept: raw data)'}`;
+    const template =
+      email.source.templateId === undefined
+        ? 'SendGrid, inline content'
+        : `SendGrid template ${email.source.templateName ? `<strong>${escapeHtml(email.source.templateName)}</strong> ` : ''}<code>${escapeHtml(email.source.templateId)}</code>${email.source.templateName ? '' : ' (not kept: raw data)'}`;
     parts.push(template);
   } else {
     parts.push(`Auth0 template <strong>${escapeHtml(email.source.template)}</strong>`);
@@ -115,7 +117,12 @@ function renderExecution(execution: ActionExecutionView): string {
 }
 
 function renderUser(user: OutboxUserView): string {
-  const verified = user.email_verified === undefined ? '' : user.email_verified ? ' <span class="tag ok">verified</span>' : ' <span class="tag">unverified</span>';
+  const verified =
+    user.email_verified === undefined
+      ? ''
+      : user.email_verified
+        ? ' <span class="tag ok">verified</span>'
+        : ' <span class="tag">unverified</span>';
   return `<li class="user">
   <div><strong>${escapeHtml(user.username ?? user.email ?? user.user_id)}</strong>${verified}</div>
   <div class="muted">${escapeHtml(user.user_id)}${user.email ? ` · ${escapeHtml(user.email)}` : ''}${user.connection ? ` · ${escapeHtml(user.connection)}` : ''}</div>
@@ -178,7 +185,9 @@ export function renderOutboxPage(data: OutboxPageData, options: OutboxPageOption
   const emails = newestFirst(data.emails);
   const executions = newestFirst(data.executions);
   const emailsHtml = emails.length ? emails.map((e) => renderEmail(e, options)).join('\n') : '<p class="muted">No email yet.</p>';
-  const executionsHtml = executions.length ? `<ul>${executions.map(renderExecution).join('\n')}</ul>` : '<p class="muted">No Action has run yet.</p>';
+  const executionsHtml = executions.length
+    ? `<ul>${executions.map(renderExecution).join('\n')}</ul>`
+    : '<p class="muted">No Action has run yet.</p>';
   const usersHtml = data.users.length ? `<ul>${data.users.map(renderUser).join('\n')}</ul>` : '<p class="muted">No user yet.</p>';
   const clearButton = options.clearUrl ? '<button type="button" id="clear-outbox">Clear outbox</button>' : '';
   return `<!DOCTYPE html>

@@ -41,7 +41,14 @@ test('deliverTemplateEmail stores an Auth0 email with id, time and source', () =
 test('list keeps delivery order and filters by recipient, case-insensitively; results are copies', () => {
   const outbox = fixedOutbox();
   outbox.deliverTemplateEmail(resetEmail);
-  outbox.deliver({ to: ['b@example.com'], cc: ['shared@example.com'], from: 'x@example.com', subject: 's', html: 'h', source: { kind: 'sendgrid', messageId: 'abc' } });
+  outbox.deliver({
+    to: ['b@example.com'],
+    cc: ['shared@example.com'],
+    from: 'x@example.com',
+    subject: 's',
+    html: 'h',
+    source: { kind: 'sendgrid', messageId: 'abc' },
+  });
   outbox.deliver({ to: ['c@example.com'], from: 'x@example.com', subject: 's', html: 'h', source: { kind: 'sendgrid', messageId: 'def' } });
   expect(outbox.list().map((e) => e.id)).toEqual(['m1', 'm2', 'm3']);
   expect(outbox.list({ to: 'shared@example.com' }).map((e) => e.id)).toEqual(['m1', 'm2']);

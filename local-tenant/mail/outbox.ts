@@ -79,12 +79,21 @@ function isOutboxEmail(value: unknown): value is OutboxEmail {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
   const source = e.source as Record<string, unknown> | null | undefined;
-  const sourceOk = typeof source === 'object' && source !== null
-    && ((source.kind === 'sendgrid' && typeof source.messageId === 'string')
-      || (source.kind === 'auth0' && typeof source.template === 'string'));
-  return typeof e.id === 'string' && typeof e.time === 'string' && isStringArray(e.to)
-    && typeof e.from === 'string' && typeof e.subject === 'string' && typeof e.html === 'string'
-    && isStringArray(e.categories) && sourceOk;
+  const sourceOk =
+    typeof source === 'object' &&
+    source !== null &&
+    ((source.kind === 'sendgrid' && typeof source.messageId === 'string') ||
+      (source.kind === 'auth0' && typeof source.template === 'string'));
+  return (
+    typeof e.id === 'string' &&
+    typeof e.time === 'string' &&
+    isStringArray(e.to) &&
+    typeof e.from === 'string' &&
+    typeof e.subject === 'string' &&
+    typeof e.html === 'string' &&
+    isStringArray(e.categories) &&
+    sourceOk
+  );
 }
 
 export class Outbox {
@@ -129,9 +138,10 @@ export class Outbox {
   /** Emails in delivery order, optionally only those sent to one address (case-insensitive). */
   list(filter: { to?: string } = {}): OutboxEmail[] {
     const to = filter.to?.toLowerCase();
-    const selected = to === undefined
-      ? this.emails
-      : this.emails.filter((e) => [...e.to, ...(e.cc ?? []), ...(e.bcc ?? [])].some((a) => a.toLowerCase() === to));
+    const selected =
+      to === undefined
+        ? this.emails
+        : this.emails.filter((e) => [...e.to, ...(e.cc ?? []), ...(e.bcc ?? [])].some((a) => a.toLowerCase() === to));
     return structuredClone(selected);
   }
 

@@ -90,7 +90,9 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     expect(email.subject).toBe('You are invited to Acme: account alice');
     expect(email.html).toContain('<strong>alice</strong>');
     // The URL is attribute-escaped by Handlebars; a browser reads it back unchanged.
-    expect(email.html).toContain('href="http://localhost:3000/lo/reset?ticket&#x3D;abc123&amp;x&#x3D;1#type&#x3D;invite&amp;app&#x3D;Acme"');
+    expect(email.html).toContain(
+      'href="http://localhost:3000/lo/reset?ticket&#x3D;abc123&amp;x&#x3D;1#type&#x3D;invite&amp;app&#x3D;Acme"',
+    );
     expect(email.html).toContain('November 20, 2026, 10:30');
     expect(email.sender).toBe('invite-on-registration');
     expect(email.user_id).toBe('auth0|1');
@@ -110,7 +112,13 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
       to: 'shared@example.com',
       from: FROM,
       templateId: 'd-local-verify',
-      dynamicTemplateData: { verify_url: 'http://localhost:3000/verify?t=1', username: 'bob', email: 'shared@example.com', locale: 'fr', app_name: 'Acme' },
+      dynamicTemplateData: {
+        verify_url: 'http://localhost:3000/verify?t=1',
+        username: 'bob',
+        email: 'shared@example.com',
+        locale: 'fr',
+        app_name: 'Acme',
+      },
     });
     const email = outbox.list()[0]!;
     expect(email.subject).toBe('Vérifiez votre adresse pour Acme (compte bob)');
@@ -136,7 +144,13 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
   test('the sender header set by the Actions runtime wins over custom_args', async () => {
     const { mail, client } = mailer();
     client.setDefaultHeader('x-local-action', 'verify-and-welcome');
-    await mail.send({ to: 'a@example.com', from: FROM, templateId: 'd-local-welcome', customArgs: { action: 'other' }, dynamicTemplateData: { username: 'a', email: 'a@example.com', locale: 'en', app_name: 'Acme' } });
+    await mail.send({
+      to: 'a@example.com',
+      from: FROM,
+      templateId: 'd-local-welcome',
+      customArgs: { action: 'other' },
+      dynamicTemplateData: { username: 'a', email: 'a@example.com', locale: 'en', app_name: 'Acme' },
+    });
     expect(outbox.list()[0]!.sender).toBe('verify-and-welcome');
   });
 
@@ -177,7 +191,10 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
   test('sandbox mode: 200, validated, not delivered', async () => {
     const { mail } = mailer();
     const [response] = await mail.send({
-      to: 'a@example.com', from: FROM, templateId: 'd-local-welcome', mailSettings: { sandboxMode: { enable: true } },
+      to: 'a@example.com',
+      from: FROM,
+      templateId: 'd-local-welcome',
+      mailSettings: { sandboxMode: { enable: true } },
     });
     expect(response.statusCode).toBe(200);
     expect(outbox.size).toBe(0);
@@ -193,7 +210,11 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     expect(error.code).toBe(400);
     expect(errorBody(error)).toEqual({
       errors: [
-        expect.objectContaining({ field: 'from.email', message: expect.stringMatching(/^The from object must be provided/), help: expect.stringContaining('#message.from') }),
+        expect.objectContaining({
+          field: 'from.email',
+          message: expect.stringMatching(/^The from object must be provided/),
+          help: expect.stringContaining('#message.from'),
+        }),
         expect.objectContaining({ field: 'subject', message: expect.stringMatching(/^The subject is required/) }),
         expect.objectContaining({ field: 'content', message: expect.stringMatching(/^Unless a valid template_id is provided/) }),
       ],
@@ -205,14 +226,21 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     const { mail } = mailer();
     const error = await sendError(mail.send({ to: 'not-an-address', from: FROM, subject: 's', text: 't' }));
     expect(errorBody(error).errors).toEqual([
-      { message: 'Does not contain a valid address.', field: 'personalizations.0.to.0.email', help: expect.stringContaining('#message.personalizations.to') },
+      {
+        message: 'Does not contain a valid address.',
+        field: 'personalizations.0.to.0.email',
+        help: expect.stringContaining('#message.personalizations.to'),
+      },
     ]);
   });
 
   test('400: the same address twice in one personalization', async () => {
     const { mail } = mailer();
     const error = await sendError(mail.send({ to: 'a@example.com', cc: 'A@example.com', from: FROM, subject: 's', text: 't' }));
-    expect(errorBody(error).errors[0]).toMatchObject({ field: 'personalizations.0', message: expect.stringContaining('in the personalizations.0.cc field') });
+    expect(errorBody(error).errors[0]).toMatchObject({
+      field: 'personalizations.0',
+      message: expect.stringContaining('in the personalizations.0.cc field'),
+    });
   });
 
   test('400 from bodies the mail helper would refuse, sent with the real client', async () => {
@@ -221,27 +249,44 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     const base = { from: { email: FROM }, subject: 's', content: [{ type: 'text/plain', value: 't' }] };
 
     const noPersonalizations = await send(base);
-    expect(errorBody(noPersonalizations).errors).toEqual([{
-      message: 'The personalizations field is required and must have at least one personalization.',
-      field: 'personalizations',
-      help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#-Personalizations-Errors',
-    }]);
+    expect(errorBody(noPersonalizations).errors).toEqual([
+      {
+        message: 'The personalizations field is required and must have at least one personalization.',
+        field: 'personalizations',
+        help: 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#-Personalizations-Errors',
+      },
+    ]);
 
     const noTo = await send({ ...base, personalizations: [{ to: [] }] });
-    expect(errorBody(noTo).errors[0]).toMatchObject({ field: 'personalizations.0.to', message: expect.stringMatching(/^The to array is required/) });
+    expect(errorBody(noTo).errors[0]).toMatchObject({
+      field: 'personalizations.0.to',
+      message: expect.stringMatching(/^The to array is required/),
+    });
 
     const badArgs = await send({ ...base, personalizations: [{ to: [{ email: 'a@example.com' }], custom_args: { n: 1 } }] });
-    expect(errorBody(badArgs).errors[0]).toMatchObject({ field: 'personalizations.0.custom_args.n', message: 'Invalid type. Expected: string, given: integer.' });
+    expect(errorBody(badArgs).errors[0]).toMatchObject({
+      field: 'personalizations.0.custom_args.n',
+      message: 'Invalid type. Expected: string, given: integer.',
+    });
 
-    const badSandbox = await send({ ...base, personalizations: [{ to: [{ email: 'a@example.com' }] }], mail_settings: { sandbox_mode: { enable: 'true' } } });
-    expect(errorBody(badSandbox).errors[0]).toMatchObject({ field: 'mail_settings.sandbox_mode.enable', message: 'The sandbox mode enable param should be a boolean value.' });
+    const badSandbox = await send({
+      ...base,
+      personalizations: [{ to: [{ email: 'a@example.com' }] }],
+      mail_settings: { sandbox_mode: { enable: 'true' } },
+    });
+    expect(errorBody(badSandbox).errors[0]).toMatchObject({
+      field: 'mail_settings.sandbox_mode.enable',
+      message: 'The sandbox mode enable param should be a boolean value.',
+    });
   });
 
-  test('401 with SendGrid\'s body on a wrong key', async () => {
+  test("401 with SendGrid's body on a wrong key", async () => {
     const { mail } = mailer('SG.wrong');
     const error = await sendError(mail.send({ to: 'a@example.com', from: FROM, subject: 's', text: 't' }));
     expect(error.code).toBe(401);
-    expect(errorBody(error)).toEqual({ errors: [{ message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null }] });
+    expect(errorBody(error)).toEqual({
+      errors: [{ message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null }],
+    });
     expect(outbox.size).toBe(0);
   });
 
@@ -251,7 +296,11 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ errors: [{ message: 'authorization required', field: null, help: null }] });
 
-    const malformed = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"personalizations":' });
+    const malformed = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: '{"personalizations":',
+    });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as SendgridErrorBody).errors).toHaveLength(1);
   });
@@ -280,7 +329,12 @@ describe('validateMailSend', () => {
   test('a subject in every personalization replaces the message subject; more than 10 categories are refused', () => {
     const personalizations = [{ to: [{ email: 'a@example.com' }], subject: 'p' }];
     expect(validateMailSend({ from: { email: FROM }, personalizations, content: [{ type: 'text/plain', value: 'x' }] }).ok).toBe(true);
-    const tooMany = validateMailSend({ from: { email: FROM }, personalizations, content: [{ type: 'text/plain', value: 'x' }], categories: Array.from({ length: 11 }, (_, i) => `c${i}`) });
+    const tooMany = validateMailSend({
+      from: { email: FROM },
+      personalizations,
+      content: [{ type: 'text/plain', value: 'x' }],
+      categories: Array.from({ length: 11 }, (_, i) => `c${i}`),
+    });
     expect(tooMany.ok).toBe(false);
   });
 });

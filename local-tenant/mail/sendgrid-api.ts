@@ -82,12 +82,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function validateAddressList(
-  list: unknown,
-  field: string,
-  kind: 'to' | 'cc' | 'bcc',
-  errors: SendgridError[],
-): SendgridAddress[] {
+function validateAddressList(list: unknown, field: string, kind: 'to' | 'cc' | 'bcc', errors: SendgridError[]): SendgridAddress[] {
   const help = `${HELP}#message.personalizations.${kind}`;
   if (!Array.isArray(list)) {
     errors.push(typeError(field, 'array', list, help));
@@ -160,7 +155,8 @@ export function validateMailSend(body: unknown): MailSendValidation {
       }
       if (!Array.isArray(raw.to) || raw.to.length === 0) {
         errors.push({
-          message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+          message:
+            'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
           field: `${field}.to`,
           help: `${HELP}#message.personalizations.to`,
         });
@@ -173,7 +169,11 @@ export function validateMailSend(body: unknown): MailSendValidation {
 
       // SendGrid refuses the same address twice within one personalization.
       const seen = new Set<string>();
-      for (const [kind, list] of [['to', p.to], ['cc', p.cc ?? []], ['bcc', p.bcc ?? []]] as const) {
+      for (const [kind, list] of [
+        ['to', p.to],
+        ['cc', p.cc ?? []],
+        ['bcc', p.bcc ?? []],
+      ] as const) {
         const duplicate = list.find((a) => {
           const key = a.email.toLowerCase();
           if (seen.has(key)) return true;
@@ -221,7 +221,8 @@ export function validateMailSend(body: unknown): MailSendValidation {
       errors.push(typeError('from', 'object', body.from, `${HELP}#message.from`));
     } else {
       errors.push({
-        message: 'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.  e.g. {"email" : "example@example.com"}  or {"email" : "example@example.com", "name" : "Example Recipient"}.',
+        message:
+          'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.  e.g. {"email" : "example@example.com"}  or {"email" : "example@example.com", "name" : "Example Recipient"}.',
         field: 'from.email',
         help: `${HELP}#message.from`,
       });
@@ -239,7 +240,8 @@ export function validateMailSend(body: unknown): MailSendValidation {
   const everyPersonalizationHasSubject = personalizations.length > 0 && personalizations.every((p) => p.subject);
   if (!hasTemplate && !body.subject && !everyPersonalizationHasSubject) {
     errors.push({
-      message: 'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
+      message:
+        'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
       field: 'subject',
       help: `${HELP}#message.subject`,
     });
@@ -254,9 +256,17 @@ export function validateMailSend(body: unknown): MailSendValidation {
       if (!isRecord(block)) {
         errors.push(typeError(`content.${i}`, 'object', block, `${HELP}#message.content`));
       } else if (typeof block.type !== 'string' || block.type === '') {
-        errors.push({ message: 'The content type cannot contain ";", or CRLF characters, and must be at least one character in length.', field: `content.${i}.type`, help: `${HELP}#message.content.type` });
+        errors.push({
+          message: 'The content type cannot contain ";", or CRLF characters, and must be at least one character in length.',
+          field: `content.${i}.type`,
+          help: `${HELP}#message.content.type`,
+        });
       } else if (typeof block.value !== 'string' || block.value === '') {
-        errors.push({ message: 'The content value must be a string at least one character in length.', field: `content.${i}.value`, help: `${HELP}#message.content.value` });
+        errors.push({
+          message: 'The content value must be a string at least one character in length.',
+          field: `content.${i}.value`,
+          help: `${HELP}#message.content.value`,
+        });
       } else {
         content.push({ type: block.type, value: block.value });
       }
@@ -264,7 +274,8 @@ export function validateMailSend(body: unknown): MailSendValidation {
   }
   if (!hasTemplate && (!Array.isArray(body.content) || body.content.length === 0)) {
     errors.push({
-      message: 'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.',
+      message:
+        'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.',
       field: 'content',
       help: `${HELP}#message.content`,
     });
@@ -276,7 +287,11 @@ export function validateMailSend(body: unknown): MailSendValidation {
     if (!Array.isArray(body.categories)) {
       errors.push(typeError('categories', 'array', body.categories, `${HELP}#message.categories`));
     } else if (body.categories.length > MAX_CATEGORIES) {
-      errors.push({ message: `Too many categories. You may only use up to ${MAX_CATEGORIES} categories per email.`, field: 'categories', help: `${HELP}#message.categories` });
+      errors.push({
+        message: `Too many categories. You may only use up to ${MAX_CATEGORIES} categories per email.`,
+        field: 'categories',
+        help: `${HELP}#message.categories`,
+      });
     } else {
       body.categories.forEach((category, i) => {
         if (typeof category !== 'string') errors.push(typeError(`categories.${i}`, 'string', category, `${HELP}#message.categories`));
@@ -295,7 +310,11 @@ export function validateMailSend(body: unknown): MailSendValidation {
     } else if (body.mail_settings.sandbox_mode !== undefined) {
       const mode = body.mail_settings.sandbox_mode;
       if (!isRecord(mode) || typeof mode.enable !== 'boolean') {
-        errors.push({ message: 'The sandbox mode enable param should be a boolean value.', field: 'mail_settings.sandbox_mode.enable', help: `${HELP}#message.mail_settings.sandbox_mode.enable` });
+        errors.push({
+          message: 'The sandbox mode enable param should be a boolean value.',
+          field: 'mail_settings.sandbox_mode.enable',
+          help: `${HELP}#message.mail_settings.sandbox_mode.enable`,
+        });
       } else {
         sandbox = mode.enable;
       }
@@ -315,10 +334,12 @@ export function validateMailSend(body: unknown): MailSendValidation {
 
 /** Page shown for a template id we do not keep: the data the Action sent, as is. */
 function rawTemplateHtml(templateId: string, data: TemplateData): string {
-  return `<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;padding:16px">`
-    + `<p>Template <code>${escapeHtml(templateId)}</code> is not kept in sendgrid-templates/; dynamic_template_data as sent:</p>`
-    + `<pre style="white-space:pre-wrap;background:#f4f5f7;padding:12px;border-radius:6px">${escapeHtml(JSON.stringify(data, null, 2))}</pre>`
-    + `</body></html>`;
+  return (
+    `<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;padding:16px">` +
+    `<p>Template <code>${escapeHtml(templateId)}</code> is not kept in sendgrid-templates/; dynamic_template_data as sent:</p>` +
+    `<pre style="white-space:pre-wrap;background:#f4f5f7;padding:12px;border-radius:6px">${escapeHtml(JSON.stringify(data, null, 2))}</pre>` +
+    `</body></html>`
+  );
 }
 
 /** What one personalization of an accepted request becomes in the outbox. */

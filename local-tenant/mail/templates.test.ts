@@ -11,10 +11,22 @@ const VERIFY_URL = 'http://localhost:3000/api/v2/tickets/verify?ticket=V1';
 
 /** Sample data per template, as the Actions and the admin script send it. */
 const SAMPLES: Record<string, TemplateData> = {
-  invite: { ticket_url: TICKET_URL, username: 'alice', email: 'shared@example.com', expires_at: '2026-11-20T10:30:00.000Z', app_name: 'Acme' },
+  invite: {
+    ticket_url: TICKET_URL,
+    username: 'alice',
+    email: 'shared@example.com',
+    expires_at: '2026-11-20T10:30:00.000Z',
+    app_name: 'Acme',
+  },
   verify: { verify_url: VERIFY_URL, username: 'alice', email: 'shared@example.com', app_name: 'Acme' },
   welcome: { username: 'alice', email: 'shared@example.com', app_name: 'Acme' },
-  'password-reset': { ticket_url: TICKET_URL, username: 'alice', email: 'shared@example.com', expires_at: '2026-11-20T10:30:00.000Z', app_name: 'Acme' },
+  'password-reset': {
+    ticket_url: TICKET_URL,
+    username: 'alice',
+    email: 'shared@example.com',
+    expires_at: '2026-11-20T10:30:00.000Z',
+    app_name: 'Acme',
+  },
 };
 
 const EXPECTED_TEXT: Record<string, Record<(typeof LOCALES)[number], string>> = {
@@ -35,8 +47,12 @@ function byName(name: string) {
 test('the manifest lists the four templates under local ids, and every HTML file is listed', () => {
   expect([...templates.keys()].sort()).toEqual(['d-local-invite', 'd-local-password-reset', 'd-local-verify', 'd-local-welcome']);
   const manifest = JSON.parse(readFileSync(path.join(DEFAULT_TEMPLATES_DIR, 'templates.json'), 'utf8')) as Record<string, { html: string }>;
-  const listed = Object.values(manifest).map((e) => e.html).sort();
-  const files = readdirSync(DEFAULT_TEMPLATES_DIR).filter((f) => f.endsWith('.html')).sort();
+  const listed = Object.values(manifest)
+    .map((e) => e.html)
+    .sort();
+  const files = readdirSync(DEFAULT_TEMPLATES_DIR)
+    .filter((f) => f.endsWith('.html'))
+    .sort();
   expect(listed).toEqual(files);
 });
 

@@ -33,10 +33,7 @@ export interface KeptTemplate {
 
 export type KeptTemplates = ReadonlyMap<string, KeptTemplate>;
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
@@ -103,8 +100,12 @@ export function createSendgridHandlebars(): typeof Handlebars {
 function isManifestEntry(value: unknown): value is TemplateManifestEntry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
-  return typeof entry.name === 'string' && typeof entry.subject === 'string' && typeof entry.html === 'string'
-    && (entry.text === undefined || typeof entry.text === 'string');
+  return (
+    typeof entry.name === 'string' &&
+    typeof entry.subject === 'string' &&
+    typeof entry.html === 'string' &&
+    (entry.text === undefined || typeof entry.text === 'string')
+  );
 }
 
 /** Reads templates.json and compiles every template it lists; throws on a malformed manifest. */

@@ -43,7 +43,13 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     if (c.req.query('deployed') === 'true') actions = actions.filter((a) => a.deployed_version_id);
     // Installed (marketplace) actions are not emulated.
     if (c.req.query('installed') === 'true') actions = [];
-    return c.json(actionsEnvelope('actions', actions.map((a) => actionResponse(ctx, a)), page));
+    return c.json(
+      actionsEnvelope(
+        'actions',
+        actions.map((a) => actionResponse(ctx, a)),
+        page,
+      ),
+    );
   });
 
   api.get('/actions/actions/:id', (c) => c.json(actionResponse(ctx, requireAction(ctx, c.req.param('id')))));
@@ -153,7 +159,13 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       .filter((v) => v.action_id === action.id)
       .sort((a, b) => b.number - a.number)
       .map((v) => versionResponse(ctx, v));
-    return c.json(actionsEnvelope('versions', versions, readPageRequest((n) => c.req.query(n))));
+    return c.json(
+      actionsEnvelope(
+        'versions',
+        versions,
+        readPageRequest((n) => c.req.query(n)),
+      ),
+    );
   });
 
   api.get('/actions/actions/:actionId/versions/:id', (c) => {
@@ -185,7 +197,13 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
   api.get('/actions/triggers/:triggerId/bindings', (c) => {
     const triggerId = requireTrigger(c.req.param('triggerId'));
     const bindings = store.data.trigger_bindings.filter((b) => b.trigger_id === triggerId).map((b) => bindingResponse(ctx, b));
-    return c.json(actionsEnvelope('bindings', bindings, readPageRequest((n) => c.req.query(n), 20)));
+    return c.json(
+      actionsEnvelope(
+        'bindings',
+        bindings,
+        readPageRequest((n) => c.req.query(n), 20),
+      ),
+    );
   });
 
   api.patch('/actions/triggers/:triggerId/bindings', async (c) => {
@@ -206,9 +224,21 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       }
       const displayName = (isJsonObject(item) && typeof item['display_name'] === 'string' && item['display_name']) || action.name;
       const same = existing.find((b) => b.action_id === action.id && b.display_name === displayName);
-      return same ?? { id: randomUUID(), trigger_id: triggerId, action_id: action.id, display_name: displayName, created_at: now, updated_at: now };
+      return (
+        same ?? {
+          id: randomUUID(),
+          trigger_id: triggerId,
+          action_id: action.id,
+          display_name: displayName,
+          created_at: now,
+          updated_at: now,
+        }
+      );
     });
-    const unchanged = sameJson(existing.map((b) => b.id), next.map((b) => b.id));
+    const unchanged = sameJson(
+      existing.map((b) => b.id),
+      next.map((b) => b.id),
+    );
     if (!unchanged) {
       store.data.trigger_bindings = [...store.data.trigger_bindings.filter((b) => b.trigger_id !== triggerId), ...next];
       store.changed();
@@ -218,7 +248,10 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
 }
 
 /** The bindings of a trigger in execution order, with their actions: for the Actions runtime. */
-export function boundActions(ctx: TenantContext, triggerId: string): Array<{ binding: TriggerBindingRecord; action: ActionRecord; version: ActionVersionRecord }> {
+export function boundActions(
+  ctx: TenantContext,
+  triggerId: string,
+): Array<{ binding: TriggerBindingRecord; action: ActionRecord; version: ActionVersionRecord }> {
   const out: Array<{ binding: TriggerBindingRecord; action: ActionRecord; version: ActionVersionRecord }> = [];
   for (const binding of ctx.store.data.trigger_bindings.filter((b) => b.trigger_id === triggerId)) {
     const action = ctx.store.data.actions.find((a) => a.id === binding.action_id);
@@ -311,7 +344,18 @@ function versionResponse(ctx: TenantContext, version: ActionVersionRecord): Json
     created_at: version.created_at,
     updated_at: version.updated_at,
     supported_triggers: version.supported_triggers as unknown as JsonObject[],
-    ...(action ? { action: { id: action.id, name: action.name, supported_triggers: action.supported_triggers as unknown as JsonObject[], all_changes_deployed: action.all_changes_deployed, created_at: action.created_at, updated_at: action.updated_at } } : {}),
+    ...(action
+      ? {
+          action: {
+            id: action.id,
+            name: action.name,
+            supported_triggers: action.supported_triggers as unknown as JsonObject[],
+            all_changes_deployed: action.all_changes_deployed,
+            created_at: action.created_at,
+            updated_at: action.updated_at,
+          },
+        }
+      : {}),
   };
 }
 

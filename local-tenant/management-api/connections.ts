@@ -31,7 +31,13 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
       const next = start + size < body.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
       return c.json(next ? { connections: slice, next } : { connections: slice });
     }
-    return c.json(offsetEnvelope('connections', body, readPageRequest((n) => c.req.query(n))));
+    return c.json(
+      offsetEnvelope(
+        'connections',
+        body,
+        readPageRequest((n) => c.req.query(n)),
+      ),
+    );
   });
 
   api.get('/connections/:id', (c) => c.json(connectionResponse(requireConnection(ctx, c.req.param('id')))));

@@ -8,9 +8,19 @@ import { isJsonObject, optionalString, payloadError, readJsonObject } from './re
 
 /** Template names Auth0 accepts. */
 export const EMAIL_TEMPLATE_NAMES = [
-  'verify_email', 'verify_email_by_code', 'reset_email', 'reset_email_by_code', 'welcome_email',
-  'blocked_account', 'stolen_credentials', 'enrollment_email', 'mfa_oob_code', 'user_invitation',
-  'change_password', 'password_reset', 'async_approval',
+  'verify_email',
+  'verify_email_by_code',
+  'reset_email',
+  'reset_email_by_code',
+  'welcome_email',
+  'blocked_account',
+  'stolen_credentials',
+  'enrollment_email',
+  'mfa_oob_code',
+  'user_invitation',
+  'change_password',
+  'password_reset',
+  'async_approval',
 ];
 
 /** Auth0's default link lifetime for email templates: 5 days. */
@@ -152,7 +162,10 @@ function providerResponse(provider: EmailProviderRecord): JsonObject {
 /** Auth0's `fields` + `include_fields` projection. */
 export function selectFields(record: JsonObject, fields: string | undefined, includeFields: string | undefined): JsonObject {
   if (!fields) return record;
-  const names = fields.split(',').map((f) => f.trim()).filter(Boolean);
+  const names = fields
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const include = includeFields !== 'false';
   return Object.fromEntries(Object.entries(record).filter(([key]) => names.includes(key) === include));
 }

@@ -10,9 +10,7 @@ import { isJsonObject, readJsonObject } from './request-body';
 export function registerTenantSettings(api: Hono<ManagementEnv>, ctx: TenantContext): void {
   const { store } = ctx;
 
-  api.get('/tenants/settings', (c) =>
-    c.json(selectFields(store.data.tenant, c.req.query('fields'), c.req.query('include_fields'))),
-  );
+  api.get('/tenants/settings', (c) => c.json(selectFields(store.data.tenant, c.req.query('fields'), c.req.query('include_fields'))));
 
   api.patch('/tenants/settings', async (c) => {
     const body = await readJsonObject(c);

@@ -73,7 +73,12 @@ export function registerTickets(api: Hono<ManagementEnv>, ctx: TenantContext): v
       ...(connection ? { connection } : {}),
     });
     if (email) ctx.store.outbox.deliverTemplateEmail(email);
-    const job: JsonObject = { status: 'completed', type: 'verification_email', created_at: nowIso(), id: `job_${randomBytes(8).toString('hex')}` };
+    const job: JsonObject = {
+      status: 'completed',
+      type: 'verification_email',
+      created_at: nowIso(),
+      id: `job_${randomBytes(8).toString('hex')}`,
+    };
     return c.json(job, 201);
   });
 }
@@ -89,7 +94,8 @@ function readCommonParams(ctx: TenantContext, body: JsonObject): CommonTicketPar
   if (resultUrl !== undefined && clientId !== undefined) {
     throw new ApiError(400, 'The parameters result_url and client_id cannot be used together.', 'invalid_body');
   }
-  if (resultUrl !== undefined && !/^https?:\/\//.test(resultUrl)) throw payloadError('Object didn\'t pass validation for format absolute-uri', 'result_url');
+  if (resultUrl !== undefined && !/^https?:\/\//.test(resultUrl))
+    throw payloadError("Object didn't pass validation for format absolute-uri", 'result_url');
   if (ttlSec !== undefined && ttlSec < 0) throw payloadError('Must be greater than or equal to 0', 'ttl_sec');
   if (clientId !== undefined && !ctx.store.findClient(clientId)) throw new ApiError(400, 'The client does not exist', 'inexistent_client');
   requireUser(ctx, userId);

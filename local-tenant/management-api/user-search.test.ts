@@ -2,8 +2,16 @@ import type { UserRecord } from '../state/types';
 import { parseUserQuery } from './user-search';
 
 const user = (over: Partial<UserRecord>): UserRecord => ({
-  user_id: 'auth0|1', connection: 'members', email_verified: false, app_metadata: {}, user_metadata: {},
-  blocked: false, logins_count: 0, created_at: '', updated_at: '', ...over,
+  user_id: 'auth0|1',
+  connection: 'members',
+  email_verified: false,
+  app_metadata: {},
+  user_metadata: {},
+  blocked: false,
+  logins_count: 0,
+  created_at: '',
+  updated_at: '',
+  ...over,
 });
 const users = [
   user({ user_id: 'a', email: 'ann@example.com', username: 'ann', logins_count: 3, app_metadata: { invite: true, team: 'red team' } }),

@@ -111,7 +111,12 @@ export function registerUsers(api: Hono<ManagementEnv>, ctx: TenantContext): voi
 }
 
 /** post-user-registration is non-blocking in Auth0: its failure never fails the creation. */
-export async function runUserCreatedHook(ctx: TenantContext, user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void> {
+export async function runUserCreatedHook(
+  ctx: TenantContext,
+  user: UserRecord,
+  connection: ConnectionRecord,
+  context: UserCreatedContext,
+): Promise<void> {
   if (!ctx.hooks.onUserCreated) return;
   try {
     await ctx.hooks.onUserCreated(user, connection, context);
@@ -126,14 +131,21 @@ export function requireUser(ctx: TenantContext, userId: string): UserRecord {
   return user;
 }
 
-function checkIdentifierChange(ctx: TenantContext, user: UserRecord, connection: ConnectionRecord, email?: string, username?: string): void {
+function checkIdentifierChange(
+  ctx: TenantContext,
+  user: UserRecord,
+  connection: ConnectionRecord,
+  email?: string,
+  username?: string,
+): void {
   const rules = identifierRules(connection);
   const others = ctx.store.data.users.filter((u) => u.connection === connection.name && u !== user);
   if (email !== undefined && rules.emailUnique && others.some((u) => sameEmail(u.email, email))) {
     throw new ApiError(400, 'The specified new email already exists', 'email_conflict');
   }
   if (username !== undefined) {
-    if (!rules.usernameAllowed) throw new ApiError(400, 'Cannot set username for connection without requires_username', 'operation_not_supported');
+    if (!rules.usernameAllowed)
+      throw new ApiError(400, 'Cannot set username for connection without requires_username', 'operation_not_supported');
     if (others.some((u) => u.username?.toLowerCase() === username.toLowerCase())) {
       throw new ApiError(400, 'The specified new username already exists', 'username_conflict');
     }
@@ -160,4 +172,3 @@ export function withApiErrors<T>(operation: () => T): T {
 function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
-

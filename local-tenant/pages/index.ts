@@ -22,8 +22,16 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
   const { store } = ctx;
 
   app.get('/', (c) =>
-    c.html(page('Local Auth0 tenant', html`<p>A local stand-in for an Auth0 tenant.</p>
-<ul><li><a href="/login">Log in</a></li><li><a href="/outbox">Outbox</a>: emails, Action logs and users</li></ul>`)),
+    c.html(
+      page(
+        'Local Auth0 tenant',
+        html`<p>A local stand-in for an Auth0 tenant.</p>
+          <ul>
+            <li><a href="/login">Log in</a></li>
+            <li><a href="/outbox">Outbox</a>: emails, Action logs and users</li>
+          </ul>`,
+      ),
+    ),
   );
 
   app.get('/login', (c) => c.html(loginPage(ctx, c, undefined)));
@@ -48,8 +56,11 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     const callbacks = result.client?.['callbacks'];
     if (redirectUri && Array.isArray(callbacks) && callbacks.includes(redirectUri)) return c.redirect(redirectUri, 302);
     return c.html(
-      page('Logged in', html`<p>Logged in as <strong>${displayName(result.user)}</strong> (login number ${result.user.logins_count}).</p>
-<p>Email verified: ${result.user.email_verified ? 'yes' : 'no'}.</p>`),
+      page(
+        'Logged in',
+        html`<p>Logged in as <strong>${displayName(result.user)}</strong> (login number ${result.user.logins_count}).</p>
+          <p>Email verified: ${result.user.email_verified ? 'yes' : 'no'}.</p>`,
+      ),
     );
   });
 
@@ -85,7 +96,12 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     const client = ticket.client_id ? store.findClient(ticket.client_id) : undefined;
     const target = ticket.result_url ?? (client ? clientLoginUrl(ctx, client) : undefined);
     if (target) return c.redirect(withQuery(target, ticket.include_email_in_redirect && user.email ? { email: user.email } : {}), 302);
-    return c.html(page('Password changed', html`<p>Your password has been changed. You can now <a href="/login?connection=${connection.name}">log in</a>.</p>`));
+    return c.html(
+      page(
+        'Password changed',
+        html`<p>Your password has been changed. You can now <a href="/login?connection=${connection.name}">log in</a>.</p>`,
+      ),
+    );
   });
 
   // Auth0 verifies on opening the link, then redirects to the result URL with success=true.
@@ -137,7 +153,9 @@ function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
   const choices = ctx.store.data.connections.filter(
     (con) => isDatabaseConnection(con) && (!client || con.enabled_clients.includes(client.client_id)),
   );
-  const wanted = params.get('connection') ?? (typeof ctx.store.data.tenant['default_directory'] === 'string' ? ctx.store.data.tenant['default_directory'] : '');
+  const wanted =
+    params.get('connection') ??
+    (typeof ctx.store.data.tenant['default_directory'] === 'string' ? ctx.store.data.tenant['default_directory'] : '');
   const connection = choices.find((con) => con.name === wanted) ?? choices[0];
   if (!connection) return page('Log in', html`<p class="error">No database connection is configured yet. Deploy the tenant first.</p>`);
   const keep = (name: string): string => params.get(name) ?? '';
@@ -149,19 +167,21 @@ function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
   return page(
     'Log in',
     html`${error ? html`<p class="error">${error}</p>` : ''}
-<form method="post" action="/local/login">
-  <input type="hidden" name="connection" value="${connection.name}">
-  <input type="hidden" name="client_id" value="${clientId}">
-  <input type="hidden" name="redirect_uri" value="${keep('redirect_uri')}">
-  <input type="hidden" name="ui_locales" value="${keep('ui_locales')}">
-  <label for="identifier">${identifierLabel(connection)}</label>
-  <input id="identifier" name="identifier" autocomplete="username" required>
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit">Continue</button>
-</form>
-<p class="note">Connection: <strong>${connection.name}</strong>${client ? html`, application <strong>${client.name}</strong>` : ''}.
-${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${switchLink(con)}">${con.name}</a> `)}` : ''}</p>`,
+      <form method="post" action="/local/login">
+        <input type="hidden" name="connection" value="${connection.name}" />
+        <input type="hidden" name="client_id" value="${clientId}" />
+        <input type="hidden" name="redirect_uri" value="${keep('redirect_uri')}" />
+        <input type="hidden" name="ui_locales" value="${keep('ui_locales')}" />
+        <label for="identifier">${identifierLabel(connection)}</label>
+        <input id="identifier" name="identifier" autocomplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit">Continue</button>
+      </form>
+      <p class="note">
+        Connection: <strong>${connection.name}</strong>${client ? html`, application <strong>${client.name}</strong>` : ''}.
+        ${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${switchLink(con)}">${con.name}</a> `)}` : ''}
+      </p>`,
   );
 }
 
@@ -170,15 +190,15 @@ function resetPage(ctx: TenantContext, ticket: TicketRecord, error: string | und
   return page(
     'Change your password',
     html`${error ? html`<p class="error">${error}</p>` : ''}
-<p>Set a password for <strong>${user ? displayName(user) : ''}</strong>.</p>
-<form method="post" action="/lo/reset">
-  <input type="hidden" name="ticket" value="${ticket.id}">
-  <label for="password">New password</label>
-  <input id="password" name="password" type="password" autocomplete="new-password" required>
-  <label for="password_confirm">Confirm new password</label>
-  <input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" required>
-  <button type="submit">Set password</button>
-</form>`,
+      <p>Set a password for <strong>${user ? displayName(user) : ''}</strong>.</p>
+      <form method="post" action="/lo/reset">
+        <input type="hidden" name="ticket" value="${ticket.id}" />
+        <label for="password">New password</label>
+        <input id="password" name="password" type="password" autocomplete="new-password" required />
+        <label for="password_confirm">Confirm new password</label>
+        <input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" required />
+        <button type="submit">Set password</button>
+      </form>`,
   );
 }
 

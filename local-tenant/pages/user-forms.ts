@@ -25,14 +25,22 @@ export function registerUserForms(app: Hono, ctx: TenantContext): void {
     page(
       'Create a user',
       html`${problem ? html`<p class="error">${problem}</p>` : ''}${created ? html`<p>Created <strong>${created}</strong>. See the <a href="/outbox">outbox</a>.</p>` : ''}
-<form method="post" action="/local/users/new">
-  <label>Connection <select name="connection">${databaseConnections().map((name) => html`<option>${name}</option>`)}</select></label>
-  <label>Email <input name="email" type="email" required></label>
-  <label>Username (connections with the username as identifier) <input name="username"></label>
-  <label><input type="checkbox" name="invite" value="true" checked style="width:auto"> Invite (app_metadata.invite: true)</label>
-  <p class="note">As an administrator would through the dashboard or the Management API. The password is random: the user sets their own from the invitation.</p>
-  <button>Create</button>
-</form>`,
+        <form method="post" action="/local/users/new">
+          <label
+            >Connection
+            <select name="connection">
+              ${databaseConnections().map((name) => html`<option>${name}</option>`)}
+            </select></label
+          >
+          <label>Email <input name="email" type="email" required /></label>
+          <label>Username (connections with the username as identifier) <input name="username" /></label>
+          <label><input type="checkbox" name="invite" value="true" checked style="width:auto" /> Invite (app_metadata.invite: true)</label>
+          <p class="note">
+            As an administrator would through the dashboard or the Management API. The password is random: the user sets their own from the
+            invitation.
+          </p>
+          <button>Create</button>
+        </form>`,
     );
 
   app.get('/local/users/new', (c) => c.html(createForm()));
@@ -65,24 +73,40 @@ export function registerUserForms(app: Hono, ctx: TenantContext): void {
       page(
         'Sign up',
         html`<form id="signup">
-  <input type="hidden" name="client_id" value="${clientId}">
-  <label>Connection <select name="connection">${open.map((conn) => html`<option>${conn.name}</option>`)}</select></label>
-  <label>Email <input name="email" type="email" required></label>
-  <label>Password <input name="password" type="password" required minlength="8"></label>
-  <button>Sign up</button>
-</form>
-<p id="result" class="note"></p>
-<script>
-  document.getElementById('signup').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const body = Object.fromEntries(new FormData(event.target));
-    const response = await fetch('/dbconnections/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const result = await response.json();
-    const target = document.getElementById('result');
-    target.textContent = response.ok ? 'Signed up. Now log in: the verification email is sent at the first login.' : (result.description || result.message || 'Sign-up failed');
-    if (response.ok) { const link = document.createElement('a'); link.href = '/login?client_id=' + encodeURIComponent(body.client_id); link.textContent = ' Log in'; target.append(link); }
-  });
-</script>`,
+            <input type="hidden" name="client_id" value="${clientId}" />
+            <label
+              >Connection
+              <select name="connection">
+                ${open.map((conn) => html`<option>${conn.name}</option>`)}
+              </select></label
+            >
+            <label>Email <input name="email" type="email" required /></label>
+            <label>Password <input name="password" type="password" required minlength="8" /></label>
+            <button>Sign up</button>
+          </form>
+          <p id="result" class="note"></p>
+          <script>
+            document.getElementById('signup').addEventListener('submit', async (event) => {
+              event.preventDefault();
+              const body = Object.fromEntries(new FormData(event.target));
+              const response = await fetch('/dbconnections/signup', {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+              });
+              const result = await response.json();
+              const target = document.getElementById('result');
+              target.textContent = response.ok
+                ? 'Signed up. Now log in: the verification email is sent at the first login.'
+                : result.description || result.message || 'Sign-up failed';
+              if (response.ok) {
+                const link = document.createElement('a');
+                link.href = '/login?client_id=' + encodeURIComponent(body.client_id);
+                link.textContent = ' Log in';
+                target.append(link);
+              }
+            });
+          </script>`,
       ),
     );
   });

@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Outbox } from '../mail';
-import type {
-  ActionExecutionRecord,
-  ClientRecord,
-  ConnectionRecord,
-  JsonObject,
-  TenantData,
-  UserRecord,
-} from './types';
+import type { ActionExecutionRecord, ClientRecord, ConnectionRecord, JsonObject, TenantData, UserRecord } from './types';
 
 export function emptyTenantData(): TenantData {
   return {
@@ -103,9 +96,7 @@ export class TenantStore {
   }
 
   /** For the Actions runtime: keep the record of one trigger execution (logs per action). */
-  appendActionExecution(
-    record: Omit<ActionExecutionRecord, 'id'> & Partial<Pick<ActionExecutionRecord, 'id'>>,
-  ): ActionExecutionRecord {
+  appendActionExecution(record: Omit<ActionExecutionRecord, 'id'> & Partial<Pick<ActionExecutionRecord, 'id'>>): ActionExecutionRecord {
     const stored: ActionExecutionRecord = { ...record, id: record.id ?? randomId('exec_') };
     this.data.action_executions.push(stored);
     this.changed();

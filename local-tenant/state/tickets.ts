@@ -46,8 +46,7 @@ export function ticketUrl(publicUrl: string, ticket: TicketRecord): string {
 }
 
 export type TicketLookup =
-  | { ok: true; ticket: TicketRecord }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used'; ticket?: TicketRecord };
+  { ok: true; ticket: TicketRecord } | { ok: false; reason: 'unknown' | 'expired' | 'used'; ticket?: TicketRecord };
 
 export function findUsableTicket(store: TenantStore, kind: TicketKind, id: string | undefined): TicketLookup {
   const ticket = id ? store.data.tickets.find((t) => t.id === id && t.kind === kind) : undefined;

@@ -48,7 +48,11 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
   }
   const rules = identifierRules(connection);
   if (input.email !== undefined && !EMAIL_PATTERN.test(input.email)) {
-    throw new UserOperationError(400, "Payload validation error: 'Object didn't pass validation for format email: " + 'invalid' + "' on property email (The user's email).", 'invalid_body');
+    throw new UserOperationError(
+      400,
+      "Payload validation error: 'Object didn't pass validation for format email: " + 'invalid' + "' on property email (The user's email).",
+      'invalid_body',
+    );
   }
   if (rules.emailRequired && !input.email) {
     throw new UserOperationError(400, "Payload validation error: 'Missing required property: email'.", 'invalid_body');
@@ -67,7 +71,8 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
   if (!input.email && !input.username) {
     throw new UserOperationError(400, 'An email or a username is required', 'invalid_body');
   }
-  if (!input.password) throw new UserOperationError(400, "Payload validation error: 'Missing required property: password'.", 'invalid_body');
+  if (!input.password)
+    throw new UserOperationError(400, "Payload validation error: 'Missing required property: password'.", 'invalid_body');
   const weak = passwordPolicyError(connection, input.password);
   if (weak) throw new UserOperationError(400, weak, 'invalid_password');
 
@@ -109,9 +114,7 @@ export function userResponse(user: UserRecord): JsonObject {
   const { password_hash: _hash, connection, ...rest } = user;
   void _hash;
   const response: JsonObject = { ...(rest as unknown as JsonObject) };
-  response['identities'] = [
-    { connection, provider: 'auth0', user_id: user.user_id.replace(/^auth0\|/, ''), isSocial: false },
-  ];
+  response['identities'] = [{ connection, provider: 'auth0', user_id: user.user_id.replace(/^auth0\|/, ''), isSocial: false }];
   if (!user.last_login) delete response['last_login'];
   return response;
 }

@@ -35,24 +35,43 @@ const form = (fields: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(fields).toString(),
   redirect: 'manual',
 });
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': 'fr-CA,fr;q=0.9' }, body: JSON.stringify(body) });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'accept-language': 'fr-CA,fr;q=0.9' },
+  body: JSON.stringify(body),
+});
 const ticketOf = (url: string): string => new URL(url).searchParams.get('ticket') ?? '';
 
 test('signup creates an unverified user, runs post-user-registration, refuses duplicates', async () => {
-  const res = await fetch(`${tenant.httpUrl}/dbconnections/signup`, json({ client_id: appClientId, connection: 'members', email: 'self@example.com', password: 'Passw0rd!' }));
+  const res = await fetch(
+    `${tenant.httpUrl}/dbconnections/signup`,
+    json({ client_id: appClientId, connection: 'members', email: 'self@example.com', password: 'Passw0rd!' }),
+  );
   expect(res.status).toBe(200);
   const body = (await res.json()) as Record<string, unknown>;
   expect(body).toEqual({ _id: expect.stringMatching(/^[0-9a-f]{24}$/), email: 'self@example.com', email_verified: false });
   expect(created).toContain(`auth0|${String(body['_id'])}@members:signup`);
-  const again = await fetch(`${tenant.httpUrl}/dbconnections/signup`, json({ client_id: appClientId, connection: 'members', email: 'self@example.com', password: 'Passw0rd!' }));
+  const again = await fetch(
+    `${tenant.httpUrl}/dbconnections/signup`,
+    json({ client_id: appClientId, connection: 'members', email: 'self@example.com', password: 'Passw0rd!' }),
+  );
   expect(again.status).toBe(400);
   expect(await again.json()).toEqual(expect.objectContaining({ code: 'user_exists', statusCode: 400 }));
 });
 
 test('change_password renders reset_email with Liquid into the outbox; the link sets a password and verifies the email', async () => {
-  const user = await mgmt.users.create({ connection: 'members', email: 'invitee@example.com', name: '<Eve>', password: 'Initial0!', app_metadata: { invite: true } });
+  const user = await mgmt.users.create({
+    connection: 'members',
+    email: 'invitee@example.com',
+    name: '<Eve>',
+    password: 'Initial0!',
+    app_metadata: { invite: true },
+  });
   expect(created).toContain(`${user.user_id}@members:management-api`);
-  const res = await fetch(`${tenant.httpUrl}/dbconnections/change_password`, json({ client_id: appClientId, connection: 'members', email: 'INVITEE@example.com' }));
+  const res = await fetch(
+    `${tenant.httpUrl}/dbconnections/change_password`,
+    json({ client_id: appClientId, connection: 'members', email: 'INVITEE@example.com' }),
+  );
   expect(res.status).toBe(200);
   expect(await res.json()).toBe("We've just sent you an email to reset your password.");
   const [email] = tenant.store.outbox.list({ to: 'invitee@example.com' });
@@ -66,9 +85,15 @@ test('change_password renders reset_email with Liquid into the outbox; the link 
   const page = await fetch(link);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('invitee@example.com');
-  const mismatch = await fetch(`${tenant.httpUrl}/lo/reset`, form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'other' }));
+  const mismatch = await fetch(
+    `${tenant.httpUrl}/lo/reset`,
+    form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'other' }),
+  );
   expect(mismatch.status).toBe(400);
-  const done = await fetch(`${tenant.httpUrl}/lo/reset`, form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }));
+  const done = await fetch(
+    `${tenant.httpUrl}/lo/reset`,
+    form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
+  );
   expect(done.status).toBe(302);
   expect(done.headers.get('location')).toBe('http://localhost:3000/after-reset');
   expect((await mgmt.users.get(user.user_id as string)).email_verified).toBe(true);
@@ -76,13 +101,19 @@ test('change_password renders reset_email with Liquid into the outbox; the link 
   expect(reused.status).toBe(400);
   expect(await reused.text()).toContain('This URL can be used only once.');
 
-  const login = await fetch(`${tenant.httpUrl}/local/api/login`, json({ connection: 'members', username: 'invitee@example.com', password: 'NewPassw0rd!', client_id: appClientId }));
+  const login = await fetch(
+    `${tenant.httpUrl}/local/api/login`,
+    json({ connection: 'members', username: 'invitee@example.com', password: 'NewPassw0rd!', client_id: appClientId }),
+  );
   expect(login.status).toBe(200);
   expect(await login.json()).toEqual({ user_id: user.user_id, logins_count: 1, email_verified: true });
 });
 
 test('change_password is refused on a connection with non-unique emails', async () => {
-  const res = await fetch(`${tenant.httpUrl}/dbconnections/change_password`, json({ client_id: appClientId, connection: 'shared-inbox', email: 'x@example.com' }));
+  const res = await fetch(
+    `${tenant.httpUrl}/dbconnections/change_password`,
+    json({ client_id: appClientId, connection: 'shared-inbox', email: 'x@example.com' }),
+  );
   expect(res.status).toBe(400);
   expect(await res.json()).toEqual(expect.objectContaining({ code: 'invalid_request', statusCode: 400 }));
 });
@@ -93,11 +124,17 @@ test('login checks the password, counts logins, runs post-login with event-like 
   expect(wrong.status).toBe(403);
   expect(await wrong.json()).toEqual({ error: 'invalid_grant', error_description: 'Wrong username or password.' });
   // The email is no identifier on a non-unique email connection.
-  const byEmail = await fetch(`${tenant.httpUrl}/local/api/login`, json({ connection: 'shared-inbox', username: 'home@example.com', password: 'Passw0rd!' }));
+  const byEmail = await fetch(
+    `${tenant.httpUrl}/local/api/login`,
+    json({ connection: 'shared-inbox', username: 'home@example.com', password: 'Passw0rd!' }),
+  );
   expect(byEmail.status).toBe(403);
 
   logins.length = 0;
-  const ok = await fetch(`${tenant.httpUrl}/local/api/login`, json({ connection: 'shared-inbox', username: 'carol', password: 'Passw0rd!', client_id: appClientId }));
+  const ok = await fetch(
+    `${tenant.httpUrl}/local/api/login`,
+    json({ connection: 'shared-inbox', username: 'carol', password: 'Passw0rd!', client_id: appClientId }),
+  );
   expect(ok.status).toBe(200);
   expect(logins).toHaveLength(1);
   expect(logins[0]?.user.logins_count).toBe(1);
@@ -106,7 +143,10 @@ test('login checks the password, counts logins, runs post-login with event-like 
   expect(logins[0]?.request.body).not.toHaveProperty('password');
 
   denyReason = 'blocked by test';
-  const denied = await fetch(`${tenant.httpUrl}/local/api/login`, json({ connection: 'shared-inbox', username: 'carol', password: 'Passw0rd!' }));
+  const denied = await fetch(
+    `${tenant.httpUrl}/local/api/login`,
+    json({ connection: 'shared-inbox', username: 'carol', password: 'Passw0rd!' }),
+  );
   denyReason = undefined;
   expect(denied.status).toBe(403);
   expect(await denied.json()).toEqual({ error: 'access_denied', error_description: 'blocked by test' });
@@ -117,7 +157,16 @@ test('login page asks for the identifier the connection uses and posts a form lo
   expect(members).toContain('>Email</label>');
   const shared = await (await fetch(`${tenant.httpUrl}/login?connection=shared-inbox&client_id=${appClientId}`)).text();
   expect(shared).toContain('>Username</label>');
-  const res = await fetch(`${tenant.httpUrl}/local/login`, form({ connection: 'shared-inbox', identifier: 'carol', password: 'Passw0rd!', client_id: appClientId, redirect_uri: 'http://localhost:3000/callback' }));
+  const res = await fetch(
+    `${tenant.httpUrl}/local/login`,
+    form({
+      connection: 'shared-inbox',
+      identifier: 'carol',
+      password: 'Passw0rd!',
+      client_id: appClientId,
+      redirect_uri: 'http://localhost:3000/callback',
+    }),
+  );
   expect(res.status).toBe(302);
   expect(res.headers.get('location')).toBe('http://localhost:3000/callback');
   const bad = await fetch(`${tenant.httpUrl}/local/login`, form({ connection: 'shared-inbox', identifier: 'carol', password: 'nope' }));
@@ -127,7 +176,11 @@ test('login page asks for the identifier the connection uses and posts a form lo
 
 test('email-verification ticket page verifies and redirects with success=true', async () => {
   const user = await mgmt.users.create({ connection: 'members', email: 'verify-me@example.com', password: 'Passw0rd!' });
-  const { ticket } = await mgmt.tickets.verifyEmail({ user_id: user.user_id as string, result_url: 'http://localhost:3000/verified?from=mail', includeEmailInRedirect: false });
+  const { ticket } = await mgmt.tickets.verifyEmail({
+    user_id: user.user_id as string,
+    result_url: 'http://localhost:3000/verified?from=mail',
+    includeEmailInRedirect: false,
+  });
   const res = await fetch(ticket, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const location = new URL(res.headers.get('location') ?? '');
@@ -141,7 +194,12 @@ test('email-verification ticket page verifies and redirects with success=true', 
 });
 
 test('pages escape user-controlled values', async () => {
-  const user = await mgmt.users.create({ connection: 'shared-inbox', email: 'xss@example.com', username: 'mallory', password: 'Passw0rd!' });
+  const user = await mgmt.users.create({
+    connection: 'shared-inbox',
+    email: 'xss@example.com',
+    username: 'mallory',
+    password: 'Passw0rd!',
+  });
   await mgmt.users.update(user.user_id as string, { name: '<script>alert(1)</script>' });
   const res = await fetch(`${tenant.httpUrl}/login?connection=%3Cscript%3E`);
   expect(await res.text()).not.toContain('<script>');
@@ -149,11 +207,18 @@ test('pages escape user-controlled values', async () => {
 
 test('faults: the next N calls of a route fail as asked, then it recovers; the request log has no bodies', async () => {
   const f = trustingFetch(tenant);
-  await fetch(`${tenant.httpUrl}/__local/faults`, json({ route: 'POST /api/v2/tickets/password-change', kind: '429', times: 1, retryAfter: 3 }));
+  await fetch(
+    `${tenant.httpUrl}/__local/faults`,
+    json({ route: 'POST /api/v2/tickets/password-change', kind: '429', times: 1, retryAfter: 3 }),
+  );
   await fetch(`${tenant.httpUrl}/__local/faults`, json({ route: 'GET /api/v2/users/*', kind: 'malformed', times: 1 }));
   const user = await mgmt.users.create({ connection: 'members', email: 'faulty@example.com', password: 'Passw0rd!' });
 
-  const limited = await f(`${tenant.httpsUrl}/api/v2/tickets/password-change`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+  const limited = await f(`${tenant.httpsUrl}/api/v2/tickets/password-change`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' },
+  });
   expect(limited.status).toBe(429);
   expect(limited.headers.get('retry-after')).toBe('3');
   expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
@@ -183,15 +248,28 @@ test('faults: the next N calls of a route fail as asked, then it recovers; the r
 
 test('rate limits (off by default) follow the free tier when switched on', async () => {
   const f = trustingFetch(tenant);
-  const token = (await (await f(`${tenant.httpsUrl}/oauth/token`, json({ grant_type: 'client_credentials', client_id: 'local-deploy-client', client_secret: 'local-deploy-secret-0123456789' }))).json()) as { access_token: string };
-  await fetch(`${tenant.httpUrl}/__local/rate-limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'free' }) });
+  const token = (await (
+    await f(
+      `${tenant.httpsUrl}/oauth/token`,
+      json({ grant_type: 'client_credentials', client_id: 'local-deploy-client', client_secret: 'local-deploy-secret-0123456789' }),
+    )
+  ).json()) as { access_token: string };
+  await fetch(`${tenant.httpUrl}/__local/rate-limits`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tier: 'free' }),
+  });
   const statuses: number[] = [];
   let last: Response | undefined;
   for (let i = 0; i < 3; i++) {
     last = await f(`${tenant.httpsUrl}/api/v2/users`, { headers: { authorization: `Bearer ${token.access_token}` } });
     statuses.push(last.status);
   }
-  await fetch(`${tenant.httpUrl}/__local/rate-limits`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tier: null }) });
+  await fetch(`${tenant.httpUrl}/__local/rate-limits`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tier: null }),
+  });
   expect(statuses).toEqual([200, 200, 429]);
   expect(last?.headers.get('x-ratelimit-limit')).toBe('2');
   expect(Number(last?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

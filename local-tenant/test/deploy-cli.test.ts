@@ -53,7 +53,9 @@ test('a0deploy import deploys the directory; a second import of it changes nothi
   const first = await a0deployImport(FIXTURE);
   expect(first.output).not.toMatch(/error/i);
   expect(first.code).toBe(0);
-  const calls = tenant.requestLog.list().map((r) => `${r.method} ${r.path.replace(/\/(con_[0-9a-f]+|[0-9a-f-]{32,36})(?=\/|$)/g, '/{id}')} ${r.status}`);
+  const calls = tenant.requestLog
+    .list()
+    .map((r) => `${r.method} ${r.path.replace(/\/(con_[0-9a-f]+|[0-9a-f-]{32,36})(?=\/|$)/g, '/{id}')} ${r.status}`);
   expect(calls).toEqual(
     expect.arrayContaining([
       'POST /oauth/token 200',
@@ -72,8 +74,13 @@ test('a0deploy import deploys the directory; a second import of it changes nothi
   // Shapes through the auth0 v7 SDK: Auth0's envelopes, secret values never returned.
   const actions = await mgmt.actions.list();
   const action = actions.data.find((a) => a.name === 'greet-on-login');
-  expect(action).toEqual(expect.objectContaining({ runtime: 'node22', supported_triggers: [{ id: 'post-login', version: 'v3' }], all_changes_deployed: true }));
-  expect(action?.secrets?.map((s) => Object.keys(s).sort())).toEqual([['name', 'updated_at'], ['name', 'updated_at']]);
+  expect(action).toEqual(
+    expect.objectContaining({ runtime: 'node22', supported_triggers: [{ id: 'post-login', version: 'v3' }], all_changes_deployed: true }),
+  );
+  expect(action?.secrets?.map((s) => Object.keys(s).sort())).toEqual([
+    ['name', 'updated_at'],
+    ['name', 'updated_at'],
+  ]);
   expect(JSON.stringify(actions.data)).not.toContain('client-id-for-actions');
   expect(tenant.store.data.actions[0]?.secrets.find((s) => s.name === 'AUTH0_CLIENT_ID')?.value).toBe('client-id-for-actions');
   const bindings = await mgmt.actions.triggers.bindings.list('post-login');
@@ -89,5 +96,7 @@ test('a0deploy import deploys the directory; a second import of it changes nothi
   expect(tenant.store.data.action_versions).toHaveLength(1);
   // deploy-cli PATCHes every matched resource each time; those no-op PATCHes are what it sends.
   const secondCalls = tenant.requestLog.list().map((r) => `${r.method} ${r.path.split('/').slice(0, 5).join('/')}`);
-  expect(secondCalls).toEqual(expect.arrayContaining(['PATCH /api/v2/actions/actions', 'PATCH /api/v2/email-templates/reset_email', 'PATCH /api/v2/emails/provider']));
+  expect(secondCalls).toEqual(
+    expect.arrayContaining(['PATCH /api/v2/actions/actions', 'PATCH /api/v2/email-templates/reset_email', 'PATCH /api/v2/emails/provider']),
+  );
 }, 120000);

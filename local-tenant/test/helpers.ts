@@ -45,7 +45,13 @@ export async function tokenFor(tenant: LocalTenant): Promise<string> {
 export function seedTenant(tenant: LocalTenant): { appClientId: string } {
   const appClientId = 'web-app-client-id';
   const data = tenant.store.data;
-  data.clients.push({ client_id: appClientId, client_secret: 'web-app-secret', name: 'Web App', callbacks: ['http://localhost:3000/callback'], app_type: 'regular_web' });
+  data.clients.push({
+    client_id: appClientId,
+    client_secret: 'web-app-secret',
+    name: 'Web App',
+    callbacks: ['http://localhost:3000/callback'],
+    app_type: 'regular_web',
+  });
   data.connections.push(
     { id: 'con_members', name: 'members', strategy: 'auth0', options: { passwordPolicy: 'fair' }, enabled_clients: [appClientId] },
     {
@@ -62,7 +68,13 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
       enabled_clients: [appClientId],
     },
   );
-  data.email_provider = { name: 'sendgrid', enabled: true, default_from_address: 'no-reply@example.com', credentials: { api_key: 'x' }, settings: {} };
+  data.email_provider = {
+    name: 'sendgrid',
+    enabled: true,
+    default_from_address: 'no-reply@example.com',
+    credentials: { api_key: 'x' },
+    settings: {},
+  };
   data.email_templates.push({
     template: 'reset_email',
     body: '<p>{% if user.app_metadata.invite %}Invited {{ user.name }}{% else %}Reset{% endif %} <a href="{{ url }}">link</a> {{ application.name }} {{ connection.name }} {{ friendly_name }}</p>',

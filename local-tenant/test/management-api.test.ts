@@ -37,7 +37,12 @@ describe('oauth/token and bearer tokens', () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 86400, scope: expect.stringContaining('create:user_tickets') });
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 86400,
+      scope: expect.stringContaining('create:user_tickets'),
+    });
   });
 
   test('a wrong secret is 401 access_denied', async () => {
@@ -54,7 +59,12 @@ describe('oauth/token and bearer tokens', () => {
     const f = trustingFetch(tenant);
     const missing = await f(`${tenant.httpsUrl}/api/v2/users`);
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing authentication', errorCode: 'invalid_token' });
+    expect(await missing.json()).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Missing authentication',
+      errorCode: 'invalid_token',
+    });
     const bad = await f(`${tenant.httpsUrl}/api/v2/users`, { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
     const ok = await f(`${tenant.httpsUrl}/api/v2/users`, { headers: { authorization: `Bearer ${await tokenFor(tenant)}` } });
@@ -95,16 +105,32 @@ describe('users through the auth0 v7 SDK', () => {
 
   test('409 on a duplicate email in a unique-email connection', async () => {
     await mgmt.users.create({ connection: 'members', email: 'dup@example.com', password: 'Passw0rd!' });
-    const body = await expectError(mgmt.users.create({ connection: 'members', email: 'DUP@example.com', password: 'Passw0rd!' }), 409, 'auth0_idp_error');
+    const body = await expectError(
+      mgmt.users.create({ connection: 'members', email: 'DUP@example.com', password: 'Passw0rd!' }),
+      409,
+      'auth0_idp_error',
+    );
     expect(body['message']).toBe('The user already exists.');
   });
 
   test('non-unique email connection: same email twice, username required and unique', async () => {
-    const a = await mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', username: 'alice', password: 'Passw0rd!' });
+    const a = await mgmt.users.create({
+      connection: 'shared-inbox',
+      email: 'family@example.com',
+      username: 'alice',
+      password: 'Passw0rd!',
+    });
     const b = await mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', username: 'bob', password: 'Passw0rd!' });
     expect(a.user_id).not.toBe(b.user_id);
-    await expectError(mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', password: 'Passw0rd!' }), 400, 'invalid_body');
-    await expectError(mgmt.users.create({ connection: 'shared-inbox', email: 'x@example.com', username: 'Alice', password: 'Passw0rd!' }), 409);
+    await expectError(
+      mgmt.users.create({ connection: 'shared-inbox', email: 'family@example.com', password: 'Passw0rd!' }),
+      400,
+      'invalid_body',
+    );
+    await expectError(
+      mgmt.users.create({ connection: 'shared-inbox', email: 'x@example.com', username: 'Alice', password: 'Passw0rd!' }),
+      409,
+    );
     const byEmail = await mgmt.users.listUsersByEmail({ email: 'Family@example.com' });
     expect(byEmail.map((u) => u.username).sort()).toEqual(['alice', 'bob']);
   });
@@ -112,12 +138,26 @@ describe('users through the auth0 v7 SDK', () => {
   test('a username on a connection without usernames is refused; a weak password too', async () => {
     await expectError(mgmt.users.create({ connection: 'members', email: 'u@example.com', username: 'u1', password: 'Passw0rd!' }), 400);
     await expectError(mgmt.users.create({ connection: 'members', email: 'weak@example.com', password: 'short' }), 400, 'invalid_password');
-    await expectError(mgmt.users.create({ connection: 'nope', email: 'n@example.com', password: 'Passw0rd!' }), 400, 'inexistent_connection');
+    await expectError(
+      mgmt.users.create({ connection: 'nope', email: 'n@example.com', password: 'Passw0rd!' }),
+      400,
+      'inexistent_connection',
+    );
   });
 
   test('list with q (field:value, quotes, AND, app_metadata.*), totals and pages', async () => {
-    await mgmt.users.create({ connection: 'members', email: 'q1@example.com', password: 'Passw0rd!', app_metadata: { invite: true, team: 'red team' } });
-    await mgmt.users.create({ connection: 'members', email: 'q2@example.com', password: 'Passw0rd!', app_metadata: { invite: false, team: 'red team' } });
+    await mgmt.users.create({
+      connection: 'members',
+      email: 'q1@example.com',
+      password: 'Passw0rd!',
+      app_metadata: { invite: true, team: 'red team' },
+    });
+    await mgmt.users.create({
+      connection: 'members',
+      email: 'q2@example.com',
+      password: 'Passw0rd!',
+      app_metadata: { invite: false, team: 'red team' },
+    });
     const page = await mgmt.users.list({ q: 'app_metadata.team:"red team" AND app_metadata.invite:true', search_engine: 'v3' });
     expect(page.data.map((u) => u.email)).toEqual(['q1@example.com']);
     const byName = await mgmt.users.list({ q: 'username:alice', search_engine: 'v3' });
@@ -125,9 +165,12 @@ describe('users through the auth0 v7 SDK', () => {
     const logins = await mgmt.users.list({ q: 'logins_count:0 AND email:q2@example.com' });
     expect(logins.data).toHaveLength(1);
 
-    const raw = await trustingFetch(tenant)(`${tenant.httpsUrl}/api/v2/users?include_totals=true&per_page=2&page=1&q=${encodeURIComponent('email:q*')}`, {
-      headers: { authorization: `Bearer ${await tokenFor(tenant)}` },
-    });
+    const raw = await trustingFetch(tenant)(
+      `${tenant.httpsUrl}/api/v2/users?include_totals=true&per_page=2&page=1&q=${encodeURIComponent('email:q*')}`,
+      {
+        headers: { authorization: `Bearer ${await tokenFor(tenant)}` },
+      },
+    );
     const body = (await raw.json()) as Record<string, unknown>;
     expect(body).toEqual({ start: 2, limit: 2, length: 0, total: 2, users: [] });
   });
@@ -145,7 +188,13 @@ describe('tickets', () => {
   });
 
   test('password-change ticket URL is Auth0-shaped and ends with #', async () => {
-    const { ticket } = await mgmt.tickets.changePassword({ user_id: userId, result_url: 'http://localhost:3000/done', ttl_sec: 0, mark_email_as_verified: true, includeEmailInRedirect: false });
+    const { ticket } = await mgmt.tickets.changePassword({
+      user_id: userId,
+      result_url: 'http://localhost:3000/done',
+      ttl_sec: 0,
+      mark_email_as_verified: true,
+      includeEmailInRedirect: false,
+    });
     expect(ticket).toMatch(new RegExp(`^${tenant.httpUrl}/lo/reset\\?ticket=[A-Za-z0-9_-]+#$`));
     const stored = tenant.store.data.tickets.at(-1);
     // ttl_sec 0 means 5 days.
@@ -158,7 +207,11 @@ describe('tickets', () => {
   });
 
   test('validation: result_url with client_id, unknown user, unknown client', async () => {
-    await expectError(mgmt.tickets.changePassword({ user_id: userId, result_url: 'http://localhost/x', client_id: appClientId }), 400, 'invalid_body');
+    await expectError(
+      mgmt.tickets.changePassword({ user_id: userId, result_url: 'http://localhost/x', client_id: appClientId }),
+      400,
+      'invalid_body',
+    );
     await expectError(mgmt.tickets.changePassword({ user_id: 'auth0|nobody' }), 404, 'inexistent_user');
     await expectError(mgmt.tickets.verifyEmail({ user_id: userId, client_id: 'nope' }), 400);
   });

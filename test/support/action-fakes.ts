@@ -104,7 +104,9 @@ export function fakePostLoginApi(cache: ActionCacheStore = new ActionCacheStore(
   return api;
 }
 
-export function fakeRegistrationApi(cache: ActionCacheStore = new ActionCacheStore()): PostUserRegistrationApi & { cache: ActionCacheStore } {
+export function fakeRegistrationApi(
+  cache: ActionCacheStore = new ActionCacheStore(),
+): PostUserRegistrationApi & { cache: ActionCacheStore } {
   return { cache };
 }
 

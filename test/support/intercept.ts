@@ -26,7 +26,13 @@ export class Interceptor {
   }
 
   private readonly onNoMatch = (request: { method?: string; path?: string; host?: string }) => {
-    this.requests.push({ method: request.method ?? '?', host: request.host ?? '?', path: `UNMATCHED ${request.path}`, headers: {}, body: null });
+    this.requests.push({
+      method: request.method ?? '?',
+      host: request.host ?? '?',
+      path: `UNMATCHED ${request.path}`,
+      headers: {},
+      body: null,
+    });
   };
 
   private record(origin: string) {
@@ -48,7 +54,10 @@ export class Interceptor {
       .times(options.times ?? 1)
       .reply(function (path, body) {
         record.call(this, path, body);
-        return [options.status ?? 200, options.body ?? { access_token: 'mgmt-token-1', token_type: 'Bearer', expires_in: options.expiresIn ?? 86_400 }];
+        return [
+          options.status ?? 200,
+          options.body ?? { access_token: 'mgmt-token-1', token_type: 'Bearer', expires_in: options.expiresIn ?? 86_400 },
+        ];
       });
     return this;
   }
