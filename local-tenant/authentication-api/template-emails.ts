@@ -42,24 +42,34 @@ export function tenantTemplate(ctx: TenantContext, name: string): EmailTemplateR
   return ctx.store.data.email_templates.find((t) => t.template === name);
 }
 
-/**
- * Render an Auth0 email template with Auth0's Liquid variables. Returns undefined when the
- * user has no email (nothing to send to).
- */
-export async function renderTemplateEmail(ctx: TenantContext, input: TemplateRenderInput): Promise<RenderedTemplateEmail | undefined> {
-  if (!input.user.email) return undefined;
-  const stored = tenantTemplate(ctx, input.template);
-  const fallback = DEFAULT_TEMPLATES[input.template] ?? { subject: input.template, body: '' };
-  const useStored = stored !== undefined && stored.enabled;
-  const subjectSource = useStored && stored.subject ? stored.subject : fallback.subject;
-  const bodySource = useStored && stored.body ? stored.body : fallback.body;
-  const tenant = ctx.store.data.tenant;
-  const friendlyName = typeof tenant['friendly_name'] === 'string' ? tenant['friendly_name'] : 'Local tenant';
-  const variables: JsonObject = {
+/** The tenant settings Auth0 exposes to its email templates. */
+export interface TemplateTenantSettings {
+  /** The tenant name (`tenant`). */
+  name: string;
+  friendly_name: string;
+  support_email: string;
+  support_url: string;
+}
+
+export interface TemplateVariablesInput {
+  user: Pick<
+    UserRecord,
+    'user_id' | 'connection' | 'email' | 'username' | 'name' | 'nickname' | 'email_verified' | 'app_metadata' | 'user_metadata'
+  >;
+  url?: string;
+  client?: Pick<ClientRecord, 'client_id' | 'name'> & { client_metadata?: JsonObject };
+  connection?: Pick<ConnectionRecord, 'name'>;
+  requestLanguage?: string;
+  tenant: TemplateTenantSettings;
+}
+
+/** The Liquid variables Auth0 gives an email template (`url`, `user`, `application`, ...). */
+export function templateVariables(input: TemplateVariablesInput): JsonObject {
+  return {
     url: input.url ?? '',
     user: {
       user_id: input.user.user_id,
-      email: input.user.email,
+      email: input.user.email ?? null,
       username: input.user.username ?? null,
       name: input.user.name ?? null,
       nickname: input.user.nickname ?? null,
@@ -70,24 +80,72 @@ export async function renderTemplateEmail(ctx: TenantContext, input: TemplateRen
     application: {
       name: input.client?.name ?? '',
       client_id: input.client?.client_id ?? '',
-      client_metadata: (input.client?.['client_metadata'] as JsonObject | undefined) ?? {},
+      client_metadata: input.client?.client_metadata ?? {},
     },
     connection: { name: input.connection?.name ?? input.user.connection },
     request_language: input.requestLanguage ?? '',
-    tenant: 'local',
-    friendly_name: friendlyName,
-    support_email: typeof tenant['support_email'] === 'string' ? tenant['support_email'] : '',
-    support_url: typeof tenant['support_url'] === 'string' ? tenant['support_url'] : '',
+    tenant: input.tenant.name,
+    friendly_name: input.tenant.friendly_name,
+    support_email: input.tenant.support_email,
+    support_url: input.tenant.support_url,
   };
+}
+
+/** An Auth0 email template's Liquid sources. */
+export interface TemplateSources {
+  from: string;
+  subject: string;
+  body: string;
+}
+
+/** Renders a template as Auth0 does: the body as escaped HTML, `from` and the subject as plain text. */
+export async function renderTemplateSources(
+  sources: TemplateSources,
+  variables: JsonObject,
+): Promise<{ from: string; subject: string; html: string }> {
+  return {
+    from: await textEngine.parseAndRender(sources.from, variables),
+    subject: (await textEngine.parseAndRender(sources.subject, variables)).trim(),
+    html: await htmlEngine.parseAndRender(sources.body, variables),
+  };
+}
+
+/**
+ * Render an Auth0 email template with Auth0's Liquid variables. Returns undefined when the
+ * user has no email (nothing to send to).
+ */
+export async function renderTemplateEmail(ctx: TenantContext, input: TemplateRenderInput): Promise<RenderedTemplateEmail | undefined> {
+  if (!input.user.email) return undefined;
+  const stored = tenantTemplate(ctx, input.template);
+  const fallback = DEFAULT_TEMPLATES[input.template] ?? { subject: input.template, body: '' };
+  const useStored = stored !== undefined && stored.enabled;
+  const tenant = ctx.store.data.tenant;
+  const setting = (key: string, fallback = ''): string => (typeof tenant[key] === 'string' ? tenant[key] : fallback);
+  const variables = templateVariables({
+    user: input.user,
+    ...(input.url !== undefined ? { url: input.url } : {}),
+    ...(input.client
+      ? { client: { ...input.client, client_metadata: (input.client['client_metadata'] as JsonObject | undefined) ?? {} } }
+      : {}),
+    ...(input.connection ? { connection: input.connection } : {}),
+    ...(input.requestLanguage !== undefined ? { requestLanguage: input.requestLanguage } : {}),
+    tenant: {
+      name: 'local',
+      friendly_name: setting('friendly_name', 'Local tenant'),
+      support_email: setting('support_email'),
+      support_url: setting('support_url'),
+    },
+  });
   const provider = ctx.store.data.email_provider;
   // An empty `from` falls back to the email provider's default address, as in Auth0.
   const from = (useStored && stored.from) || (provider?.default_from_address ?? '') || 'no-reply@localhost';
-  return {
-    template: input.template,
-    to: input.user.email,
-    from: await textEngine.parseAndRender(from, variables),
-    subject: (await textEngine.parseAndRender(subjectSource, variables)).trim(),
-    html: await htmlEngine.parseAndRender(bodySource, variables),
-    user_id: input.user.user_id,
-  };
+  const rendered = await renderTemplateSources(
+    {
+      from,
+      subject: useStored && stored.subject ? stored.subject : fallback.subject,
+      body: useStored && stored.body ? stored.body : fallback.body,
+    },
+    variables,
+  );
+  return { template: input.template, to: input.user.email, ...rendered, user_id: input.user.user_id };
 }
