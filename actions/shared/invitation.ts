@@ -26,6 +26,10 @@ export interface TicketInvitation {
   templateId: string;
   /** Extra SendGrid analytics categories. */
   categories?: string[];
+  /** SendGrid custom_args, e.g. the user id (never personal data). */
+  customArgs?: Record<string, string>;
+  /** The fetch for the Management API call (see ClientOptions.fetch). */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -39,7 +43,7 @@ export async function sendTicketInvitation(
   budget: EmailBudget,
 ): Promise<Outcome<{ ticketUrl: string; messageId?: string }>> {
   const ticket = await createPasswordChangeTicket(
-    { domain: invitation.domain, token: invitation.token, budget },
+    { domain: invitation.domain, token: invitation.token, budget, ...(invitation.fetch !== undefined ? { fetch: invitation.fetch } : {}) },
     { userId: invitation.user.userId, ...invitation.ticket, markEmailAsVerified: true },
   );
   if (!ticket.ok) return ticket;
@@ -59,6 +63,7 @@ export async function sendTicketInvitation(
         locale: invitation.locale,
       },
       categories: ['invitation', ...(invitation.categories ?? [])],
+      ...(invitation.customArgs !== undefined ? { customArgs: invitation.customArgs } : {}),
     },
     budget,
   );

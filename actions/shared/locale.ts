@@ -4,7 +4,8 @@ import type { TemplateKind, TemplateOverrides } from './settings';
 /** A BCP 47-ish tag such as `fr`, `pt-BR` or `zh-Hant-TW`; anything else is ignored. */
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
-function asTag(value: unknown): string | undefined {
+/** A language tag, normalized (`FR-ca` gives `fr-ca`), or undefined when the value is not one. */
+export function languageTag(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const tag = value.trim();
   if (!LANGUAGE_TAG.test(tag)) return undefined;
@@ -15,7 +16,7 @@ function asTag(value: unknown): string | undefined {
 /** The first tag of an Accept-Language value, reduced to its language: `fr-CA,fr;q=0.9` gives `fr`. */
 function firstLanguage(acceptLanguage: string | undefined): string | undefined {
   const first = acceptLanguage?.split(',')[0]?.split(';')[0];
-  return asTag(first)?.split('-')[0];
+  return languageTag(first)?.split('-')[0];
 }
 
 /**
@@ -27,7 +28,7 @@ export function emailLocale(
   transaction: Transaction | undefined,
   request: Request | undefined,
 ): string {
-  return asTag(userMetadata?.locale) ?? asTag(transaction?.locale) ?? firstLanguage(request?.language) ?? 'en';
+  return languageTag(userMetadata?.locale) ?? languageTag(transaction?.locale) ?? firstLanguage(request?.language) ?? 'en';
 }
 
 /** The SendGrid template for a locale: an exact `TEMPLATE_IDS` match, then its language, then the default. */

@@ -11,20 +11,26 @@ import { fail, succeed, type Outcome } from './outcome';
  * the whole `auth0` package.
  */
 
-interface ClientOptions {
+export interface ClientOptions {
   domain: string;
   token: string;
   budget: EmailBudget;
+  /**
+   * The fetch the SDK uses; the global one when unset (Actions). The admin scripts pass theirs,
+   * which paces requests by the tenant's rate limit and may trust the local tenant's certificate.
+   */
+  fetch?: typeof fetch;
 }
 
-function sdkOptions({ domain, token, budget }: ClientOptions) {
+function sdkOptions({ domain, token, budget, fetch }: ClientOptions) {
   return {
     baseUrl: `https://${domain}/api/v2`,
     token,
     // Retries (429 with Retry-After, 5xx) could outlast the execution's budget: a failed
-    // email is retried on the next login instead.
+    // email is retried on the next login instead. The admin scripts retry in their fetch.
     maxRetries: 0,
     timeoutInSeconds: Math.max(1, Math.ceil(budget.remainingMs() / 1000)),
+    ...(fetch !== undefined ? { fetch } : {}),
   };
 }
 

@@ -36,7 +36,7 @@ export async function managementToken(
   // The cache drops expired entries itself; its ttl already ends a minute before the token does.
   if (cached !== undefined && cached.value !== '') return succeed(cached.value);
 
-  const requested = await budget.race('token', requestToken(credentials, budget));
+  const requested = await budget.race('token', requestManagementToken(credentials, budget));
   if (!requested.ok) return requested;
   const { accessToken, expiresInSec } = requested.value;
   const ttl = tokenCacheTtlMs(expiresInSec);
@@ -47,13 +47,15 @@ export async function managementToken(
   return succeed(accessToken);
 }
 
-async function requestToken(
+/** Client credentials at `POST https://{domain}/oauth/token`; `fetchImpl` lets the admin scripts trust a local CA. */
+export async function requestManagementToken(
   credentials: ManagementCredentials,
   budget: EmailBudget,
+  fetchImpl: typeof fetch = fetch,
 ): Promise<Outcome<{ accessToken: string; expiresInSec: number }>> {
   let response: Response;
   try {
-    response = await fetch(`https://${credentials.domain}/oauth/token`, {
+    response = await fetchImpl(`https://${credentials.domain}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
