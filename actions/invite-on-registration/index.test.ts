@@ -37,6 +37,13 @@ describe('invite-on-registration, change_password mode', () => {
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed user_update_http_503']);
   });
 
+  it('sends nothing when the update answers 200 without a user (malformed body): the flag is not confirmed', async () => {
+    http.token().userUpdate('auth0|user-1', { body: '{"statusCode":200,"trunc' });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(fakeRegistrationEvent(), fakeRegistrationApi()));
+    expect(http.of('POST', '/dbconnections/change_password')).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed user_update_malformed']);
+  });
+
   it('reports a refused change_password request', async () => {
     http.changePassword({ status: 429 });
     const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });

@@ -119,7 +119,10 @@ export async function updateAppMetadata(
   const work = async (): Promise<Outcome<void>> => {
     try {
       const { UsersClient: Users } = require('auth0/users') as { UsersClient: typeof UsersClient };
-      await new Users(sdkOptions(options)).update(userId, { app_metadata: appMetadata }, requestOptions(options.budget));
+      const updated = await new Users(sdkOptions(options)).update(userId, { app_metadata: appMetadata }, requestOptions(options.budget));
+      // auth0 v7 resolves a 200 whose body is not JSON with a parse-failure object instead of throwing:
+      // only a user in the answer confirms the update (the invitation's wording depends on it).
+      if (typeof (updated as { user_id?: unknown } | null)?.user_id !== 'string') return fail('user_update_malformed');
       return succeed(undefined);
     } catch (error) {
       return sdkFailure('user_update', error);

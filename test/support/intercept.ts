@@ -85,13 +85,13 @@ export class Interceptor {
     return this;
   }
 
-  userUpdate(userId: string, options: { status?: number } = {}): this {
+  userUpdate(userId: string, options: { status?: number; body?: nock.Body } = {}): this {
     const record = this.record(AUTH0_ORIGIN);
     nock(AUTH0_ORIGIN)
       .patch(`/api/v2/users/${encodeURIComponent(userId)}`)
       .reply(function (path, body) {
         record.call(this, path, body);
-        return [options.status ?? 200, { user_id: userId }];
+        return [options.status ?? 200, options.body ?? { user_id: userId }, { 'content-type': 'application/json' }];
       });
     return this;
   }
