@@ -6,18 +6,19 @@ import type { ClientRecord, ConnectionRecord, EmailTemplateRecord, JsonObject, U
 const DEFAULT_TEMPLATES: Record<string, { subject: string; body: string }> = {
   reset_email: {
     subject: 'Reset your password',
-    body: '<p>Hello {{ user.email }},</p><p>Click here to change your password: <a href="{{ url }}">{{ url }}</a></p>',
+    body: '<p>Hello {{ user.email | escape }},</p><p>Click here to change your password: <a href="{{ url }}">{{ url }}</a></p>',
   },
   verify_email: {
     subject: 'Verify your email',
-    body: '<p>Hello {{ user.email }},</p><p>Please verify your email: <a href="{{ url }}">{{ url }}</a></p>',
+    body: '<p>Hello {{ user.email | escape }},</p><p>Please verify your email: <a href="{{ url }}">{{ url }}</a></p>',
   },
-  welcome_email: { subject: 'Welcome to {{ friendly_name }}', body: '<p>Welcome {{ user.email }}!</p>' },
+  welcome_email: { subject: 'Welcome to {{ friendly_name }}', body: '<p>Welcome {{ user.email | escape }}!</p>' },
 };
 
-// HTML output escapes every value (names and metadata are user-controlled); the subject is plain text.
-const htmlEngine = new Liquid({ outputEscape: 'escape', strictFilters: false, strictVariables: false });
-const textEngine = new Liquid({ strictFilters: false, strictVariables: false });
+// As in Auth0 (LiquidJS), output is not escaped automatically: templates escape user-controlled
+// values with `| escape`, as Auth0's docs ask. Escaping here too would show `&amp;lt;` for every
+// value a correct template escapes, and would hide a template that forgets to.
+const liquid = new Liquid({ strictFilters: false, strictVariables: false });
 
 export interface TemplateRenderInput {
   template: string;
@@ -98,15 +99,15 @@ export interface TemplateSources {
   body: string;
 }
 
-/** Renders a template as Auth0 does: the body as escaped HTML, `from` and the subject as plain text. */
+/** Renders a template's `from`, subject and body as Auth0 does (the subject trimmed). */
 export async function renderTemplateSources(
   sources: TemplateSources,
   variables: JsonObject,
 ): Promise<{ from: string; subject: string; html: string }> {
   return {
-    from: await textEngine.parseAndRender(sources.from, variables),
-    subject: (await textEngine.parseAndRender(sources.subject, variables)).trim(),
-    html: await htmlEngine.parseAndRender(sources.body, variables),
+    from: await liquid.parseAndRender(sources.from, variables),
+    subject: (await liquid.parseAndRender(sources.subject, variables)).trim(),
+    html: await liquid.parseAndRender(sources.body, variables),
   };
 }
 

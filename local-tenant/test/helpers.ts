@@ -77,7 +77,7 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
   };
   data.email_templates.push({
     template: 'reset_email',
-    body: '<p>{% if user.app_metadata.invite %}Invited {{ user.name }}{% else %}Reset{% endif %} <a href="{{ url }}">link</a> {{ application.name }} {{ connection.name }} {{ friendly_name }}</p>',
+    body: '<p>{% if user.app_metadata.invite %}Invited {{ user.name | escape }}{% else %}Reset{% endif %} <a href="{{ url }}">link</a> {{ application.name }} {{ connection.name }} {{ friendly_name }}</p>',
     from: '',
     subject: '{% if user.app_metadata.invite %}You are invited{% else %}Reset your password{% endif %}',
     syntax: 'liquid',
