@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { format, resolveConfig } from 'prettier';
+import { buildTenantBundle, ROOT } from '../build/tenant-bundle';
+import { runBench } from './benchmark';
+import { failedFigures, renderMarkdown } from './report';
+
+/**
+ * `npm run bench`: builds the Actions, measures every figure beside its floor or naive
+ * counterpart, prints the table and writes REPORT.md and report.json. Exit code 1 when a
+ * figure leaves its band.
+ */
+const program = new Command()
+  .name('npm run bench')
+  .description('Measure the Actions and the scripts against their floors; write REPORT.md and report.json.')
+  .option('--quick', 'fewer repetitions, and skip the slow sections (bulk invitation, deploy), as npm test does', false)
+  .option('--out <dir>', 'where to write REPORT.md and report.json', join(ROOT, 'bench'))
+  .option('--no-build', 'measure dist/tenant as it is, without npm run build first')
+  .parse();
+
+const options = program.opts<{ quick: boolean; out: string; build: boolean }>();
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  if (options.build) {
+    console.error('building dist/tenant');
+    await buildTenantBundle();
+  }
+  const report = await runBench({ quick: options.quick, progress: (line) => console.error(`measuring ${line}`) });
+  const markdownFile = resolve(options.out, 'REPORT.md');
+  const prettierOptions = (await resolveConfig(markdownFile)) ?? {};
+  const markdown = await format(renderMarkdown(report), { ...prettierOptions, parser: 'markdown' });
+  mkdirSync(options.out, { recursive: true });
+  writeFileSync(markdownFile, markdown);
+  writeFileSync(resolve(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(markdown);
+  console.error(
+    `wrote ${relative(process.cwd(), markdownFile)} and report.json in ${((Date.now() - started) / 1000).toFixed(0)} s (${report.mode} run)`,
+  );
+  const failed = failedFigures(report);
+  if (failed.length > 0) {
+    console.error(`${failed.length} figure(s) outside their band: ${failed.map((f) => f.id).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
