@@ -39,8 +39,10 @@ function requestOptions(budget: EmailBudget) {
 }
 
 /** A reason code for an SDK failure: HTTP status, timeout, or network. */
-function sdkFailure(step: string, error: unknown): Outcome<never> {
-  if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'ManagementTimeoutError') {
+function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<never> {
+  // When the budget's signal aborts the request, auth0 v7 throws a plain ManagementError ("The user
+  // aborted a request"), without a status: a spent budget is what tells a time-out from a network error.
+  if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'ManagementTimeoutError' || budget.remainingMs() === 0) {
     return fail(`${step}_timeout`);
   }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
@@ -60,7 +62,7 @@ async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient)
       const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
       return ticketUrl('ticket', await call(new Tickets(sdkOptions(options))));
     } catch (error) {
-      return sdkFailure('ticket', error);
+      return sdkFailure('ticket', error, options.budget);
     }
   };
   return options.budget.race('ticket', work());
@@ -125,7 +127,7 @@ export async function updateAppMetadata(
       if (typeof (updated as { user_id?: unknown } | null)?.user_id !== 'string') return fail('user_update_malformed');
       return succeed(undefined);
     } catch (error) {
-      return sdkFailure('user_update', error);
+      return sdkFailure('user_update', error, options.budget);
     }
   };
   return options.budget.race('user_update', work());
