@@ -11,7 +11,7 @@ import { AccessTokenRegistry } from './authentication-api/access-tokens';
 import { registerAuthenticationApi } from './authentication-api';
 import type { TenantContext, TenantUrls } from './context';
 import { createOutboxApp, createSendgridApp, type ActionExecutionView, type OutboxPageExtras, type OutboxUserView } from './mail';
-import { FaultInjector, registerFaultControl } from './faults';
+import { FaultInjector, isInjectedConnectionReset, registerFaultControl } from './faults';
 import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
 import { registerUserForms } from './pages/user-forms';
@@ -92,7 +92,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   const requestLog = new RequestLog();
   const faults = new FaultInjector();
   const app = createLocalTenantApp(ctx, requestLog, faults);
-  const sendgridApp = createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] });
+  const sendgridApp = withFaults(createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] }), faults);
   ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp }) : (options.hooks ?? {});
 
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
@@ -155,6 +155,7 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog,
   app.use('*', requestLog.middleware());
   app.use('*', faults.middleware());
   app.onError((error, c) => {
+    if (isInjectedConnectionReset(error)) throw error; // app.fetch rejects, as over a dropped connection
     if (error instanceof ApiError) return errorResponse(c, error);
     // Never echo internals (they may contain user data); log the kind only.
     console.error(`[local-tenant] ${c.req.method} ${c.req.path} failed: ${error.name}`);
@@ -173,6 +174,22 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog,
   registerPages(app, ctx);
   registerUserForms(app, ctx);
   app.route('/', createOutboxApp({ outbox: ctx.store.outbox, pageExtras: () => outboxPageExtras(ctx) }));
+  return app;
+}
+
+/**
+ * The SendGrid stand-in behind the same fault injector as the tenant (`POST /v3/mail/send` is a
+ * route like any other: `{ route: 'POST /v3/mail/send', kind: '503' }`).
+ */
+function withFaults(sendgrid: Hono, faults: FaultInjector): Hono {
+  const app = new Hono();
+  app.use('*', faults.middleware());
+  app.onError((error, c) => {
+    if (isInjectedConnectionReset(error)) throw error;
+    console.error(`[local-tenant] SendGrid ${c.req.method} ${c.req.path} failed: ${error.name}`);
+    return c.json({ errors: [{ message: 'Internal error', field: null, help: null }] }, 500);
+  });
+  app.route('/', sendgrid);
   return app;
 }
 

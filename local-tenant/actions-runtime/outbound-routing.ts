@@ -49,8 +49,17 @@ export function routeActionTraffic(routes: OutboundRoutes): { dispose(): void } 
     const headers = new Headers(request.headers);
     headers.set(ACTION_HEADER, scope.actionName);
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-    const routed = new Request(request.url, { method: request.method, headers, body });
-    controller.respondWith(await handler(routed));
+    // The caller's signal goes along, so that a hanging handler ends when the Action gives up.
+    const routed = new Request(request.url, { method: request.method, headers, body, signal: request.signal });
+    let response: Response;
+    try {
+      response = await handler(routed);
+    } catch (error) {
+      // The handler could not answer (an injected connection reset): a network error for the Action.
+      controller.errorWith(error instanceof Error ? error : new TypeError('fetch failed'));
+      return;
+    }
+    controller.respondWith(response);
   });
   interceptor.apply();
   return { dispose: () => interceptor.dispose() };

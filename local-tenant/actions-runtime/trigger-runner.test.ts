@@ -165,3 +165,31 @@ it('post-user-registration: an Action that throws does not fail the registration
   await expect(runtime.onUserCreated!(user, connection, { via: 'management-api' })).resolves.toBeUndefined();
   expect(tenant.store.data.action_executions[0]?.results[0]).toMatchObject({ logs: ['user auth0|u1 false'], error: 'boom' });
 });
+
+it('an injected reset reaches the Action as a network error, and api.cache can be emptied between executions', async () => {
+  deploy(
+    'caller',
+    'post-login',
+    `exports.onExecutePostLogin = async (event, api) => {
+    const cached = api.cache.get('k');
+    api.cache.set('k', 'v');
+    try {
+      const response = await fetch('https://api.sendgrid.com/v3/mail/send', { method: 'POST', body: '{}' });
+      console.log('status', response.status);
+    } catch (error) {
+      console.log('error', error.name);
+    }
+    console.log('cached', cached ? cached.value : 'none');
+  };`,
+  );
+  tenant.faults.add({ route: 'POST /v3/mail/send', kind: 'reset', times: 1 });
+  expect(await runtime.onLogin!(loginContext())).toEqual({ allowed: true });
+  runtime.evictCaches();
+  await runtime.onLogin!(loginContext());
+  await runtime.onLogin!(loginContext());
+  expect(tenant.store.data.action_executions.map((e) => e.results[0]?.logs)).toEqual([
+    ['error TypeError', 'cached none'],
+    ['status 401', 'cached none'],
+    ['status 401', 'cached v'],
+  ]);
+});

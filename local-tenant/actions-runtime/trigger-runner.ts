@@ -28,7 +28,13 @@ type TriggerId = 'post-login' | 'post-user-registration';
  * version, as Auth0 reuses an instance), with its secrets and declared dependencies, and
  * Auth0's api semantics. Returns the hooks the server calls.
  */
-export function createActionsRuntime(runtime: LocalTenantRuntime, options: ActionsRuntimeOptions = {}): TenantHooks & { dispose(): void } {
+export interface ActionsRuntime extends TenantHooks {
+  /** Empties every trigger's api.cache, as Auth0 may between executions (tests: force a fresh token request). */
+  evictCaches(): void;
+  dispose(): void;
+}
+
+export function createActionsRuntime(runtime: LocalTenantRuntime, options: ActionsRuntimeOptions = {}): ActionsRuntime {
   const { store } = runtime;
   const timeoutMs = options.triggerTimeoutMs ?? TRIGGER_TIMEOUT_MS;
   const instances = new Map<string, LoadedAction>();
@@ -172,7 +178,14 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
     return denied === undefined ? { allowed: true } : { allowed: false, reason: denied };
   }
 
-  return { onUserCreated, onLogin, dispose: () => routing.dispose() };
+  return {
+    onUserCreated,
+    onLogin,
+    evictCaches: () => {
+      for (const cache of caches.values()) cache.evictAll();
+    },
+    dispose: () => routing.dispose(),
+  };
 }
 
 function toJson(value: unknown): JsonValue {

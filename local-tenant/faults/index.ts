@@ -165,10 +165,27 @@ export class FaultInjector {
           incoming.socket.destroy();
           return c.body(null, 500);
         }
-        throw new TypeError('fetch failed: connection reset (injected fault)');
+        throw new InjectedConnectionReset();
       }
     }
   }
+}
+
+/**
+ * A connection reset in process (app.fetch has no socket to drop): the app's error handlers let
+ * it through, so `app.fetch` rejects as a fetch over a reset connection would, and the Actions
+ * runtime turns it into a network error for the Action's HTTP client.
+ */
+export class InjectedConnectionReset extends TypeError {
+  readonly code = 'ECONNRESET';
+  constructor() {
+    super('fetch failed: connection reset (injected fault)');
+    this.name = 'TypeError';
+  }
+}
+
+export function isInjectedConnectionReset(error: unknown): error is InjectedConnectionReset {
+  return error instanceof InjectedConnectionReset;
 }
 
 function setRateHeaders(c: Context, limit: number, remaining: number, resetEpochSeconds: number): void {
