@@ -92,7 +92,11 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   const requestLog = new RequestLog();
   const faults = new FaultInjector();
   const app = createLocalTenantApp(ctx, requestLog, faults);
-  const sendgridApp = withFaults(createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] }), faults);
+  const sendgridStandIn = createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] });
+  const sendgridApp = withFaults(sendgridStandIn, faults);
+  // Also over HTTP(S) at /sendgrid, for programs outside this process (the admin scripts set
+  // SendGrid's base URL to https://<domain>/sendgrid); faults there match `POST /sendgrid/v3/mail/send`.
+  app.route('/sendgrid', sendgridStandIn);
   ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp }) : (options.hooks ?? {});
 
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {

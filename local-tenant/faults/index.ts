@@ -27,6 +27,16 @@ interface BucketSpec {
   burst: number;
   perSecond: number;
 }
+/** One bucket for the whole Management API with a chosen size and rate (tests and benchmarks). */
+export type CustomRateLimit = BucketSpec;
+export type RateLimitSetting = RateLimitTier | CustomRateLimit;
+
+export function isCustomRateLimit(value: unknown): value is CustomRateLimit {
+  const v = value as Partial<CustomRateLimit> | null;
+  return (
+    typeof v === 'object' && v !== null && typeof v.burst === 'number' && typeof v.perSecond === 'number' && v.burst >= 1 && v.perSecond > 0
+  );
+}
 const TIERS: Record<RateLimitTier, (method: string, path: string) => { key: string; spec: BucketSpec }> = {
   free: () => ({ key: 'all', spec: { burst: 2, perSecond: 2 } }),
   enterprise: () => ({ key: 'all', spec: { burst: 50, perSecond: 16 } }),
@@ -48,7 +58,7 @@ interface Bucket {
 /** Test control of failures and rate limits, applied as Hono middleware. */
 export class FaultInjector {
   private rules: Array<FaultRule & { pattern: RegExp; method: string }> = [];
-  private tier: RateLimitTier | undefined;
+  private tier: RateLimitSetting | undefined;
   private buckets = new Map<string, Bucket>();
   private readonly hanging = new Set<() => void>();
 
@@ -74,7 +84,7 @@ export class FaultInjector {
     this.releaseHanging();
   }
 
-  setRateLimitTier(tier: RateLimitTier | undefined): void {
+  setRateLimitTier(tier: RateLimitSetting | undefined): void {
     this.tier = tier;
     this.buckets.clear();
   }
@@ -102,8 +112,8 @@ export class FaultInjector {
     };
   }
 
-  private takeToken(c: Context, tier: RateLimitTier): Response | undefined {
-    const { key, spec } = TIERS[tier](c.req.method, c.req.path);
+  private takeToken(c: Context, tier: RateLimitSetting): Response | undefined {
+    const { key, spec } = typeof tier === 'string' ? TIERS[tier](c.req.method, c.req.path) : { key: 'custom', spec: tier };
     const now = Date.now();
     const bucket = this.buckets.get(key) ?? { tokens: spec.burst, updatedAt: now };
     bucket.tokens = Math.min(spec.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * spec.perSecond);
@@ -198,7 +208,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `POST|GET|DELETE /__local/faults`, `PUT /__local/rate-limits` `{ tier: 'free'|'essentials'|'enterprise'|null }`. */
+/**
+ * `POST|GET|DELETE /__local/faults`, `PUT /__local/rate-limits`
+ * `{ tier: 'free'|'essentials'|'enterprise'|{ burst, perSecond }|null }`.
+ */
 export function registerFaultControl(app: Hono, faults: FaultInjector): void {
   app.post('/__local/faults', async (c) => {
     let body: unknown;
@@ -236,8 +249,8 @@ export function registerFaultControl(app: Hono, faults: FaultInjector): void {
   app.put('/__local/rate-limits', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { tier?: unknown };
     const tier = body.tier;
-    if (tier !== null && tier !== 'free' && tier !== 'essentials' && tier !== 'enterprise') {
-      return c.json({ error: 'tier must be free, essentials, enterprise or null' }, 400);
+    if (tier !== null && tier !== 'free' && tier !== 'essentials' && tier !== 'enterprise' && !isCustomRateLimit(tier)) {
+      return c.json({ error: 'tier must be free, essentials, enterprise, { burst, perSecond } or null' }, 400);
     }
     faults.setRateLimitTier(tier ?? undefined);
     return c.json({ tier });
