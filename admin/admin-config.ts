@@ -1,0 +1,244 @@
+import type { Secrets } from '../actions/shared/auth0-actions';
+import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
+import {
+  isHttpUrl,
+  MAX_TICKET_TTL_SEC,
+  normalizeDomain,
+  readInviteSettings,
+  readSecret,
+  readVerifyWelcomeSettings,
+  type InviteSettings,
+  type ManagementCredentials,
+  type Needed,
+  type VerifyWelcomeSettings,
+} from '../actions/shared/settings';
+import { loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
+
+/**
+ * The administrator scripts' configuration: the same environment description as the deploy
+ * (`environments/<name>.json`, its keywords read from the process environment, which `.env`
+ * fills for local runs), read through the Actions' own settings module, so a keyword means the
+ * same thing to an Action and to a script.
+ *
+ * What only the scripts need:
+ * - `ADMIN_CLIENT_ID` / `ADMIN_CLIENT_SECRET`: the scripts' own machine-to-machine application
+ *   (scopes `read:users`, `create:users`, `update:users`, `update:users_app_metadata`,
+ *   `create:user_tickets`, `read:connections`). When unset, the Actions' application
+ *   (keywords `AUTH0_CLIENT_ID` / `AUTH0_CLIENT_SECRET`) is used; a separate application keeps
+ *   the Actions' scopes minimal and lets either be revoked alone.
+ * - `SENDGRID_BASE_URL`: another SendGrid host; for the `local` environment it defaults to the
+ *   local tenant's stand-in, `https://<domain>/sendgrid`.
+ * - `PASSWORD_RESET_TEMPLATE_ID` (default `d-local-password-reset` for `local`),
+ *   `PASSWORD_RESET_TTL_SEC` (default 86400: a reset link lives one day).
+ * Each of these may also be a keyword of the environment file, which then wins.
+ */
+
+export const DEFAULT_PASSWORD_RESET_TTL_SEC = 86_400;
+
+/** What the local environment implies when nothing else is set: the local tenant's stand-ins. */
+const LOCAL_DEFAULTS: Record<string, (domain: string | undefined) => string | undefined> = {
+  SENDGRID_BASE_URL: (domain) => (domain === undefined ? undefined : `https://${domain}/sendgrid`),
+  PASSWORD_RESET_TEMPLATE_ID: () => 'd-local-password-reset',
+};
+
+export interface PasswordResetSettings {
+  templateId: string;
+  ttlSec: number;
+  /** The login application, so Auth0's reset page sends the user back to it; else `resultUrl`. */
+  clientId?: string;
+  resultUrl?: string;
+  appName?: string;
+}
+
+export interface AdminConfig {
+  environment: string;
+  domain: Needed<string>;
+  management: Needed<ManagementCredentials>;
+  mail: Needed<SendGridOptions>;
+  /** The Actions' invitation settings: connections and modes, ticket settings for direct sends. */
+  invite: InviteSettings;
+  verify: VerifyWelcomeSettings;
+  passwordReset: Needed<PasswordResetSettings>;
+  /** Settings that were set but invalid (e.g. a bad TTL); each was replaced by its default. */
+  problems: string[];
+  /** For error messages: where a missing setting comes from. */
+  describe(name: string): string;
+}
+
+export class AdminConfigError extends Error {
+  constructor(
+    message: string,
+    readonly missing: string[],
+  ) {
+    super(message);
+    this.name = 'AdminConfigError';
+  }
+}
+
+export interface LoadAdminConfigOptions {
+  /** `environments/<name>.json`. */
+  environment: string;
+  env?: NodeJS.ProcessEnv;
+  environmentsDir?: string;
+}
+
+export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
+  const env = options.env ?? process.env;
+  const description = loadEnvironment(options.environment, options.environmentsDir);
+  const secrets = keywordValues(description, env);
+  const isLocal = description.name === 'local';
+  const problems: string[] = [];
+
+  const rawDomain = stringValue(resolveQuietly(description.domain, env)) ?? secrets.AUTH0_DOMAIN;
+  const domain = rawDomain === undefined ? undefined : normalizeDomain(rawDomain);
+  if (rawDomain !== undefined && domain === undefined) problems.push('AUTH0_DOMAIN invalid');
+
+  const setting = (name: string): string | undefined =>
+    readSecret(secrets, name) ?? readSecret(env, name) ?? (isLocal ? LOCAL_DEFAULTS[name]?.(domain) : undefined);
+
+  // The scripts' own application when both halves are given; else the Actions' one.
+  const adminId = readSecret(env, 'ADMIN_CLIENT_ID');
+  const adminSecret = readSecret(env, 'ADMIN_CLIENT_SECRET');
+  const useAdminApp = adminId !== undefined || adminSecret !== undefined;
+  const clientId = useAdminApp ? adminId : readSecret(secrets, 'AUTH0_CLIENT_ID');
+  const clientSecret = useAdminApp ? adminSecret : readSecret(secrets, 'AUTH0_CLIENT_SECRET');
+  const effective: Secrets = {
+    ...secrets,
+    ...(domain !== undefined ? { AUTH0_DOMAIN: domain } : {}),
+    AUTH0_CLIENT_ID: clientId,
+    AUTH0_CLIENT_SECRET: clientSecret,
+  };
+
+  const invite = readInviteSettings(effective);
+  const verify = readVerifyWelcomeSettings(effective);
+  problems.push(...invite.problems, ...verify.problems.filter((p) => !invite.problems.includes(p)));
+
+  const management: Needed<ManagementCredentials> = collect({
+    AUTH0_DOMAIN: domain,
+    [useAdminApp ? 'ADMIN_CLIENT_ID' : 'AUTH0_CLIENT_ID']: clientId,
+    [useAdminApp ? 'ADMIN_CLIENT_SECRET' : 'AUTH0_CLIENT_SECRET']: clientSecret,
+  }).map(() => ({ domain: domain!, clientId: clientId!, clientSecret: clientSecret! }));
+
+  const baseUrl = setting('SENDGRID_BASE_URL');
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) problems.push('SENDGRID_BASE_URL invalid');
+  const mail: Needed<SendGridOptions> = invite.mail.ok
+    ? { ok: true, value: { ...invite.mail.value, ...(baseUrl !== undefined && isHttpUrl(baseUrl) ? { baseUrl } : {}) } }
+    : invite.mail;
+
+  const resetTemplateId = setting('PASSWORD_RESET_TEMPLATE_ID');
+  const resetTtl = ttl(setting('PASSWORD_RESET_TTL_SEC'), DEFAULT_PASSWORD_RESET_TTL_SEC, 'PASSWORD_RESET_TTL_SEC', problems);
+  const inviteClientId = readSecret(effective, 'INVITE_CLIENT_ID');
+  const resetResultUrl = readSecret(effective, 'RESET_RESULT_URL');
+  const appName = readSecret(effective, 'INVITE_APP_NAME');
+  const passwordReset: Needed<PasswordResetSettings> =
+    resetTemplateId === undefined || (inviteClientId === undefined && resetResultUrl === undefined)
+      ? {
+          ok: false,
+          missing: [
+            ...(resetTemplateId === undefined ? ['PASSWORD_RESET_TEMPLATE_ID'] : []),
+            ...(inviteClientId === undefined && resetResultUrl === undefined ? ['INVITE_CLIENT_ID or RESET_RESULT_URL'] : []),
+          ],
+        }
+      : {
+          ok: true,
+          value: {
+            templateId: resetTemplateId,
+            ttlSec: resetTtl,
+            ...(inviteClientId !== undefined ? { clientId: inviteClientId } : { resultUrl: resetResultUrl }),
+            ...(appName !== undefined ? { appName } : {}),
+          },
+        };
+
+  return {
+    environment: description.name,
+    domain: domain === undefined ? { ok: false, missing: ['AUTH0_DOMAIN'] } : { ok: true, value: domain },
+    management,
+    mail,
+    invite,
+    verify,
+    passwordReset,
+    problems,
+    describe: (name) => describeSetting(description, name),
+  };
+}
+
+type NeededValue<N> = N extends { ok: true; value: infer V } ? V : never;
+
+/**
+ * The settings a command needs, all present, or an AdminConfigError naming every missing one
+ * and where it comes from (keyword, environment variable, file).
+ */
+export function requireSettings<const T extends Record<string, Needed<unknown>>>(
+  config: AdminConfig,
+  needs: T,
+): { [K in keyof T]: NeededValue<T[K]> } {
+  const missing = [...new Set(Object.values(needs).flatMap((need) => (need.ok ? [] : need.missing)))];
+  if (missing.length > 0) {
+    const lines = missing.flatMap((name) => name.split(' or ').map((part) => config.describe(part)));
+    throw new AdminConfigError(
+      `Missing configuration for environment "${config.environment}" (environments/${config.environment}.json, ` +
+        `the process environment or .env):\n${lines.map((l) => `  - ${l}`).join('\n')}` +
+        (missing.some((m) => m.includes(' or ')) ? `\n(one of: ${missing.filter((m) => m.includes(' or ')).join('; ')})` : ''),
+      missing,
+    );
+  }
+  return Object.fromEntries(Object.entries(needs).map(([key, need]) => [key, need.ok ? need.value : undefined])) as {
+    [K in keyof T]: NeededValue<T[K]>;
+  };
+}
+
+function describeSetting(description: EnvironmentDescription, name: string): string {
+  const source = description.keywords[name] ?? (name === 'AUTH0_DOMAIN' ? description.domain : undefined);
+  const from =
+    source !== undefined && typeof source === 'object' && !Array.isArray(source)
+      ? `environment variable ${source.env}`
+      : source !== undefined
+        ? `keyword in environments/${description.name}.json`
+        : `environment variable ${name}`;
+  const extra =
+    name === 'AUTH0_CLIENT_ID' || name === 'AUTH0_CLIENT_SECRET'
+      ? `, or ${name.replace('AUTH0_', 'ADMIN_')} for the scripts' own application`
+      : name === 'ADMIN_CLIENT_ID' || name === 'ADMIN_CLIENT_SECRET'
+        ? ' (ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together)'
+        : '';
+  return `${name} (${from}${extra})`;
+}
+
+/** Every keyword with a value; a keyword whose variable holds bad JSON is left out (no script reads the JSON ones). */
+function keywordValues(description: EnvironmentDescription, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const [keyword, source] of Object.entries(description.keywords)) {
+    values[keyword] = stringValue(resolveQuietly(source, env));
+  }
+  return values;
+}
+
+function resolveQuietly(source: Parameters<typeof resolveKeyword>[0], env: NodeJS.ProcessEnv): string | string[] | undefined {
+  try {
+    return resolveKeyword(source, env);
+  } catch {
+    return undefined;
+  }
+}
+
+function stringValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function ttl(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_TICKET_TTL_SEC) {
+    problems.push(`${name} invalid`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Needed<T> from named values, with a map to the final shape. */
+function collect(values: Record<string, string | undefined>): { map<T>(build: () => T): Needed<T> } {
+  const missing = Object.entries(values)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  return { map: (build) => (missing.length > 0 ? { ok: false, missing } : { ok: true, value: build() }) };
+}

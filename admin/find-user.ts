@@ -1,0 +1,126 @@
+import type { Management } from 'auth0';
+import type { AdminManagement } from './management';
+import { isEmail, isUsername } from './csv-rows';
+import { statusOf } from './management';
+
+/**
+ * Finding the user an administrator means: by user id, by username (the only identifier on a
+ * connection with non-unique emails), or by email (several users on such a connection).
+ */
+export interface FoundUser {
+  user_id: string;
+  connection?: string;
+  email?: string;
+  username?: string;
+  email_verified: boolean;
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  logins_count?: number;
+  name?: string;
+}
+
+export interface UserQuery {
+  id?: string;
+  username?: string;
+  email?: string;
+  connection?: string;
+}
+
+/** No user, or several where one was expected; the message is for the console (no address in it). */
+export class UserLookupError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'not_found' | 'ambiguous' | 'invalid_query',
+    readonly candidates: FoundUser[] = [],
+  ) {
+    super(message);
+    this.name = 'UserLookupError';
+  }
+}
+
+export function toFoundUser(user: Management.UserResponseSchema | Management.GetUserResponseContent): FoundUser {
+  const identities = (user.identities ?? []) as Array<{ connection?: string }>;
+  return {
+    user_id: user.user_id ?? '',
+    ...(identities[0]?.connection !== undefined ? { connection: identities[0].connection } : {}),
+    ...(typeof user.email === 'string' ? { email: user.email } : {}),
+    ...(typeof user.username === 'string' ? { username: user.username } : {}),
+    email_verified: user.email_verified === true,
+    app_metadata: (user.app_metadata ?? {}) as Record<string, unknown>,
+    user_metadata: (user.user_metadata ?? {}) as Record<string, unknown>,
+    ...(typeof user.logins_count === 'number' ? { logins_count: user.logins_count } : {}),
+    ...(typeof user.name === 'string' ? { name: user.name } : {}),
+  };
+}
+
+/** Lucene phrase: usernames and connection names cannot hold `"` or `\`, but escape anyway. */
+function phrase(value: string): string {
+  return `"${value.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+export async function findUsersByUsername(management: AdminManagement, username: string, connection?: string): Promise<FoundUser[]> {
+  const q = `username:${phrase(username)}${connection !== undefined ? ` AND identities.connection:${phrase(connection)}` : ''}`;
+  const page = await management.client.users.list({ q, search_engine: 'v3', per_page: 50 });
+  return page.data
+    .map(toFoundUser)
+    .filter((u) => u.username?.toLowerCase() === username.toLowerCase() && (connection === undefined || u.connection === connection));
+}
+
+export async function findUsersByEmail(management: AdminManagement, email: string, connection?: string): Promise<FoundUser[]> {
+  const users = await management.client.users.listUsersByEmail({ email });
+  return users.map(toFoundUser).filter((u) => connection === undefined || u.connection === connection);
+}
+
+export async function findUserById(management: AdminManagement, id: string): Promise<FoundUser | undefined> {
+  try {
+    return toFoundUser(await management.client.users.get(id));
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** One line per candidate, to let the administrator pick a username: no email in it. */
+export function describeCandidates(users: FoundUser[]): string {
+  return users.map((u) => `  ${u.username ?? '(no username)'}  ${u.user_id}  connection=${u.connection ?? '?'}`).join('\n');
+}
+
+/**
+ * Exactly one user for an id, a username or an email. Several users for one email (a
+ * connection with non-unique emails) is an error that lists them by username.
+ */
+export async function findOneUser(management: AdminManagement, query: UserQuery): Promise<FoundUser> {
+  const given = [query.id, query.username, query.email].filter((v) => v !== undefined);
+  if (given.length !== 1) throw new UserLookupError('Give exactly one of --user-id, --username, --email.', 'invalid_query');
+  const where = query.connection !== undefined ? ` on connection "${query.connection}"` : '';
+  if (query.id !== undefined) {
+    const user = await findUserById(management, query.id);
+    if (user === undefined) throw new UserLookupError(`No user with id ${query.id}.`, 'not_found');
+    return user;
+  }
+  if (query.username !== undefined) {
+    if (!isUsername(query.username)) throw new UserLookupError('That is not a valid username.', 'invalid_query');
+    const users = await findUsersByUsername(management, query.username, query.connection);
+    if (users.length === 0) throw new UserLookupError(`No user with username "${query.username}"${where}.`, 'not_found');
+    if (users.length > 1) {
+      throw new UserLookupError(
+        `${users.length} users have username "${query.username}" (one per connection); add --connection:\n${describeCandidates(users)}`,
+        'ambiguous',
+        users,
+      );
+    }
+    return users[0]!;
+  }
+  const email = query.email!;
+  if (!isEmail(email)) throw new UserLookupError('That is not a valid email address.', 'invalid_query');
+  const users = await findUsersByEmail(management, email, query.connection);
+  if (users.length === 0) throw new UserLookupError(`No user with that email${where}.`, 'not_found');
+  if (users.length > 1) {
+    throw new UserLookupError(
+      `${users.length} users share that email${where}; give the username (--username <name>):\n${describeCandidates(users)}`,
+      'ambiguous',
+      users,
+    );
+  }
+  return users[0]!;
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import type { Management } from 'auth0';
+import { EmailBudget } from '../actions/shared/email-budget';
+import { sendTicketInvitation } from '../actions/shared/invitation';
+import { templateIdFor } from '../actions/shared/locale';
+import type { Outcome } from '../actions/shared/outcome';
+import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
+import type { TemplateOverrides } from '../actions/shared/settings';
+import type { ConnectionIdentity } from './connections';
+import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
+import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
+
+/**
+ * Creating one invited user, and sending an invitation from the script.
+ *
+ * Existing users: the tenant itself says a user exists (409 on creation: the email on a
+ * connection with unique emails, the username on any connection). Such a user is neither
+ * created nor invited again, unless the run asks to resend. No lookup precedes the creation:
+ * one request per new user, which is what the rate limit is spent on.
+ */
+
+/** One email and ticket exchange may wait on the rate limit: allow it minutes, not the Actions' 5 s. */
+export const ADMIN_EMAIL_BUDGET_MS = 600_000;
+
+export interface DirectInvitation {
+  ticket: { clientId?: string; resultUrl?: string; ttlSec: number; appName?: string; templateId: string };
+  mail: SendGridOptions;
+  templates: TemplateOverrides;
+}
+
+export interface NewUser {
+  email: string;
+  connection: ConnectionIdentity;
+  username?: string;
+  name?: string;
+  locale?: string;
+  secondaryEmail?: string;
+}
+
+export interface InviteOptions {
+  management: AdminManagement;
+  /** `action`: the post-user-registration Action invites; `direct`: the script does (ticket + SendGrid). */
+  mode: 'action' | 'direct';
+  /** Needed in direct mode and to resend. */
+  direct?: DirectInvitation;
+  /** Invite users that already exist again (direct send). */
+  resend: boolean;
+  /** Mark the secondary addresses as verified (`app_metadata.secondary_email_verified: true`). */
+  secondaryVerified: boolean;
+  /**
+   * Management API requests one creation costs, the Action's own included (Action mode on a
+   * connection invited by ticket: the Action creates the ticket). Default 1.
+   */
+  creationCost?: (connection: string) => number;
+}
+
+export type InviteStatus = 'created' | 'invited' | 'exists' | 'resent' | 'failed';
+
+export interface InviteResult {
+  status: InviteStatus;
+  userId?: string;
+  /** Short code for failures: `http_400`, `invite_sendgrid_http_401`, `exists_not_found`, ... */
+  reason?: string;
+  /** Auth0's message (may quote the row): for the report file only. */
+  errors?: string[];
+}
+
+/** What the row's connection demands of it; empty when it fits. */
+export function connectionProblems(user: { username?: string }, connection: ConnectionIdentity): string[] {
+  const problems: string[] = [];
+  if (connection.usernameRequired && user.username === undefined) problems.push(`connection ${connection.name} requires a username`);
+  if (!connection.usernameAllowed && user.username !== undefined) problems.push(`connection ${connection.name} has no usernames`);
+  return problems;
+}
+
+/** A password nobody knows: the invitee sets their own through the ticket. Meets every Auth0 password policy. */
+export function unknowablePassword(): string {
+  return `${randomBytes(24).toString('base64url')}aA1!`;
+}
+
+export interface CreationState {
+  /**
+   * An earlier attempt for this row may have created the user without our knowing (no answer,
+   * 5xx, or a journal entry left pending by an interrupted run): a 409 then means "ours".
+   */
+  inDoubt: boolean;
+  /** Called just before each creation request (the journal's `pending`). */
+  beforeCreate?: () => void;
+  signal?: AbortSignal;
+}
+
+const CREATE_ATTEMPTS = 3;
+
+export async function createAndInvite(options: InviteOptions, user: NewUser, state: CreationState): Promise<InviteResult> {
+  const { management } = options;
+  const body: Management.CreateUserRequestContent = {
+    connection: user.connection.name,
+    email: user.email,
+    password: unknowablePassword(),
+    email_verified: false,
+    // The invitation's ticket verifies the address; Auth0's own verification email would be a second email.
+    verify_email: false,
+    app_metadata: {
+      invite: true,
+      ...(user.secondaryEmail !== undefined
+        ? { secondary_email: user.secondaryEmail, secondary_email_verified: options.secondaryVerified }
+        : {}),
+    },
+    ...(user.username !== undefined ? { username: user.username } : {}),
+    ...(user.name !== undefined ? { name: user.name } : {}),
+    ...(user.locale !== undefined ? { user_metadata: { locale: user.locale } } : {}),
+  };
+  const cost = options.mode === 'action' ? (options.creationCost?.(user.connection.name) ?? 1) : 1;
+  let inDoubt = state.inDoubt;
+  for (let attempt = 1; ; attempt++) {
+    state.beforeCreate?.();
+    let userId: string;
+    try {
+      const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: state.signal }));
+      userId = created.user_id ?? '';
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409) {
+        if (inDoubt) return afterCreation(options, user, await existingUserId(management, user));
+        return existing(options, user);
+      }
+      if (failureReason(error) === 'aborted') throw error;
+      const unanswered = status === undefined || status >= 500;
+      if (unanswered && attempt < CREATE_ATTEMPTS) {
+        inDoubt = true;
+        continue;
+      }
+      return { status: 'failed', reason: failureReason(error), errors: [errorMessage(error)] };
+    }
+    return afterCreation(options, user, userId);
+  }
+}
+
+async function afterCreation(options: InviteOptions, user: NewUser, userId: string | undefined): Promise<InviteResult> {
+  if (userId === undefined || userId === '') return { status: 'failed', reason: 'created_user_not_found' };
+  if (options.mode === 'action') return { status: 'created', userId };
+  return inviteCreatedUser(options, user, userId);
+}
+
+/** Direct mode: the invitation of a user created by this run (or by an interrupted one). */
+export async function inviteCreatedUser(options: InviteOptions, user: NewUser, userId: string): Promise<InviteResult> {
+  const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
+  return sent.ok ? { status: 'invited', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+}
+
+async function existing(options: InviteOptions, user: NewUser): Promise<InviteResult> {
+  if (!options.resend) return { status: 'exists' };
+  let found: string | undefined;
+  try {
+    found = await existingUserId(options.management, user);
+  } catch (error) {
+    return { status: 'failed', reason: `lookup_${failureReason(error)}` };
+  }
+  if (found === undefined) return { status: 'failed', reason: 'exists_not_found' };
+  const userId = found;
+  const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
+  return sent.ok ? { status: 'resent', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+}
+
+/** The user a 409 was about: by username when the row has one (unique on every connection), else by email. */
+async function existingUserId(management: AdminManagement, user: NewUser): Promise<string | undefined> {
+  let users: FoundUser[];
+  if (user.username !== undefined) users = await findUsersByUsername(management, user.username, user.connection.name);
+  else users = await findUsersByEmail(management, user.email, user.connection.name);
+  return users.length === 1 ? users[0]!.user_id : undefined;
+}
+
+export interface InvitationRecipient {
+  userId: string;
+  email: string;
+  username?: string;
+  locale?: string;
+}
+
+/** A password-change ticket for the user id, `#type=invite` appended, sent with SendGrid (the shared invitation). */
+export async function sendInvitation(
+  options: Pick<InviteOptions, 'management' | 'direct'>,
+  user: InvitationRecipient,
+): Promise<Outcome<unknown>> {
+  const direct = options.direct;
+  if (direct === undefined) return { ok: false, reason: 'no_direct_settings' };
+  const locale = user.locale ?? 'en';
+  let token: string;
+  try {
+    token = await options.management.token();
+  } catch (error) {
+    return { ok: false, reason: failureReason(error) };
+  }
+  const { templateId, appName, ...ticket } = direct.ticket;
+  return sendTicketInvitation(
+    {
+      domain: options.management.domain,
+      token,
+      user: { userId: user.userId, email: user.email, ...(user.username !== undefined ? { username: user.username } : {}) },
+      ticket,
+      ...(appName !== undefined ? { appName } : {}),
+      locale,
+      templateId: templateIdFor('invite', locale, templateId, direct.templates),
+      categories: ['admin-script'],
+      customArgs: { user_id: user.userId, action: 'admin-invite' },
+      fetch: options.management.fetch,
+    },
+    direct.mail,
+    new EmailBudget(ADMIN_EMAIL_BUDGET_MS),
+  );
+}

@@ -1,0 +1,62 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * The machine-readable report of a run: one JSON object per line and per row, written as each
+ * row ends (so an interrupted run still leaves the rows it did), then one `summary` line.
+ *
+ * The report may carry the row's email and username: the administrator supplied them and needs
+ * them to act on a failure. The console never shows them: it names rows by line and user id.
+ */
+export type RowStatus =
+  | 'created' // user created; the post-user-registration Action sends the invitation
+  | 'invited' // user created and invitation sent by the script (--direct)
+  | 'exists' // a user with that identity already exists: not created, not invited
+  | 'resent' // it existed and the invitation was sent again (--resend)
+  | 'done_earlier' // an earlier run of the same file did this row
+  | 'would_create' // --dry-run
+  | 'duplicate' // the same user as an earlier row of the file
+  | 'invalid' // the row is not valid (see errors)
+  | 'failed'; // the tenant or SendGrid refused or failed (see reason)
+
+export interface RowReport {
+  line: number;
+  status: RowStatus;
+  connection?: string;
+  email?: string;
+  username?: string;
+  user_id?: string;
+  /** A short code: `http_400`, `invite_sendgrid_http_401`, `unknown_connection`, ... */
+  reason?: string;
+  /** Auth0's message, or the validation errors. */
+  errors?: string[];
+  /** For a duplicate: the line of the row it repeats. */
+  duplicate_of?: number;
+}
+
+export class ReportWriter {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'w');
+  }
+
+  row(report: RowReport): void {
+    this.write(report);
+  }
+
+  summary(summary: object): void {
+    this.write({ summary });
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private write(value: object): void {
+    if (this.fd === undefined) throw new Error('report is closed');
+    writeSync(this.fd, `${JSON.stringify(value)}\n`);
+  }
+}
