@@ -2,10 +2,11 @@ import { actionLog, settingsFor } from '../shared/action-log';
 import type { PostLoginApi, PostLoginEvent, PostLoginHandler } from '../shared/auth0-actions';
 import { EmailBudget } from '../shared/email-budget';
 import { emailLocale, templateIdFor } from '../shared/locale';
-import { createEmailVerificationTicket } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
+import type { Outcome } from '../shared/outcome';
 import { sendTemplateEmail, type TemplateEmail } from '../shared/sendgrid-mail';
 import { readVerifyWelcomeSettings, type MailSettings, type VerifyWelcomeSettings } from '../shared/settings';
+import { sendVerificationEmail } from '../shared/verification-email';
 import { manifest } from './manifest';
 import { planLoginEmail } from './plan';
 
@@ -60,18 +61,24 @@ async function sendVerification(
   if (!token.ok) return log('verification_failed', token.reason);
   // Each application may send its users back to its own page after verification.
   const clientResultUrl = event.client?.metadata?.verify_result_url;
-  const ticket = await createEmailVerificationTicket(
-    { domain: ready.management.domain, token: token.value, budget },
+  const data = emailData(event, email);
+  const sent = await sendVerificationEmail(
     {
-      userId: event.user.user_id,
-      resultUrl: typeof clientResultUrl === 'string' && clientResultUrl !== '' ? clientResultUrl : ready.verify.resultUrl,
-      ttlSec: ready.verify.ttlSec,
+      domain: ready.management.domain,
+      token: token.value,
+      user: { userId: event.user.user_id, email, ...(event.user.username !== undefined ? { username: event.user.username } : {}) },
+      ticket: {
+        resultUrl: typeof clientResultUrl === 'string' && clientResultUrl !== '' ? clientResultUrl : ready.verify.resultUrl,
+        ttlSec: ready.verify.ttlSec,
+      },
+      locale: data.locale,
+      appName: data.app_name,
+      templateId: templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates),
     },
+    ready.mail,
+    budget,
   );
-  if (!ticket.ok) return log('verification_failed', ticket.reason);
-  const data = { ...emailData(event, email), verify_url: ticket.value };
-  const templateId = templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates);
-  await sendAndRecord(api, log, 'verification', ready.mail, { to: email, templateId, data, categories: ['verification'] }, budget);
+  recordSent(api, log, 'verification', sent);
 }
 
 async function sendWelcome(
@@ -97,7 +104,10 @@ async function sendAndRecord(
   message: TemplateEmail,
   budget: EmailBudget,
 ): Promise<void> {
-  const sent = await sendTemplateEmail(mail, message, budget);
+  recordSent(api, log, kind, await sendTemplateEmail(mail, message, budget));
+}
+
+function recordSent(api: PostLoginApi, log: Log, kind: 'verification' | 'welcome', sent: Outcome<unknown>): void {
   if (!sent.ok) return log(`${kind}_failed`, sent.reason);
   api.user.setAppMetadata(`${kind}_email_sent`, true);
   api.user.setAppMetadata(`${kind}_email_sent_at`, new Date().toISOString());
