@@ -174,11 +174,15 @@ export function requireSettings<const T extends Record<string, Needed<unknown>>>
 ): { [K in keyof T]: NeededValue<T[K]> } {
   const missing = [...new Set(Object.values(needs).flatMap((need) => (need.ok ? [] : need.missing)))];
   if (missing.length > 0) {
-    const lines = missing.flatMap((name) => name.split(' or ').map((part) => config.describe(part)));
+    const lines = missing.map((name) =>
+      name
+        .split(' or ')
+        .map((part) => config.describe(part))
+        .join(', or '),
+    );
     throw new AdminConfigError(
       `Missing configuration for environment "${config.environment}" (environments/${config.environment}.json, ` +
-        `the process environment or .env):\n${lines.map((l) => `  - ${l}`).join('\n')}` +
-        (missing.some((m) => m.includes(' or ')) ? `\n(one of: ${missing.filter((m) => m.includes(' or ')).join('; ')})` : ''),
+        `the process environment or .env):\n${lines.map((l) => `  - ${l}`).join('\n')}`,
       missing,
     );
   }

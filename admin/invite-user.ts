@@ -117,7 +117,15 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
     let userId: string;
     try {
       const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: state.signal }));
-      userId = created.user_id ?? '';
+      // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
+      if (typeof created.user_id !== 'string' || created.user_id === '') {
+        if (attempt < CREATE_ATTEMPTS) {
+          inDoubt = true;
+          continue;
+        }
+        return { status: 'failed', reason: 'malformed_response' };
+      }
+      userId = created.user_id;
     } catch (error) {
       const status = statusOf(error);
       if (status === 409) {

@@ -1,0 +1,232 @@
+import { Command } from 'commander';
+import { requireSettings, type AdminConfig } from '../admin/admin-config';
+import { DEFAULT_STATE_DIR, runBulkInvite, type BulkInviteSummary } from '../admin/bulk-invite';
+import { connect, EXIT, interruptOnSignal, loadConfig, runCommand, withEnvironment, withRateOptions, type RateOptions } from '../admin/cli';
+import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
+import { CSV_COLUMNS, validateRecord } from '../admin/csv-rows';
+import { connectionProblems, createAndInvite, type DirectInvitation } from '../admin/invite-user';
+import { createProgress } from '../admin/progress';
+
+/**
+ * `npm run invite`: creates users with `app_metadata.invite: true`, so the post-user-registration
+ * Action invites them, or (`--direct`) invites them from here. One user from flags, or a CSV.
+ */
+const program = withRateOptions(
+  withEnvironment(
+    new Command('npm run invite --')
+      .description('Create users and invite them: one from flags, or many from a CSV (streamed, rate-limited, resumable, with a report).')
+      .option('--csv <file>', `CSV with a header row; columns: ${CSV_COLUMNS.join(', ')}`)
+      .option('--email <address>', 'one user: the email to invite')
+      .option('--username <name>', 'one user: the username (required on connections with non-unique emails)')
+      .option('--name <name>', 'one user: the display name')
+      .option('--locale <tag>', 'one user: the email language (user_metadata.locale), e.g. fr')
+      .option('--secondary-email <address>', 'one user: app_metadata.secondary_email (for password resets)')
+      .option('--connection <name>', 'the database connection (for a CSV: of rows that leave it empty)')
+      .option(
+        '--direct',
+        'send the invitation from this script (ticket + SendGrid) instead of the Action; only where the Action is not bound',
+      )
+      .option('--resend', 'invite users that already exist again (from this script)')
+      .option('--secondary-verified', 'mark the secondary emails as verified (you have confirmed them with the users)')
+      .option('--dry-run', 'validate the whole CSV and say what would be done; creates and sends nothing')
+      .option('--tenant-dir <dir>', 'for --dry-run: read connections from this deploy-cli directory (e.g. tenant) instead of the tenant')
+      .option('--report <file>', 'the report (JSON lines); default .admin-runs/invite-<csv>-<time>.report.jsonl')
+      .option('--state-dir <dir>', 'where the resume journal (and default report) go', DEFAULT_STATE_DIR)
+      .option('--fsync', 'flush the journal to disk after every row (survives a power cut; slower)')
+      .option('--progress <kind>', 'bar, lines or none (default: a bar on a terminal, lines otherwise)'),
+  ),
+)
+  .addHelpText(
+    'after',
+    `
+CSV example:
+  email,username,name,locale,secondary_email,connection
+  ada@example.com,,"Lovelace, Ada",en,,members
+  family@example.com,kid1,Kid One,fr,parent@example.org,shared-inbox
+
+Exit code: 0 when every row is done or skipped, 1 when a row failed or was invalid,
+2 for a usage or configuration error, 130 when interrupted (run the same command again to resume).`,
+  )
+  .parse();
+
+interface InviteFlags extends RateOptions {
+  env: string;
+  csv?: string;
+  email?: string;
+  username?: string;
+  name?: string;
+  locale?: string;
+  secondaryEmail?: string;
+  connection?: string;
+  direct?: boolean;
+  resend?: boolean;
+  secondaryVerified?: boolean;
+  dryRun?: boolean;
+  tenantDir?: string;
+  report?: string;
+  stateDir: string;
+  fsync?: boolean;
+  progress?: string;
+}
+
+const flags = program.opts<InviteFlags>();
+
+/** The settings for sending from the script, checked with the Management API credentials so every missing one is named at once. */
+function directSettings(config: AdminConfig, withManagement: boolean): DirectInvitation {
+  const { ticket, mail } = requireSettings(config, {
+    ticket: config.invite.ticket,
+    mail: config.mail,
+    ...(withManagement ? { management: config.management } : {}),
+  });
+  return { ticket, mail, templates: config.invite.templates };
+}
+
+/** In Action mode, a user created on a connection invited by ticket makes the Action create a ticket too. */
+function creationCost(config: AdminConfig): (connection: string) => number {
+  return (connection) => ((config.invite.connections.get(connection) ?? config.invite.defaultMode) === 'ticket' ? 2 : 1);
+}
+
+function printSummary(summary: BulkInviteSummary): void {
+  const skipped = summary.existing + summary.doneEarlier;
+  const failed = summary.failed + summary.invalid + summary.duplicates;
+  const lines = summary.dryRun
+    ? [
+        `Dry run of ${summary.rows} rows: ${summary.wouldCreate} would be created and invited, ${failed} would fail ` +
+          `(invalid ${summary.invalid}, duplicates ${summary.duplicates}, connection lookups failed ${summary.failed}).`,
+      ]
+    : [
+        `created ${summary.created}, invited ${summary.invited}${summary.resent > 0 ? ` (resent ${summary.resent})` : ''}, ` +
+          `skipped ${skipped} (existing ${summary.existing}, done earlier ${summary.doneEarlier}), ` +
+          `failed ${failed} (invalid ${summary.invalid}, duplicates ${summary.duplicates}, errors ${summary.failed})`,
+        `${summary.processed}/${summary.rows} rows in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.rowsPerSecond.toFixed(1)} rows/s); ` +
+          `Management API: ${summary.requests.requests} requests, ${summary.requests.rateLimited} answered 429, ` +
+          `${summary.requests.serverErrors} answered 5xx, ${summary.requests.retries} retried`,
+      ];
+  lines.push(`Report: ${summary.reportPath}`);
+  if (summary.journalPath !== undefined) lines.push(`Journal: ${summary.journalPath}`);
+  if (summary.interrupted) lines.push('Interrupted: run the same command again to resume where it stopped.');
+  console.log(lines.join('\n'));
+}
+
+async function inviteCsv(csv: string): Promise<number> {
+  const config = loadConfig(flags.env);
+  const mode = flags.direct === true ? 'direct' : 'action';
+  const offline = flags.dryRun === true && flags.tenantDir !== undefined;
+  const needsDirect = flags.dryRun !== true && (flags.direct === true || flags.resend === true);
+  const direct = needsDirect ? directSettings(config, !offline) : undefined;
+  const controller = interruptOnSignal(() =>
+    console.error('\nStopping after the rows in flight (Ctrl-C again to quit at once); the same command resumes.'),
+  );
+  const management = offline ? undefined : connect(config, flags);
+  const progressKind = flags.progress ?? 'auto';
+  const progress =
+    progressKind === 'none'
+      ? undefined
+      : createProgress({ label: 'rows', ...(progressKind === 'auto' ? {} : { tty: progressKind === 'bar' }) });
+  const summary = await runBulkInvite({
+    csvPath: csv,
+    ...(management !== undefined ? { management } : {}),
+    connections: offline ? connectionsFromConfig(flags.tenantDir!) : connectionsFromTenant(management!.client),
+    mode,
+    ...(direct !== undefined ? { direct } : {}),
+    resend: flags.resend === true,
+    secondaryVerified: flags.secondaryVerified === true,
+    ...(flags.connection !== undefined ? { defaultConnection: flags.connection } : {}),
+    dryRun: flags.dryRun === true,
+    stateDir: flags.stateDir,
+    ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
+    durableJournal: flags.fsync === true,
+    creationCost: creationCost(config),
+    signal: controller.signal,
+    ...(progress !== undefined ? { progress } : {}),
+    log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),
+  });
+  printSummary(summary);
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.failed + summary.invalid + summary.duplicates > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function inviteOne(): Promise<number> {
+  const parsed = validateRecord(
+    {
+      email: flags.email,
+      username: flags.username,
+      name: flags.name,
+      locale: flags.locale,
+      secondary_email: flags.secondaryEmail,
+      connection: flags.connection,
+    },
+    0,
+  );
+  if (!parsed.ok) {
+    console.error(`Invalid user: ${parsed.errors.join('; ')}.`);
+    return EXIT.usage;
+  }
+  const config = loadConfig(flags.env);
+  const direct = flags.direct === true || flags.resend === true ? directSettings(config, true) : undefined;
+  const management = connect(config, flags);
+  const connection = await connectionsFromTenant(management.client).find(parsed.row.connection);
+  if (connection === undefined) {
+    console.error(`No database connection named ${parsed.row.connection}.`);
+    return EXIT.usage;
+  }
+  const problems = connectionProblems(parsed.row, connection);
+  if (problems.length > 0) {
+    console.error(`Invalid user: ${problems.join('; ')}.`);
+    return EXIT.usage;
+  }
+  if (flags.dryRun === true) {
+    console.log(
+      `Dry run: would create the user on ${connection.name} and ${flags.direct === true ? 'invite it from here' : 'let the Action invite it'}.`,
+    );
+    return EXIT.ok;
+  }
+  const { row } = parsed;
+  const result = await createAndInvite(
+    {
+      management,
+      mode: flags.direct === true ? 'direct' : 'action',
+      ...(direct !== undefined ? { direct } : {}),
+      resend: flags.resend === true,
+      secondaryVerified: flags.secondaryVerified === true,
+      creationCost: creationCost(config),
+    },
+    {
+      email: row.email,
+      connection,
+      ...(row.username !== undefined ? { username: row.username } : {}),
+      ...(row.name !== undefined ? { name: row.name } : {}),
+      ...(row.locale !== undefined ? { locale: row.locale } : {}),
+      ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
+    },
+    { inDoubt: false },
+  );
+  const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
+  switch (result.status) {
+    case 'created':
+      console.log(`Created ${who}; the post-user-registration Action sends the invitation.`);
+      return EXIT.ok;
+    case 'invited':
+      console.log(`Created ${who} and sent the invitation.`);
+      return EXIT.ok;
+    case 'resent':
+      console.log(`The user existed (${who}); the invitation was sent again.`);
+      return EXIT.ok;
+    case 'exists':
+      console.log('The user already exists: not created, not invited (--resend sends the invitation again).');
+      return EXIT.ok;
+    case 'failed':
+      console.error(`Failed (${result.reason ?? 'unknown'})${result.userId !== undefined ? ` for ${who}` : ''}.`);
+      return EXIT.failed;
+  }
+}
+
+runCommand('invite', async () => {
+  if (flags.csv !== undefined && flags.email !== undefined) {
+    console.error('Give either --csv or --email, not both.');
+    return EXIT.usage;
+  }
+  if (flags.csv !== undefined) return inviteCsv(flags.csv);
+  if (flags.email !== undefined) return inviteOne();
+  return program.help({ error: true });
+});

@@ -1,0 +1,153 @@
+import { Command } from 'commander';
+import { requireSettings, type AdminConfig } from '../admin/admin-config';
+import {
+  ask,
+  connect,
+  EXIT,
+  interruptOnSignal,
+  loadConfig,
+  runCommand,
+  withEnvironment,
+  withRateOptions,
+  type RateOptions,
+} from '../admin/cli';
+import { findOneUser, UserLookupError, type FoundUser, type UserQuery } from '../admin/find-user';
+import type { AdminManagement } from '../admin/management';
+import {
+  PENDING_INVITATIONS_QUERY,
+  resendToMatching,
+  resendToUser,
+  usersMatching,
+  type ResendKind,
+  type ResendOutcome,
+  type ResendSettings,
+} from '../admin/resend';
+
+/**
+ * `npm run resend`: the invitation (default) or the verification email again, from this script
+ * (ticket + SendGrid), to one user or to every user a search matches.
+ */
+const program = withRateOptions(
+  withEnvironment(
+    new Command('npm run resend --')
+      .description('Send the invitation or the verification email again, to one user or to every user matching a search.')
+      .option('--user-id <id>', 'the user, by id')
+      .option('--username <name>', 'the user, by username')
+      .option('--email <address>', 'the user, by email (on a connection with non-unique emails, add --username)')
+      .option('--connection <name>', 'only users of this connection')
+      .option('--pending', `every invited user who never logged in (search: ${PENDING_INVITATIONS_QUERY})`)
+      .option('--query <lucene>', 'every user matching this Auth0 user search (v3), e.g. "logins_count:0"')
+      .option('--verification', 'send the verification email instead of the invitation')
+      .option('--force', 'also to users who already logged in (invitation) or are verified (verification)')
+      .option('--dry-run', 'list who would get the email; send nothing'),
+  ),
+)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  npm run resend -- --username kid1 --connection shared-inbox
+  npm run resend -- --pending --connection members --dry-run
+  npm run resend -- --email ada@example.com --verification
+
+Users are listed by username and user id, never by email. Auth0's search returns at most
+1,000 users per query: narrow it (e.g. by connection or created_at) for more.
+Exit code: 0 when every email was sent (or skipped), 1 on a failure or an unknown user, 2 for usage.`,
+  )
+  .parse();
+
+interface ResendFlags extends RateOptions {
+  env: string;
+  userId?: string;
+  username?: string;
+  email?: string;
+  connection?: string;
+  pending?: boolean;
+  query?: string;
+  verification?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+const flags = program.opts<ResendFlags>();
+const kind: ResendKind = flags.verification === true ? 'verification' : 'invitation';
+
+function settingsFor(config: AdminConfig): ResendSettings {
+  if (kind === 'invitation') {
+    const { ticket, mail } = requireSettings(config, { ticket: config.invite.ticket, mail: config.mail, management: config.management });
+    return { invitation: { ticket, mail, templates: config.invite.templates } };
+  }
+  const { verify, mail } = requireSettings(config, { verify: config.verify.verify, mail: config.mail, management: config.management });
+  return {
+    verification: {
+      templateId: verify.templateId,
+      ttlSec: verify.ttlSec,
+      ...(verify.resultUrl !== undefined ? { resultUrl: verify.resultUrl } : {}),
+      appName: config.invite.ticket.ok ? (config.invite.ticket.value.appName ?? '') : '',
+      mail,
+      templates: config.verify.templates,
+    },
+  };
+}
+
+function describe(outcome: ResendOutcome): string {
+  const who = `${outcome.username ?? '(no username)'} ${outcome.userId}${outcome.connection !== undefined ? ` on ${outcome.connection}` : ''}`;
+  const what = { sent: `${kind} sent`, would_send: `would send the ${kind}`, skipped: 'skipped', failed: 'failed' }[outcome.status];
+  return `${who}: ${what}${outcome.reason !== undefined ? ` (${outcome.reason})` : ''}`;
+}
+
+/** One user; several sharing the email: the username is asked on a terminal, else the list is shown. */
+async function oneUser(management: AdminManagement, query: UserQuery): Promise<FoundUser> {
+  try {
+    return await findOneUser(management, query);
+  } catch (error) {
+    if (!(error instanceof UserLookupError) || error.kind !== 'ambiguous' || query.email === undefined) throw error;
+    console.error(error.message);
+    const username = await ask('Username of the account to send to: ');
+    if (username === undefined) throw new UserLookupError('Run again with --username <name>.', 'ambiguous');
+    const chosen = error.candidates.find((u) => u.username?.toLowerCase() === username.toLowerCase());
+    if (chosen === undefined) throw new UserLookupError(`None of these accounts has username "${username}".`, 'not_found');
+    return chosen;
+  }
+}
+
+runCommand('resend', async () => {
+  const single = [flags.userId, flags.username, flags.email].filter((v) => v !== undefined).length;
+  const many = [flags.pending, flags.query].filter((v) => v !== undefined).length;
+  if (single + many === 0) program.help({ error: true });
+  if (many > 1 || (many > 0 && single > 0) || single > 1) {
+    console.error('Give one of --user-id, --username, --email, --pending, --query.');
+    return EXIT.usage;
+  }
+  const config = loadConfig(flags.env);
+  const settings = flags.dryRun === true ? {} : settingsFor(config);
+  const options = { kind, force: flags.force === true, dryRun: flags.dryRun === true };
+
+  if (single === 1) {
+    const management = connect(config, flags);
+    const user = await oneUser(management, {
+      ...(flags.userId !== undefined ? { id: flags.userId } : {}),
+      ...(flags.username !== undefined ? { username: flags.username } : {}),
+      ...(flags.email !== undefined ? { email: flags.email } : {}),
+      ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+    });
+    const outcome = await resendToUser(management, settings, user, options);
+    console.log(describe(outcome));
+    return outcome.status === 'failed' ? EXIT.failed : EXIT.ok;
+  }
+
+  const controller = interruptOnSignal(() => console.error('\nStopping after the emails in flight (Ctrl-C again to quit at once).'));
+  const management = connect(config, flags, undefined);
+  const query = flags.pending === true ? PENDING_INVITATIONS_QUERY : flags.query!;
+  const summary = await resendToMatching(management, settings, usersMatching(management, query, flags.connection), {
+    ...options,
+    signal: controller.signal,
+    onUser: (outcome) => console.log(describe(outcome)),
+  });
+  console.log(
+    `${summary.matched} users matched: ${flags.dryRun === true ? `${summary.wouldSend} would get it` : `${summary.sent} sent`}, ` +
+      `${summary.skipped} skipped, ${summary.failed} failed${summary.interrupted ? ' (interrupted)' : ''}.`,
+  );
+  if (summary.interrupted) return EXIT.interrupted;
+  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+});

@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { requireSettings } from '../admin/admin-config';
+import { connect, EXIT, loadConfig, runCommand, withEnvironment } from '../admin/cli';
+import { PasswordResetError, sendPasswordReset } from '../admin/secondary-email-reset';
+
+/**
+ * `npm run reset-password`: finds the user by username, creates a password-change ticket for the
+ * user id and sends it with SendGrid to the user's secondary email (the login email only with
+ * --to-primary, when there is no secondary one). Works on connections with non-unique emails.
+ */
+const program = withEnvironment(
+  new Command('npm run reset-password --')
+    .description("Send a password-reset link to a user's secondary email, found by username.")
+    .option('--username <name>', 'the account, by username')
+    .option('--connection <name>', 'the connection, when the username exists on several')
+    .option('--user-id <id>', 'the account, by user id (instead of --username)')
+    .option('--email <address>', 'the account, by login email, on a connection with unique emails (instead of --username)')
+    .option('--to-primary', 'when the user has no secondary email, send to the login email instead'),
+)
+  .addHelpText(
+    'after',
+    `
+The email names the account's username, and the link expires after PASSWORD_RESET_TTL_SEC
+(default one day). The secondary address is used whether or not it is marked verified (the
+output says which); the login email only with --to-primary and only without a secondary one.
+Exit code: 0 sent, 1 unknown user, no secondary email or a refused request, 2 usage or configuration error.`,
+  )
+  .parse();
+
+const flags = program.opts<{ env: string; username?: string; connection?: string; userId?: string; email?: string; toPrimary?: boolean }>();
+
+runCommand('reset-password', async () => {
+  if ([flags.username, flags.userId, flags.email].filter((v) => v !== undefined).length !== 1) {
+    console.error('Give the account: --username <name> (or --user-id <id>, or --email <address>).');
+    return EXIT.usage;
+  }
+  const config = loadConfig(flags.env);
+  // Every missing setting named at once, the Management API credentials included.
+  const { reset, mail } = requireSettings(config, { management: config.management, reset: config.passwordReset, mail: config.mail });
+  const management = connect(config);
+  try {
+    const result = await sendPasswordReset(
+      management,
+      { reset, mail },
+      {
+        ...(flags.username !== undefined ? { username: flags.username } : {}),
+        ...(flags.userId !== undefined ? { id: flags.userId } : {}),
+        ...(flags.email !== undefined ? { email: flags.email } : {}),
+        ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+        toPrimary: flags.toPrimary === true,
+      },
+    );
+    const to =
+      result.recipient === 'secondary'
+        ? `its secondary email (${result.secondaryVerified ? 'verified' : 'not marked verified'})`
+        : 'its login email (--to-primary)';
+    console.log(
+      `Sent a password-reset link for account ${result.username ?? '(no username)'} (${result.userId}` +
+        `${result.connection !== undefined ? ` on ${result.connection}` : ''}) to ${to}; it expires at ${result.expiresAt}.`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof PasswordResetError) {
+      console.error(error.message);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+});
