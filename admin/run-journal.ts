@@ -55,8 +55,11 @@ export class RunJournal {
   static open(path: string, options: { durable?: boolean } = {}): RunJournal {
     const journal = new RunJournal(path, options.durable ?? false);
     mkdirSync(dirname(path), { recursive: true });
+    let cutShort = false;
     if (existsSync(path)) {
-      for (const text of readFileSync(path, 'utf8').split('\n')) {
+      const content = readFileSync(path, 'utf8');
+      cutShort = content !== '' && !content.endsWith('\n');
+      for (const text of content.split('\n')) {
         if (text.trim() === '') continue;
         let entry: JournalEntry;
         try {
@@ -74,6 +77,8 @@ export class RunJournal {
       }
     }
     journal.fd = openSync(path, 'a');
+    // A crash in the middle of a write leaves half a line: the next entry starts on a line of its own.
+    if (cutShort) writeSync(journal.fd, '\n');
     return journal;
   }
 

@@ -1,0 +1,126 @@
+import { ManagementClient } from 'auth0';
+import { BOOTSTRAP, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
+import type { LocalTenant } from '../local-tenant/server';
+import { managementApiTimes, maxOverBudget } from '../test/support/rate-budget';
+import { isSafeToRepeat, parseRetryAfter, RateGovernor, type RateGovernorOptions } from './rate-limit';
+
+/** The governor with the real auth0 SDK over HTTPS to the local tenant, whose rate limits and faults are injected. */
+let tenant: LocalTenant;
+beforeAll(async () => {
+  tenant = await startTestTenant();
+});
+afterAll(async () => tenant.stop());
+beforeEach(() => {
+  tenant.faults.clear();
+  tenant.faults.setRateLimitTier(undefined);
+  tenant.requestLog.clear();
+});
+
+function client(options: RateGovernorOptions = {}): { sdk: ManagementClient; governor: RateGovernor } {
+  const governor = new RateGovernor({ backoffMs: 50, ...options });
+  const sdk = new ManagementClient({
+    domain: tenant.domain,
+    clientId: BOOTSTRAP.client_id,
+    clientSecret: BOOTSTRAP.client_secret,
+    fetch: governor.wrap(trustingFetch(tenant)),
+    maxRetries: 0,
+    timeoutInSeconds: 60,
+  });
+  return { sdk, governor };
+}
+
+const apiLog = () => tenant.requestLog.list().filter((r) => r.path.startsWith('/api/v2/'));
+
+describe('RateGovernor', () => {
+  it('keeps within a tenant limit it learns from x-ratelimit-* (no 429), close to its rate', async () => {
+    const limit = { burst: 5, perSecond: 20 };
+    tenant.faults.setRateLimitTier(limit);
+    const { sdk, governor } = client({ concurrency: 4 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 60 }, () => sdk.users.list({ per_page: 1 })));
+    const seconds = (Date.now() - started) / 1000;
+
+    const log = apiLog();
+    expect(log).toHaveLength(60);
+    expect(log.filter((r) => r.status === 429)).toHaveLength(0);
+    expect(governor.counters).toMatchObject({ requests: 60, rateLimited: 0, retries: 0, serverLimit: 5 });
+    expect(maxOverBudget(managementApiTimes(log), limit.perSecond, limit.burst)).toBeLessThanOrEqual(0.5);
+    // 55 requests after the burst at 20/s take 2.75 s at best; well under twice that.
+    expect(seconds).toBeGreaterThanOrEqual(2.5);
+    expect(seconds).toBeLessThan(5.5);
+  });
+
+  it('never goes above its own rate, whatever the tenant allows', async () => {
+    const { sdk } = client({ concurrency: 4, ratePerSecond: 10, burst: 2 });
+    await Promise.all(Array.from({ length: 22 }, () => sdk.users.list({ per_page: 1 })));
+    expect(maxOverBudget(managementApiTimes(apiLog()), 10, 2)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('pauses every request until Retry-After after a 429, then sends the refused one again', async () => {
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: '429', times: 1, retryAfter: 1 });
+    const { sdk, governor } = client({ concurrency: 4 });
+    const pages = await Promise.all(Array.from({ length: 6 }, () => sdk.users.list({ per_page: 1 })));
+    expect(pages).toHaveLength(6);
+    const log = apiLog();
+    const refused = log.find((r) => r.status === 429)!;
+    const after = log.filter((r) => Date.parse(r.at) > Date.parse(refused.at));
+    expect(after.length).toBeGreaterThanOrEqual(1);
+    for (const r of after) expect(Date.parse(r.at) - Date.parse(refused.at)).toBeGreaterThanOrEqual(950);
+    expect(governor.counters).toMatchObject({ rateLimited: 1, retries: 1, requests: 7 });
+  });
+
+  it('retries 5xx, resets and hangs of reads, with backoff', async () => {
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: '503', times: 2 });
+    tenant.faults.add({ route: 'GET /api/v2/connections', kind: 'reset', times: 1 });
+    tenant.faults.add({ route: 'GET /api/v2/clients', kind: 'hang', times: 1, hangMs: 10_000 });
+    const { sdk, governor } = client({ requestTimeoutMs: 400 });
+    await sdk.users.list({ per_page: 1 });
+    await sdk.connections.list();
+    await sdk.clients.list();
+    expect(governor.counters).toMatchObject({ serverErrors: 2, networkErrors: 2, retries: 4, requests: 7 });
+  });
+
+  it('does not repeat a user creation that failed: the caller decides (Auth0 may have created it)', async () => {
+    tenant.faults.add({ route: 'POST /api/v2/users', kind: '500', times: 1 });
+    const { sdk, governor } = client();
+    await expect(sdk.users.create({ connection: 'nope', email: 'x@example.com', password: 'x' })).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    expect(governor.counters).toMatchObject({ serverErrors: 1, retries: 0, requests: 1 });
+  });
+
+  it('gives up after maxAttempts and hands the last answer to the SDK', async () => {
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: '503', times: 5 });
+    const { sdk, governor } = client({ maxAttempts: 3 });
+    await expect(sdk.users.list({ per_page: 1 })).rejects.toMatchObject({ statusCode: 503 });
+    expect(governor.counters.requests).toBe(3);
+  });
+
+  it('stops waiting requests when its signal aborts', async () => {
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: '429', times: 1, retryAfter: 30 });
+    const controller = new AbortController();
+    const { sdk } = client({ signal: controller.signal });
+    const pending = sdk.users.list({ per_page: 1 });
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    await expect(pending).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('parseRetryAfter and isSafeToRepeat', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('2', 0)).toBe(2000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:03 GMT', 1000)).toBe(2000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+
+  it('repeats reads, updates and tickets; never a user creation or a job', () => {
+    expect(isSafeToRepeat('GET', '/api/v2/users')).toBe(true);
+    expect(isSafeToRepeat('PATCH', '/api/v2/users/x')).toBe(true);
+    expect(isSafeToRepeat('POST', '/api/v2/tickets/password-change')).toBe(true);
+    expect(isSafeToRepeat('POST', '/api/v2/users')).toBe(false);
+    expect(isSafeToRepeat('POST', '/api/v2/jobs/verification-email')).toBe(false);
+  });
+});
