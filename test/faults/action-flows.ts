@@ -1,0 +1,166 @@
+import { EMAIL_BUDGET_MS } from '../../actions/shared/email-budget';
+import { LOCAL_APP } from '../../local-tenant/local-stack';
+import type { OutboxEmail } from '../../local-tenant/mail';
+import type { InstalledStack } from '../support/installed-stack';
+import type { CallName } from './matrix';
+
+/**
+ * The flows the Actions run, as the fault matrix drives them through the local tenant: the
+ * invitation in both modes (post-user-registration, on user creation through the Management
+ * API), and verification and welcome (post-login, on a password login).
+ */
+
+/**
+ * How long a login (or a user creation) may take under any fault: the Actions' 5 s email budget,
+ * plus 1 s for everything around it (loading the SDKs on a cold instance, the password check,
+ * the trigger's bookkeeping). Auth0's own limit for the whole trigger is 20 s.
+ */
+export const FLOW_BOUND_MS = EMAIL_BUDGET_MS + 1_000;
+
+export const PASSWORD = 'correct-horse-battery-9';
+
+export interface Subject {
+  userId?: string;
+  email: string;
+  connection: string;
+  /** What the login form takes: the email, or the username on the shared-inbox connection. */
+  identifier: string;
+}
+
+export interface FlowRun {
+  /** The login was let through / the user creation succeeded. */
+  allowed: boolean;
+  status: number;
+  elapsedMs: number;
+  emails: OutboxEmail[];
+  /** The user's app_metadata after the run. */
+  appMetadata: Record<string, unknown>;
+  /** The Action's log lines about this user, this run only. */
+  logs: string[];
+  /** Errors or time-outs the Actions runtime recorded for this run. */
+  runtimeErrors: string[];
+}
+
+export interface ActionFlow {
+  name: string;
+  trigger: 'post-login' | 'post-user-registration';
+  /** The outbound calls of this flow, in order: only these get faults. */
+  calls: CallName[];
+  /** The call whose success means the email was accepted. */
+  acceptingCall: CallName;
+  /** app_metadata flag set when the email was accepted (login flows). */
+  flag?: string;
+  arrange(stack: InstalledStack, id: string): Promise<Subject>;
+  act(stack: InstalledStack, subject: Subject): Promise<FlowRun>;
+}
+
+let counter = 0;
+const address = (id: string) => `fm-${id}-${++counter}@example.com`;
+
+async function observe(
+  stack: InstalledStack,
+  subject: Subject,
+  started: number,
+  executionsBefore: number,
+  allowed: boolean,
+  status: number,
+): Promise<FlowRun> {
+  const elapsedMs = Date.now() - started;
+  const user = subject.userId === undefined ? undefined : stack.tenant.store.findUser(subject.userId);
+  const executions = stack.tenant.store.data.action_executions.slice(executionsBefore);
+  return {
+    allowed,
+    status,
+    elapsedMs,
+    emails: stack.emailsTo(subject.email),
+    appMetadata: structuredClone(user?.app_metadata ?? {}),
+    logs: executions.flatMap((e) => e.results.flatMap((r) => r.logs)).filter((line) => line.includes(`user=${subject.userId} `)),
+    runtimeErrors: executions.flatMap((e) => [
+      ...(e.status === 'partial' ? ['execution time exceeded'] : []),
+      ...e.results.flatMap((r) => (r.error === undefined ? [] : [`${r.action_name}: ${r.error}`])),
+    ]),
+  };
+}
+
+async function createUser(stack: InstalledStack, subject: Subject, body: Record<string, unknown>): Promise<FlowRun> {
+  const before = stack.tenant.store.data.action_executions.length;
+  const started = Date.now();
+  let status = 201;
+  try {
+    const created = await stack.client.management.users.create({
+      connection: subject.connection,
+      email: subject.email,
+      password: PASSWORD,
+      ...body,
+    } as Parameters<typeof stack.client.management.users.create>[0]);
+    subject.userId = created.user_id;
+  } catch (error) {
+    status = (error as { statusCode?: number }).statusCode ?? 0;
+  }
+  return observe(stack, subject, started, before, status === 201, status);
+}
+
+async function login(stack: InstalledStack, subject: Subject): Promise<FlowRun> {
+  const before = stack.tenant.store.data.action_executions.length;
+  const started = Date.now();
+  const response = await stack.client.login(subject.connection, subject.identifier, PASSWORD, { client_id: LOCAL_APP.client_id });
+  return observe(stack, subject, started, before, response.status === 200, response.status);
+}
+
+/** A user of the members connection who opted out of invitations, created before the fault is armed. */
+async function existingMember(stack: InstalledStack, id: string, emailVerified: boolean): Promise<Subject> {
+  const email = address(id);
+  const created = await stack.client.management.users.create({
+    connection: 'members',
+    email,
+    password: PASSWORD,
+    email_verified: emailVerified,
+    app_metadata: { invite: false },
+  });
+  return { userId: created.user_id, email, connection: 'members', identifier: email };
+}
+
+export const ACTION_FLOWS: readonly ActionFlow[] = [
+  {
+    name: 'invitation (change_password)',
+    trigger: 'post-user-registration',
+    // Invited because of the connection: the Action flags the user first, then asks Auth0 for its email.
+    calls: ['token', 'users', 'change_password'],
+    acceptingCall: 'change_password',
+    arrange: async (_stack, id) => {
+      const email = address(id);
+      return { email, connection: 'members', identifier: email };
+    },
+    act: (stack, subject) => createUser(stack, subject, { user_metadata: { locale: 'en' } }),
+  },
+  {
+    name: 'invitation (ticket)',
+    trigger: 'post-user-registration',
+    calls: ['token', 'tickets', 'sendgrid'],
+    acceptingCall: 'sendgrid',
+    arrange: async (_stack, id) => {
+      const email = address(id);
+      const username = `fm${counter}${id.replace(/[^a-z0-9]/gi, '').slice(0, 20)}`;
+      return { email, connection: 'shared-inbox', identifier: username };
+    },
+    act: (stack, subject) => createUser(stack, subject, { username: subject.identifier }),
+  },
+  {
+    name: 'verification',
+    trigger: 'post-login',
+    calls: ['token', 'tickets', 'sendgrid'],
+    acceptingCall: 'sendgrid',
+    flag: 'verification_email_sent',
+    arrange: (stack, id) => existingMember(stack, id, false),
+    act: login,
+  },
+  {
+    name: 'welcome',
+    trigger: 'post-login',
+    calls: ['sendgrid'],
+    acceptingCall: 'sendgrid',
+    flag: 'welcome_email_sent',
+    arrange: (stack, id) => existingMember(stack, id, true),
+    act: login,
+  },
+];

@@ -1,0 +1,174 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { keywordReplace } from 'auth0-deploy-cli/lib/tools/utils';
+import { createActionsRuntime, type ActionsRuntime } from '../../local-tenant/actions-runtime/trigger-runner';
+import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, localKeywords, type LocalStack } from '../../local-tenant/local-stack';
+import type { OutboxEmail } from '../../local-tenant/mail';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
+import type {
+  ActionDependency,
+  ClientRecord,
+  ConnectionRecord,
+  EmailProviderRecord,
+  EmailTemplateRecord,
+  JsonObject,
+} from '../../local-tenant/state/types';
+import { LocalStackClient } from './local-stack-client';
+
+/**
+ * The local tenant with its Actions runtime and `dist/tenant` (run `npm run build` first)
+ * installed straight into its state: the same files, keywords resolved as deploy-cli resolves
+ * them (`##KEY##` literal, `@@KEY@@` JSON), in well under a second instead of a ~15 s
+ * `a0deploy import`. The end-to-end tests cover the real import; this is for suites that run
+ * many flows (the fault matrix, the security checks).
+ */
+
+const DIST_TENANT = join(__dirname, '..', '..', 'dist', 'tenant');
+
+export interface InstalledStackOptions {
+  /** Action secrets that differ from environments/local.json (both Actions), e.g. `INVITE_CONNECTIONS`. */
+  secrets?: Record<string, string>;
+  triggerTimeoutMs?: number;
+}
+
+export interface InstalledStack {
+  tenant: LocalTenant;
+  runtime: ActionsRuntime;
+  /** The real `auth0` SDK over HTTPS, logins and the outbox over HTTP. */
+  client: LocalStackClient;
+  /** Emails the outbox holds for one address (Auth0's and SendGrid's). */
+  emailsTo(address: string): OutboxEmail[];
+  /** The console lines of every Action execution so far, in order. */
+  actionLogs(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startInstalledStack(options: InstalledStackOptions = {}): Promise<InstalledStack> {
+  let runtime: ActionsRuntime | undefined;
+  const tenant = await startLocalTenant({
+    port: 0,
+    bootstrapClient: LOCAL_M2M,
+    sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs })),
+  });
+  try {
+    if (runtime === undefined) throw new Error('the Actions runtime was not created');
+    installDistTenant(tenant, { ...localKeywords(tenant), ...(options.secrets ?? {}) });
+  } catch (error) {
+    runtime?.dispose();
+    await tenant.stop();
+    throw error;
+  }
+  const stack: LocalStack = {
+    tenant,
+    deploy: () => Promise.reject(new Error('installed directly: no deploy-cli here')),
+    stop: () => tenant.stop(),
+  };
+  const installedRuntime = runtime;
+  return {
+    tenant,
+    runtime: installedRuntime,
+    client: new LocalStackClient(stack),
+    emailsTo: (address) => tenant.store.outbox.list({ to: address }),
+    actionLogs: () => tenant.store.data.action_executions.flatMap((execution) => execution.results.flatMap((result) => result.logs)),
+    async stop() {
+      installedRuntime.dispose();
+      await tenant.stop();
+    },
+  };
+}
+
+/** deploy-cli's own keyword replacement (`@@KEY@@`, quoted or not, becomes the JSON of the value; `##KEY##` the value). */
+export function replaceKeywords(text: string, keywords: Record<string, string | string[]>): string {
+  return keywordReplace(text, keywords);
+}
+
+function readJson(path: string, keywords: Record<string, string | string[]>): JsonObject {
+  return JSON.parse(replaceKeywords(readFileSync(path, 'utf8'), keywords)) as JsonObject;
+}
+
+function installDistTenant(tenant: LocalTenant, keywords: Record<string, string | string[]>): void {
+  const { data } = tenant.store;
+  const now = new Date().toISOString();
+
+  const tenantSettings = readJson(join(DIST_TENANT, 'tenant.json'), keywords);
+  data.tenant = { ...data.tenant, ...tenantSettings };
+
+  // The login application keeps the client id environments/local.json gives INVITE_CLIENT_ID.
+  const clientIds = new Map<string, string>();
+  for (const file of readdirSync(join(DIST_TENANT, 'clients'))) {
+    const config = readJson(join(DIST_TENANT, 'clients', file), keywords);
+    const name = String(config.name);
+    const clientId = name === LOCAL_APP.name ? LOCAL_APP.client_id : `client-${clientIds.size + 1}`;
+    clientIds.set(name, clientId);
+    const client: ClientRecord = { ...config, name, client_id: clientId, client_secret: `${clientId}-secret` };
+    data.clients.push(client);
+  }
+
+  for (const name of readdirSync(join(DIST_TENANT, 'database-connections'))) {
+    const config = readJson(join(DIST_TENANT, 'database-connections', name, 'database.json'), keywords);
+    const enabled = Array.isArray(config.enabled_clients) ? config.enabled_clients : [];
+    const connection: ConnectionRecord = {
+      ...config,
+      id: `con_${name}`,
+      name: String(config.name),
+      strategy: String(config.strategy),
+      options: (config.options ?? {}) as JsonObject,
+      enabled_clients: enabled.map((client) => clientIds.get(String(client)) ?? String(client)),
+    };
+    data.connections.push(connection);
+  }
+
+  const emails = join(DIST_TENANT, 'emails');
+  for (const file of readdirSync(emails).filter((f) => f.endsWith('.json'))) {
+    const config = readJson(join(emails, file), keywords);
+    if (file === 'provider.json') {
+      data.email_provider = { settings: {}, ...config } as EmailProviderRecord;
+      continue;
+    }
+    const body = replaceKeywords(readFileSync(join(emails, String(config.body)), 'utf8'), keywords);
+    data.email_templates.push({ ...config, body } as EmailTemplateRecord);
+  }
+
+  const actionIds = new Map<string, string>();
+  for (const file of readdirSync(join(DIST_TENANT, 'actions')).filter((f) => f.endsWith('.json'))) {
+    const config = readJson(join(DIST_TENANT, 'actions', file), keywords);
+    const name = String(config.name);
+    const code = readFileSync(join(DIST_TENANT, String(config.code)), 'utf8');
+    const secrets = (config.secrets as { name: string; value: string }[]).map((s) => ({ ...s, updated_at: now }));
+    const version = {
+      id: `ver_${name}`,
+      action_id: `act_${name}`,
+      number: 1,
+      code,
+      runtime: String(config.runtime),
+      dependencies: config.dependencies as unknown as ActionDependency[],
+      secrets,
+      supported_triggers: config.supported_triggers as unknown as { id: string; version: string }[],
+      deployed: true,
+      status: 'built' as const,
+      created_at: now,
+      updated_at: now,
+    };
+    data.action_versions.push(version);
+    data.actions.push({ ...version, id: version.action_id, name, deployed_version_id: version.id, all_changes_deployed: true });
+    actionIds.set(name, version.action_id);
+  }
+
+  const triggers = readJson(join(DIST_TENANT, 'triggers', 'triggers.json'), keywords) as Record<string, { action_name: string }[]>;
+  for (const [triggerId, bindings] of Object.entries(triggers)) {
+    for (const binding of bindings) {
+      const actionId = actionIds.get(binding.action_name);
+      if (actionId === undefined) throw new Error(`triggers.json binds ${binding.action_name}, which dist/tenant does not hold`);
+      data.trigger_bindings.push({
+        id: `bind_${triggerId}_${binding.action_name}`,
+        trigger_id: triggerId,
+        action_id: actionId,
+        display_name: binding.action_name,
+        created_at: now,
+        updated_at: now,
+      });
+    }
+  }
+  tenant.store.changed();
+}
