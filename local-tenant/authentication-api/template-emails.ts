@@ -102,7 +102,7 @@ export interface TemplateSources {
 /** Renders a template's `from`, subject and body as Auth0 does (the subject trimmed). */
 export async function renderTemplateSources(
   sources: TemplateSources,
-  variables: JsonObject,
+  variables: object,
 ): Promise<{ from: string; subject: string; html: string }> {
   return {
     from: await liquid.parseAndRender(sources.from, variables),
