@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /**
  * An environment description (`environments/<name>.json`): the tenant's domain and the value of
@@ -12,8 +12,21 @@ export interface EnvironmentDescription {
   name: string;
   description?: string;
   domain: KeywordSource;
+  /**
+   * The deploy application (auth0-deploy-cli's `AUTH0_CLIENT_ID` / `AUTH0_CLIENT_SECRET`), a
+   * machine-to-machine application of the tenant. Read from `AUTH0_CLIENT_ID` /
+   * `AUTH0_CLIENT_SECRET` when the file does not say.
+   */
+  credentials?: { clientId: KeywordSource; clientSecret: KeywordSource };
+  /** A CA certificate (PEM) to trust for this tenant, relative to the project root: the local tenant's self-signed one. */
+  caCert?: KeywordSource;
   keywords: Record<string, KeywordSource>;
 }
+
+const DEFAULT_CREDENTIALS: NonNullable<EnvironmentDescription['credentials']> = {
+  clientId: { env: 'AUTH0_CLIENT_ID' },
+  clientSecret: { env: 'AUTH0_CLIENT_SECRET' },
+};
 
 export const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
 
@@ -39,7 +52,14 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
   if (typeof record !== 'object' || record === null || typeof record.keywords !== 'object' || record.domain === undefined) {
     throw new Error(`environments/${name}.json needs "domain" and "keywords".`);
   }
-  return { name, description: record.description, domain: record.domain, keywords: record.keywords };
+  return {
+    name,
+    description: record.description,
+    domain: record.domain,
+    ...(record.credentials !== undefined ? { credentials: record.credentials } : {}),
+    ...(record.caCert !== undefined ? { caCert: record.caCert } : {}),
+    keywords: record.keywords,
+  };
 }
 
 /** A keyword's value when it is written in the file; undefined when it comes from the environment. */
@@ -80,4 +100,74 @@ export function resolveKeywords(
     else values[keyword] = value;
   }
   return { values, missing };
+}
+
+/** Where a value comes from, for messages: `environment variable X` or `environments/<name>.json`. */
+export function describeSource(source: KeywordSource, environmentName: string): string {
+  return typeof source === 'object' && !Array.isArray(source)
+    ? `environment variable ${source.env}`
+    : `environments/${environmentName}.json`;
+}
+
+/** One environment variable an environment reads, and what for. */
+export interface EnvironmentVariableUse {
+  variable: string;
+  /** `domain`, `credentials.clientId`, `caCert`, or `keyword NAME`. */
+  usedFor: string[];
+  /** False when the file gives a default, so leaving it unset is fine. */
+  required: boolean;
+}
+
+/** Every environment variable an environment description reads (domain, deploy credentials, CA, keywords). */
+export function environmentVariables(environment: EnvironmentDescription): EnvironmentVariableUse[] {
+  const uses = new Map<string, EnvironmentVariableUse>();
+  const note = (source: KeywordSource | undefined, usedFor: string) => {
+    if (source === undefined || typeof source === 'string' || Array.isArray(source)) return;
+    const use = uses.get(source.env) ?? { variable: source.env, usedFor: [], required: false };
+    use.usedFor.push(usedFor);
+    use.required ||= source.default === undefined;
+    uses.set(source.env, use);
+  };
+  note(environment.domain, 'domain');
+  const credentials = environment.credentials ?? DEFAULT_CREDENTIALS;
+  note(credentials.clientId, 'credentials.clientId');
+  note(credentials.clientSecret, 'credentials.clientSecret');
+  note(environment.caCert, 'caCert');
+  for (const [keyword, source] of Object.entries(environment.keywords)) note(source, `keyword ${keyword}`);
+  return [...uses.values()];
+}
+
+/** Where and as whom a deploy connects: the tenant's domain, the deploy application, a CA to trust. */
+export interface DeployTarget {
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  /** Absolute path of a PEM file to trust, when the environment names one. */
+  caCertPath?: string;
+}
+
+/**
+ * The deploy target of an environment, or the names of what is missing (each with the
+ * environment variable that would give it). Values are never part of a message.
+ */
+export function resolveDeployTarget(
+  environment: EnvironmentDescription,
+  env: NodeJS.ProcessEnv = process.env,
+  root: string = join(__dirname, '..'),
+): { target?: DeployTarget; missing: string[] } {
+  const credentials = environment.credentials ?? DEFAULT_CREDENTIALS;
+  const missing: string[] = [];
+  const single = (source: KeywordSource, what: string): string | undefined => {
+    const value = resolveKeyword(source, env);
+    if (typeof value === 'string' && value !== '') return value;
+    missing.push(`${what} (${describeSource(source, environment.name)})`);
+    return undefined;
+  };
+  const domain = single(environment.domain, 'the tenant domain');
+  const clientId = single(credentials.clientId, 'the deploy client id');
+  const clientSecret = single(credentials.clientSecret, 'the deploy client secret');
+  const ca = environment.caCert === undefined ? undefined : resolveKeyword(environment.caCert, env);
+  const caCertPath = typeof ca === 'string' && ca !== '' ? (isAbsolute(ca) ? ca : join(root, ca)) : undefined;
+  if (domain === undefined || clientId === undefined || clientSecret === undefined) return { missing };
+  return { target: { domain, clientId, clientSecret, ...(caCertPath !== undefined ? { caCertPath } : {}) }, missing };
 }

@@ -4,8 +4,13 @@ import { join } from 'node:path';
 export interface DatabaseConnectionConfig {
   name: string;
   strategy?: string;
+  /** Auth0 connection metadata (string values); `managed_by` marks the connections this project deploys. */
+  metadata?: Record<string, string>;
   options?: {
     disable_signup?: boolean;
+    /** Auth0's legacy identifier settings; deploy-cli drops `attributes` on update when they are given. */
+    requires_username?: boolean;
+    validation?: unknown;
     attributes?: {
       email?: { unique?: boolean; identifier?: { active?: boolean } };
       username?: { identifier?: { active?: boolean } };

@@ -15,6 +15,11 @@ export interface DeployCliOptions {
   /** A CA for a tenant with a self-signed certificate (the local tenant); read by Node at process start. */
   caCertPath?: string;
   dryRun?: boolean;
+  /**
+   * Fields the dry run must not compare, per resource type (deploy-cli's
+   * AUTH0_IGNORE_DRY_RUN_FIELDS): the write-only ones, which Auth0 never returns.
+   */
+  ignoreDryRunFields?: Record<string, string[]>;
   /** Receives deploy-cli's output as it comes. */
   onOutput?: (chunk: string) => void;
 }
@@ -43,6 +48,7 @@ export async function runDeployCli(options: DeployCliOptions): Promise<DeployCli
       AUTH0_ALLOW_DELETE: false,
       AUTH0_INCLUDED_ONLY: MANAGED_RESOURCE_TYPES,
       AUTH0_KEYWORD_REPLACE_MAPPINGS: options.keywords,
+      ...(options.ignoreDryRunFields !== undefined ? { AUTH0_IGNORE_DRY_RUN_FIELDS: options.ignoreDryRunFields } : {}),
     }),
     { mode: 0o600 },
   );

@@ -1,0 +1,170 @@
+import type { ManagementClient } from 'auth0';
+import { stripVTControlCharacters } from 'node:util';
+import type { DeployTarget } from '../build/environments';
+import { bundleInventory, SINGLETON_TYPES, type BundleResource } from './bundle-inventory';
+import { runDeployCli } from './deploy-cli';
+
+/**
+ * The plan: deploy-cli's own dry run (`a0deploy import --dry-run`, which only reads the
+ * tenant), turned into one line per resource of the bundle (create, update, unchanged) and one
+ * per resource of the tenant that the bundle does not hold (left alone: deletion is off).
+ */
+
+/** Auth0 allows 30 secrets per Action. */
+const MAX_ACTION_SECRETS = 30;
+
+/**
+ * Write-only fields: Auth0 never returns an Action secret's value or the email provider's
+ * credentials, so the dry run would report every Action and the provider as changed on every
+ * run. They are left out of the comparison; every deploy sends them anyway (deploy-cli PATCHes
+ * every resource), so a rotated secret still reaches the tenant.
+ */
+export const WRITE_ONLY_FIELDS: Record<string, string[]> = {
+  actions: Array.from({ length: MAX_ACTION_SECRETS }, (_, index) => `secrets[${index}].value`),
+  emailProvider: ['credentials'],
+};
+
+export const WRITE_ONLY_NOTE =
+  "Action secrets and the email provider's credentials are write-only in Auth0: the plan cannot compare them, and every deploy sends them.";
+
+export type PlannedChange = 'create' | 'update' | 'unchanged';
+
+export interface PlanItem extends BundleResource {
+  change: PlannedChange;
+}
+
+export interface DeployPlan {
+  items: PlanItem[];
+  /** In the tenant, not in the bundle: deploy-cli would delete them if deletion were on; it is off. */
+  leftAlone: BundleResource[];
+  /** deploy-cli's table rows that matched nothing in the bundle (a format this code does not know). */
+  unmatched: string[];
+}
+
+export interface DryRunRow {
+  type: string;
+  status: string;
+  name: string;
+}
+
+/** The rows of deploy-cli's "Dry Run Preview" table; empty when it reports "No changes detected.". */
+export function parseDryRunTable(output: string): { rows: DryRunRow[]; completed: boolean } {
+  const text = stripVTControlCharacters(output);
+  const completed = /Dry Run completed successfully/.test(text);
+  const rows: DryRunRow[] = [];
+  let inTable = false;
+  let currentType = '';
+  for (const line of text.split('\n')) {
+    const cells = line.split('│').map((cell) => cell.trim());
+    if (cells.length < 5) {
+      if (inTable && line.startsWith('└')) inTable = false;
+      continue;
+    }
+    if (cells[1] === 'Resource' && cells[2] === 'Status') {
+      inTable = true;
+      continue;
+    }
+    if (!inTable) continue;
+    const [, resource = '', status = '', name = ''] = cells;
+    // The type is printed on its first row only, capitalized (deploy-cli's `Actions` is `actions`).
+    if (resource !== '') currentType = resource.charAt(0).toLowerCase() + resource.slice(1);
+    rows.push({ type: currentType, status: status.replace(/\s*\*$/, ''), name });
+  }
+  return { rows, completed };
+}
+
+/** The plan of a bundle from deploy-cli's dry-run rows. */
+export function planFromDryRun(rows: readonly DryRunRow[], inventory: readonly BundleResource[]): DeployPlan {
+  const items: PlanItem[] = inventory.map((resource) => ({ ...resource, change: 'unchanged' }));
+  const leftAlone: BundleResource[] = [];
+  const unmatched: string[] = [];
+  for (const row of rows) {
+    const item = items.find((candidate) => candidate.type === row.type && (SINGLETON_TYPES.has(row.type) || candidate.name === row.name));
+    if (row.status === 'DELETE') {
+      leftAlone.push({ type: row.type, name: row.name });
+    } else if (item !== undefined && (row.status === 'CREATE' || row.status === 'UPDATE')) {
+      item.change = row.status === 'CREATE' ? 'create' : 'update';
+    } else {
+      unmatched.push(`${row.type} ${row.status} ${row.name}`);
+    }
+  }
+  return { items, leftAlone, unmatched };
+}
+
+/**
+ * deploy-cli 8.44's dry run reports no change for an email provider the tenant does not have
+ * yet: its 404 becomes `{}`, which matches the bundle's provider on their (undefined) ids and
+ * then differs from nothing. So the deploy reads the provider itself and corrects the plan.
+ */
+export function withEmailProviderFact(plan: DeployPlan, tenantHasEmailProvider: boolean): DeployPlan {
+  if (tenantHasEmailProvider) return plan;
+  return { ...plan, items: plan.items.map((item) => (item.type === 'emailProvider' ? { ...item, change: 'create' } : item)) };
+}
+
+/** Whether the tenant has an email provider (GET /api/v2/emails/provider; 404 when none). */
+export async function tenantHasEmailProvider(client: ManagementClient): Promise<boolean> {
+  try {
+    await client.emails.provider.get({ fields: 'name', include_fields: true });
+    return true;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    throw error;
+  }
+}
+
+export function hasChanges(plan: DeployPlan): boolean {
+  return plan.items.some((item) => item.change !== 'unchanged') || plan.unmatched.length > 0;
+}
+
+export function formatPlan(plan: DeployPlan, heading: string): string {
+  const lines = [heading];
+  const width = Math.max(...plan.items.map((item) => item.type.length), ...plan.leftAlone.map((r) => r.type.length), 10);
+  const order: PlannedChange[] = ['create', 'update', 'unchanged'];
+  for (const change of order) {
+    for (const item of plan.items.filter((i) => i.change === change)) {
+      lines.push(`  ${change.padEnd(10)} ${item.type.padEnd(width)} ${item.name}`);
+    }
+  }
+  for (const resource of plan.leftAlone) lines.push(`  ${'left alone'.padEnd(10)} ${resource.type.padEnd(width)} ${resource.name}`);
+  for (const row of plan.unmatched) lines.push(`  ${'?'.padEnd(10)} ${row} (reported by deploy-cli, not found in the bundle)`);
+  const count = (change: PlannedChange) => plan.items.filter((i) => i.change === change).length;
+  lines.push(
+    '',
+    hasChanges(plan)
+      ? `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${plan.leftAlone.length} left alone (in the tenant, not in this project; deletion is off).`
+      : `Nothing to change: ${count('unchanged')} unchanged, ${plan.leftAlone.length} left alone (in the tenant, not in this project; deletion is off).`,
+    WRITE_ONLY_NOTE,
+  );
+  return lines.join('\n');
+}
+
+export interface PlanRun {
+  plan: DeployPlan;
+  exitCode: number;
+  /** deploy-cli's output, control characters removed. */
+  output: string;
+}
+
+/** Runs deploy-cli's dry run against the tenant and returns the plan. It sends no writing request. */
+export async function runPlan(options: {
+  bundleDir: string;
+  target: DeployTarget;
+  keywords: Record<string, string | string[]>;
+  onOutput?: (chunk: string) => void;
+}): Promise<PlanRun> {
+  const result = await runDeployCli({
+    inputDir: options.bundleDir,
+    domain: options.target.domain,
+    clientId: options.target.clientId,
+    clientSecret: options.target.clientSecret,
+    keywords: options.keywords,
+    ...(options.target.caCertPath !== undefined ? { caCertPath: options.target.caCertPath } : {}),
+    dryRun: true,
+    ignoreDryRunFields: WRITE_ONLY_FIELDS,
+    ...(options.onOutput !== undefined ? { onOutput: options.onOutput } : {}),
+  });
+  const output = stripVTControlCharacters(result.output);
+  const { rows, completed } = parseDryRunTable(output);
+  const plan = planFromDryRun(rows, bundleInventory(options.bundleDir, options.keywords));
+  return { plan, exitCode: completed ? result.exitCode : result.exitCode || 1, output };
+}
