@@ -121,6 +121,45 @@ export class Interceptor {
     return this;
   }
 
+  /**
+   * Every call the Actions make to the tenant and to SendGrid answered with success, however
+   * often, each recorded: for property tests, where the calls depend on the generated input.
+   */
+  acceptAll(): this {
+    const auth0 = this.record(AUTH0_ORIGIN);
+    const sendgrid = this.record(SENDGRID_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .persist()
+      .post('/oauth/token')
+      .reply(function (path, body) {
+        auth0.call(this, path, body);
+        return [200, { access_token: 'mgmt-token-1', token_type: 'Bearer', expires_in: 86_400 }];
+      })
+      .post(/^\/api\/v2\/tickets\//)
+      .reply(function (path, body) {
+        auth0.call(this, path, body);
+        return [201, { ticket: `${AUTH0_ORIGIN}/lo/reset?ticket=any-123#` }];
+      })
+      .patch(/^\/api\/v2\/users\//)
+      .reply(function (path, body) {
+        auth0.call(this, path, body);
+        return [200, { user_id: decodeURIComponent(path.split('/').pop() ?? '') }, { 'content-type': 'application/json' }];
+      })
+      .post('/dbconnections/change_password')
+      .reply(function (path, body) {
+        auth0.call(this, path, body);
+        return [200, "We've just sent you an email to reset your password."];
+      });
+    nock(SENDGRID_ORIGIN)
+      .persist()
+      .post('/v3/mail/send')
+      .reply(function (path, body) {
+        sendgrid.call(this, path, body);
+        return [202, '', { 'x-message-id': 'msg-any' }];
+      });
+    return this;
+  }
+
   done(): void {
     nock.emitter.removeListener('no match', this.onNoMatch);
     nock.abortPendingRequests();
