@@ -1,7 +1,8 @@
 import { ActionCacheStore } from '../local-tenant/actions-runtime/action-cache';
 import { fakePostLoginApi, fakePostLoginEvent, fakeRegistrationApi, fakeRegistrationEvent, fakeUser } from '../test/support/action-fakes';
-import { Interceptor, type RecordedRequest } from '../test/support/intercept';
+import type { Interceptor, RecordedRequest } from '../test/support/intercept';
 import { builtAction, handlerOf, loadFresh, type BuiltAction } from './built-actions';
+import { withRecordedHttp } from './recorded-http';
 import { ratioOf, type Figure, type Section } from './report';
 
 /**
@@ -124,8 +125,7 @@ async function execute(action: BuiltAction, flow: FlowSpec, cache: ActionCacheSt
 export async function runFlow(flow: FlowSpec, cacheState: CacheState): Promise<FlowRun> {
   const action = builtAction(flow.action);
   const cache = new ActionCacheStore();
-  const http = new Interceptor();
-  try {
+  return withRecordedHttp(async (http) => {
     if (cacheState === 'warm') {
       // An earlier execution of the same trigger filled api.cache with a token.
       answerEverything(http, 'auth0|warm-up');
@@ -134,19 +134,16 @@ export async function runFlow(flow: FlowSpec, cacheState: CacheState): Promise<F
     }
     answerEverything(http, 'auth0|measured');
     const { logs, metadataKeys } = await execute(action, flow, cache, 'auth0|measured');
-    const requests = http.requests.map(requestLine);
     return {
       flow: flow.id,
       cache: cacheState,
-      requests,
+      requests: http.requests.map(requestLine),
       tokenRequests: http.requests.filter((r) => r.path.split('?')[0] === '/oauth/token').length,
       metadataKeys,
       succeeded: logs.some((line) => line.endsWith(flow.successLog)),
       logs,
     };
-  } finally {
-    http.done();
-  }
+  });
 }
 
 export async function measureRequestsPerFlow(): Promise<Section> {

@@ -1,7 +1,7 @@
 import { ActionCacheStore } from '../local-tenant/actions-runtime/action-cache';
 import { fakePostLoginApi, fakePostLoginEvent, fakeUser } from '../test/support/action-fakes';
-import { Interceptor } from '../test/support/intercept';
 import { builtAction, handlerOf, loadFresh } from './built-actions';
+import { withRecordedHttp } from './recorded-http';
 import { ratioOf, type Section } from './report';
 
 /**
@@ -35,9 +35,8 @@ export async function runTokenReuse(executions: number, shared: boolean): Promis
   // Executions spread evenly over the token's lifetime, the last one just before it expires.
   const stepMs = Math.floor(((TOKEN_LIFETIME_SEC - 120) * 1000) / executions);
   const started = now;
-  const http = new Interceptor();
-  let emailsSent = 0;
-  try {
+  return withRecordedHttp(async (http) => {
+    let emailsSent = 0;
     http.token({ times: executions, expiresIn: TOKEN_LIFETIME_SEC }).sendgrid({ times: executions });
     for (let i = 0; i < executions; i++) http.verificationTicket();
     for (let i = 0; i < executions; i++) {
@@ -49,9 +48,7 @@ export async function runTokenReuse(executions: number, shared: boolean): Promis
       if (logs.some((line) => line.endsWith('verification_sent'))) emailsSent += 1;
     }
     return { executions, tokenRequests: http.of('POST', '/oauth/token').length, emailsSent, spanSec: (now - started) / 1000 };
-  } finally {
-    http.done();
-  }
+  });
 }
 
 export async function measureTokenReuse(executions: number, naiveExecutions: number): Promise<Section> {
