@@ -1,0 +1,248 @@
+/**
+ * `npm run preview` writes every email template in every branch and language; each preview is
+ * opened in headless Chromium (Debian's `chromium`; CHROMIUM_PATH overrides the path), a
+ * screenshot of it is kept in test-output/previews/, and nothing may render empty, with an
+ * unfilled variable, or with user-controlled markup interpreted.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadKeptTemplates } from '../local-tenant/mail/templates';
+import { HOSTILE_MARKUP, auth0EmailSamples } from './email-samples';
+import { readEmailTemplates } from '../deploy/template-validation';
+import { TENANT_DIR, renderEmailPreviews, writeEmailPreviews, type EmailPreview } from './email-previews';
+import { sendgridEmailSamples } from './sendgrid-samples';
+
+jest.setTimeout(60_000);
+
+const ROOT = join(__dirname, '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = join(ROOT, 'test-output', 'previews');
+
+/** What an unfilled or mis-filled variable leaves behind, in Liquid, Handlebars, deploy-cli keywords or JavaScript. */
+const UNFILLED = /\{\{|\}\}|\{%|%\}|##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@|\bundefined\b|\bNaN\b|\[object Object\]/;
+
+let browser: Browser;
+/** Two tabs look at previews side by side (the test's time budget); `page` is the first. */
+let viewers: Page[];
+let page: Page;
+/** A blank page that decodes screenshots. */
+let probe: Page;
+let previews: EmailPreview[];
+/** JavaScript dialogs each tab has seen: user markup that ran. */
+const dialogs = new Map<Page, string[]>();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`,
+    );
+  }
+  // The entry point itself, as `npm run preview -- --out test-output/previews` runs it.
+  const output = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'preview.ts'), '--out', OUT], {
+    encoding: 'utf8',
+  });
+  expect(output).toMatch(/^Wrote \d+ previews of \d+ templates\. Open .*index\.html$/m);
+  previews = await renderEmailPreviews();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  viewers = await Promise.all([0, 1].map(() => browser.newPage({ viewport: { width: 720, height: 900 } })));
+  for (const viewer of viewers) {
+    dialogs.set(viewer, []);
+    viewer.on('dialog', (dialog) => {
+      dialogs.get(viewer)!.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+  page = viewers[0]!;
+  probe = await browser.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('every Auth0 template and every kept SendGrid template is previewed with each of its samples, files as rendered', () => {
+  const auth0 = readEmailTemplates(TENANT_DIR);
+  const sendgrid = [...loadKeptTemplates().values()];
+  expect(auth0.map((t) => t.template)).toEqual(['reset_email', 'verify_email', 'welcome_email']);
+  expect(sendgrid.map((t) => t.name).sort()).toEqual(['invite', 'password-reset', 'verify', 'welcome']);
+  const expected =
+    auth0.reduce((n, t) => n + auth0EmailSamples(t.template).length, 0) +
+    sendgrid.reduce((n, t) => n + sendgridEmailSamples(t.name).length, 0);
+  expect(previews).toHaveLength(expected);
+  // Both languages and every branch of reset_email and of the SendGrid templates are there.
+  const keys = new Set(previews.map((p) => `${p.engine}:${p.template}:${p.branch}:${p.language}`));
+  for (const key of [
+    'auth0:reset_email:invitation:fr',
+    'auth0:reset_email:password-reset:en',
+    'sendgrid:invite:email-only:fr',
+    'sendgrid:welcome:username:en',
+  ]) {
+    expect(keys).toContain(key);
+  }
+  expect(new Set(previews.map((p) => p.file)).size).toBe(previews.length);
+  for (const preview of previews) expect(readFileSync(join(OUT, preview.file), 'utf8')).toBe(preview.html);
+});
+
+test('the index links every preview once, labelled with its template, branch, language and subject', async () => {
+  const index = readFileSync(join(OUT, 'index.html'), 'utf8');
+  const links = [...index.matchAll(/<a href="([^"]+)">/g)].map((m) => m[1]);
+  expect(links.sort()).toEqual(previews.map((p) => p.file).sort());
+  expect(index).toContain('<h2>reset_email');
+  expect(index).toContain('<h2>invite');
+  expect(index).toContain('disabled in the tenant');
+  expect(index).not.toMatch(/<img/);
+  await page.goto(pathToFileURL(join(OUT, 'index.html')).toString());
+  expect(await page.locator('a').count()).toBe(previews.length);
+  await page.screenshot({ path: join(OUT, 'index.png'), fullPage: true });
+});
+
+/** Share of the screenshot's pixels that differ from its top-left pixel, decoded by the browser itself. */
+async function inkRatio(png: Buffer): Promise<number> {
+  return probe.evaluate(
+    async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let differing = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differing++;
+      }
+      return differing / (data.length / 4);
+    },
+    `data:image/png;base64,${png.toString('base64')}`,
+  );
+}
+
+/** What is wrong with one written preview, seen in Chromium; leaves its screenshot beside it. */
+async function inspect(preview: EmailPreview, dir: string, page: Page): Promise<{ problems: string[]; markupShownAsText: boolean }> {
+  const where = `${preview.file} (${preview.description})`;
+  const problems: string[] = [];
+  const dialogsBefore = dialogs.get(page)!.length;
+  await page.goto(pathToFileURL(join(dir, preview.file)).toString());
+  const seen = await page.evaluate(() => ({
+    text: document.body?.innerText ?? '',
+    lang: document.documentElement.getAttribute('lang'),
+    hrefs: Array.from(document.querySelectorAll('a'), (a) => a.getAttribute('href') ?? ''),
+    injected: document.querySelectorAll('img, script, [onerror]').length,
+  }));
+  const png = await page.screenshot({ path: join(dir, preview.file.replace(/\.html$/, '.png')), fullPage: true });
+  if (seen.text.trim().length < 40) problems.push(`${where}: almost no visible text (${JSON.stringify(seen.text.trim())})`);
+  for (const [what, value] of [
+    ['text', seen.text],
+    ['HTML', preview.html],
+    ['subject', preview.subject],
+  ] as const) {
+    const unfilled = UNFILLED.exec(value);
+    if (unfilled) problems.push(`${where}: ${what} contains "${unfilled[0]}"`);
+  }
+  if (preview.subject.trim() === '') problems.push(`${where}: empty subject`);
+  if (seen.lang !== null && seen.lang !== preview.language)
+    problems.push(`${where}: <html lang="${seen.lang}">, expected ${preview.language}`);
+  for (const href of seen.hrefs) {
+    if (!/^https:\/\/\S+$/.test(href)) problems.push(`${where}: link to ${JSON.stringify(href)}`);
+  }
+  // User markup shows as the text it is, or not at all: never as elements, never escaped twice.
+  if (seen.injected > 0 || dialogs.get(page)!.length > dialogsBefore) problems.push(`${where}: user markup is interpreted as HTML`);
+  if (/&(lt|gt|amp|quot|#\d+);/.test(seen.text)) problems.push(`${where}: a value is escaped twice (an HTML entity shows as text)`);
+  const ink = await inkRatio(png);
+  if (ink < 0.02) problems.push(`${where}: the screenshot is blank (${(ink * 100).toFixed(2)} % of pixels drawn)`);
+  return { problems, markupShownAsText: seen.text.includes(HOSTILE_MARKUP) };
+}
+
+test('each preview renders with text, filled variables, working links and escaped user fields; screenshots are kept', async () => {
+  const problems: string[] = [];
+  let markupShownAsText = 0;
+  const queue = [...previews];
+  await Promise.all(
+    viewers.map(async (viewer) => {
+      for (let preview = queue.shift(); preview !== undefined; preview = queue.shift()) {
+        const seen = await inspect(preview, OUT, viewer);
+        problems.push(...seen.problems);
+        if (seen.markupShownAsText) markupShownAsText++;
+      }
+    }),
+  );
+  expect(problems.sort()).toEqual([]);
+  // Not vacuous: the hostile samples reach the templates (usernames are printed), and show as text.
+  const hostileWithUsername = previews.filter((p) => p.hostile && (p.engine === 'sendgrid' || p.file.includes('shared-inbox')));
+  expect(hostileWithUsername.length).toBeGreaterThanOrEqual(8);
+  expect(markupShownAsText).toBe(hostileWithUsername.length);
+});
+
+test('the checks catch broken copies of the templates: unescaped user data, a leftover keyword, an empty body, a missing link', async () => {
+  const broken = mkdtempSync(join(tmpdir(), 'broken-emails-'));
+  const tenantEmails = join(broken, 'emails');
+  const sendgrid = join(broken, 'sendgrid');
+  cpSync(join(ROOT, 'tenant', 'emails'), tenantEmails, { recursive: true });
+  cpSync(join(ROOT, 'sendgrid-templates'), sendgrid, { recursive: true });
+  const edit = (file: string, from: string | RegExp, to: string) => {
+    const source = readFileSync(file, 'utf8');
+    const changed = source.replace(from, to);
+    if (changed === source) throw new Error(`${file}: ${String(from)} does not occur`);
+    writeFileSync(file, changed);
+  };
+  edit(join(tenantEmails, 'reset_email.html'), /(\{% assign account = [^%]*?) \| escape %\}/, '$1 %}');
+  edit(join(tenantEmails, 'reset_email.html'), /\{\{ friendly_name[^}]*\}\}/g, '##TENANT_FRIENDLY_NAME##');
+  edit(join(tenantEmails, 'verify_email.html'), /href="\{\{ url \}\}"/g, 'href="{{ verify_url }}"');
+  writeFileSync(join(tenantEmails, 'welcome_email.html'), '{% comment %}nothing yet{% endcomment %}');
+  edit(join(sendgrid, 'invite.html'), 'Compte : <strong>{{#if username}}{{username}}', 'Compte : <strong>{{#if username}}{{{username}}}');
+  const out = join(broken, 'previews');
+  const all = await renderEmailPreviews({ tenantDir: broken, sendgridTemplatesDir: sendgrid });
+  const chosen = [
+    'auth0-reset_email/invitation.shared-inbox.hostile.html',
+    'auth0-verify_email/verification.members.en-fallback.html',
+    'auth0-welcome_email/welcome.members.en-fallback.html',
+    'sendgrid-invite/hostile.fr.html',
+    'sendgrid-invite/hostile.en.html',
+  ];
+  const problems: string[] = [];
+  for (const file of chosen) {
+    const preview = all.find((p) => p.file === file);
+    if (!preview) throw new Error(`no preview ${file}`);
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    writeFileSync(join(out, file), preview.html);
+    problems.push(...(await inspect(preview, out, page)).problems);
+  }
+  rmSync(broken, { recursive: true, force: true });
+  const about = (file: string) => problems.filter((p) => p.startsWith(file)).map((p) => p.slice(p.indexOf('): ') + 3));
+  expect(about('auth0-reset_email/invitation.shared-inbox.hostile.html')).toEqual([
+    'text contains "##TENANT_FRIENDLY_NAME##"',
+    'HTML contains "##TENANT_FRIENDLY_NAME##"',
+    'user markup is interpreted as HTML',
+  ]);
+  expect(about('auth0-verify_email/verification.members.en-fallback.html')).toEqual(['link to ""']);
+  expect(about('auth0-welcome_email/welcome.members.en-fallback.html')).toEqual([
+    'almost no visible text ("")',
+    'the screenshot is blank (0.00 % of pixels drawn)',
+  ]);
+  expect(about('sendgrid-invite/hostile.fr.html')).toEqual(['user markup is interpreted as HTML']);
+  expect(about('sendgrid-invite/hostile.en.html')).toEqual([]);
+});
+
+test('previews written into a folder leave its other files alone; a file given as the folder is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'previews-'));
+  writeFileSync(join(dir, 'notes.txt'), 'mine');
+  mkdirSync(join(dir, 'auth0-old_template'));
+  writeFileSync(join(dir, 'auth0-old_template', 'stale.html'), '<p>stale</p>');
+  await writeEmailPreviews(dir);
+  expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+  expect(existsSync(join(dir, 'auth0-old_template'))).toBe(false);
+  expect(existsSync(join(dir, 'index.html'))).toBe(true);
+  await expect(writeEmailPreviews(join(dir, 'notes.txt'))).rejects.toThrow(
+    `${join(dir, 'notes.txt')} is a file: the previews need a folder.`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+});
