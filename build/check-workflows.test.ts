@@ -14,6 +14,7 @@ import {
   readWorkflows,
   readmeListProblems,
   schemaProblems,
+  settingsReferenced,
   tenantEnvProblems,
   type Workflow,
 } from './check-workflows';
@@ -183,7 +184,7 @@ describe('secrets and variables', () => {
     ]);
     expect(
       tenantEnvProblems([broken('ci.yml', 'MAIL_FROM: ${{ vars.MAIL_FROM }}', 'MAIL_FROM: ${{ vars.MAIL_FROM }}\n      MAIL_TO: x')]),
-    ).toEqual(['ci.yml job plan-staging: passes MAIL_TO, which environments/staging.json does not read.']);
+    ).toEqual(['ci.yml job plan-staging: passes MAIL_TO, which neither environments/staging.json reads nor .env.example documents.']);
     // The anchor in deploy.yml carries the change to both deploy jobs.
     expect(tenantEnvProblems([broken('deploy.yml', '${{ secrets.SENDGRID_API_KEY }}', '${{ vars.SENDGRID_API_KEY }}')])).toEqual([
       'deploy.yml job staging: SENDGRID_API_KEY must be "${{ secrets.SENDGRID_API_KEY }}", not "${{ vars.SENDGRID_API_KEY }}".',
@@ -199,7 +200,9 @@ describe('secrets and variables', () => {
     const table = (rows: string[]) =>
       `# X\n\n### GitHub secrets and variables\n\n| Name | Kind |\n| --- | --- |\n${rows.join('\n')}\n\n## Next\n`;
     const ci = workflow('ci.yml');
-    const rows = [...environmentVariablesRead('staging')].map((name) => `| \`${name}\` | ${isSecretName(name) ? 'secret' : 'variable'} |`);
+    const { secrets, vars } = settingsReferenced(ci);
+    const rows = [...[...secrets].map((name) => `| \`${name}\` | secret |`), ...[...vars].map((name) => `| \`${name}\` | variable |`)];
+    expect(rows.length).toBeGreaterThan(20);
     expect(readmeListProblems([ci], table(rows))).toEqual([]);
     expect(readmeListProblems([ci], table(rows.filter((r) => !r.includes('SENDGRID_API_KEY'))))).toEqual([
       'The workflows read the secret SENDGRID_API_KEY, which the README\'s "GitHub secrets and variables" table does not list.',

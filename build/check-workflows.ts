@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateWorkflow, type ValidationError } from '@action-validator/core';
 import { parse } from 'yaml';
-import { ENVIRONMENTS_DIR } from './environments';
+import { ENVIRONMENTS_DIR, environmentVariables, loadEnvironment } from './environments';
 
 /**
  * Checks of the GitHub Actions workflows in .github/workflows: the schema (action-validator),
@@ -275,18 +275,14 @@ export function deployJobProblems(workflows: Workflow[]): string[] {
   return problems;
 }
 
-/** Every environment variable an environment description reads (`{ "env": "NAME" }`, anywhere in the file). */
+/** Every environment variable an environment description reads (domain, deploy credentials, CA, keywords). */
 export function environmentVariablesRead(envName: string, environmentsDir = ENVIRONMENTS_DIR): Set<string> {
-  const names = new Set<string>();
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (isRecord(value)) {
-      if (typeof value['env'] === 'string') names.add(value['env']);
-      Object.values(value).forEach(walk);
-    }
-  };
-  walk(JSON.parse(readFileSync(join(environmentsDir, `${envName}.json`), 'utf8')));
-  return names;
+  return new Set(environmentVariables(loadEnvironment(envName, environmentsDir)).map((use) => use.variable));
+}
+
+/** The variables `.env.example` documents (`NAME=` lines; commented-out ones are not counted). */
+export function documentedVariables(dotenvExample = join(REPO_ROOT, '.env.example')): Set<string> {
+  return new Set([...readFileSync(dotenvExample, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
 }
 
 /** The `secrets.X` and `vars.X` a workflow reads, anywhere in it. */
@@ -300,11 +296,12 @@ export function settingsReferenced(workflow: Workflow): { secrets: Set<string>; 
 }
 
 /**
- * A job that deploys or plans passes exactly the environment variables its environment
- * description reads, each from the GitHub secret or variable of the same name (secrets for
- * credentials, variables for the rest).
+ * A job that deploys or plans passes every environment variable its environment description
+ * reads, and nothing .env.example does not document (the build's EMAIL_PROVIDER is the one
+ * other), each from the GitHub secret or variable of the same name: secrets for credentials,
+ * variables for the rest.
  */
-export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIRONMENTS_DIR): string[] {
+export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIRONMENTS_DIR, documented = documentedVariables()): string[] {
   const problems: string[] = [];
   for (const workflow of workflows) {
     for (const job of workflow.jobs) {
@@ -316,8 +313,8 @@ export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIR
         if (!(name in job.env)) problems.push(`${where}: environments/${target.env}.json reads ${name}, which the job does not pass.`);
       }
       for (const [name, value] of Object.entries(job.env)) {
-        if (!read.has(name)) {
-          problems.push(`${where}: passes ${name}, which environments/${target.env}.json does not read.`);
+        if (!read.has(name) && !documented.has(name)) {
+          problems.push(`${where}: passes ${name}, which neither environments/${target.env}.json reads nor .env.example documents.`);
           continue;
         }
         const expected = `\${{ ${isSecretName(name) ? 'secrets' : 'vars'}.${name} }}`;
