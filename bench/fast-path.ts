@@ -73,6 +73,7 @@ export async function measureFastPath(action: BuiltAction, options: FastPathOpti
         ratio: ratioOf(sample.perExecutionUs, sample.emptyPerExecutionUs),
         band: 'none (timing)',
         verdict: 'reported',
+        note: `${(sample.perExecutionUs - sample.emptyPerExecutionUs).toFixed(1)} µs added to a login, ${(((sample.perExecutionUs - sample.emptyPerExecutionUs) / 20_000_000) * 100).toExponential(1)} % of the trigger's 20 s`,
       },
       {
         id: 'fast-path.sdk-modules',
