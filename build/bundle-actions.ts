@@ -83,7 +83,10 @@ export async function bundleAction(root: string, manifest: ActionManifest, outDi
     code: `./${relative(outDir, codePath).split('\\').join('/')}`,
     runtime: 'node22',
     dependencies,
-    secrets: manifest.secrets.map((name) => ({ name, value: `##${name}##` })),
+    secrets: manifest.secrets.map((name) => ({
+      name,
+      value: manifest.jsonSecrets?.includes(name) === true ? `@@${name}@@` : `##${name}##`,
+    })),
     supported_triggers: [manifest.trigger],
     deployed: true,
   };

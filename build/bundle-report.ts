@@ -15,6 +15,10 @@ export function formatBundleReport(bundle: TenantBundle): string {
     lines.push(`    dependencies  ${action.dependencies.map((d) => `${d.name}@${d.version}`).join(', ')}`);
     lines.push(`    secrets       ${action.manifest.secrets.length} (${action.manifest.secrets.join(', ')})`);
   }
+  lines.push(
+    '',
+    `  email provider  ${bundle.emailProvider ?? '(none)'}${bundle.emailProvider === 'custom' ? ' (delivered by the custom-email-provider Action)' : ''}`,
+  );
   lines.push('', '  trigger bindings');
   for (const [trigger, bindings] of Object.entries(bundle.triggers)) {
     lines.push(`    ${trigger}: ${bindings.map((b) => b.action_name).join(' -> ')}`);

@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   /** The deploy-cli directory to deploy; dist/tenant by default (run `npm run build` first). */
   tenantDir?: string;
   triggerTimeoutMs?: number;
+  /** Delays before Auth0's retries of an email the custom-email-provider Action asked to retry. */
+  emailRetryDelaysMs?: readonly number[];
   onDeployOutput?: (chunk: string) => void;
 }
 
@@ -44,7 +46,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     bootstrapClient: LOCAL_M2M,
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
     hooks: (runtime) => {
-      const hooks = createActionsRuntime(runtime, { triggerTimeoutMs: options.triggerTimeoutMs });
+      const hooks = createActionsRuntime(runtime, {
+        triggerTimeoutMs: options.triggerTimeoutMs,
+        ...(options.emailRetryDelaysMs !== undefined ? { emailRetryDelaysMs: options.emailRetryDelaysMs } : {}),
+      });
       dispose = hooks.dispose;
       return hooks;
     },

@@ -19,7 +19,7 @@ import { createManagementApi } from './management-api';
 import { ApiError, errorResponse } from './management-api/errors';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
-import type { ClientRecord } from './state/types';
+import type { ActionExecutionRecord, ClientRecord } from './state/types';
 
 export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
 export type { TenantContext, TenantUrls } from './context';
@@ -254,11 +254,18 @@ function outboxPageExtras(ctx: TenantContext): OutboxPageExtras {
           trigger: execution.trigger_id,
           time: execution.started_at,
           logs: result.logs,
-          outcome: result.error ? `error: ${result.error}` : 'ok',
+          outcome: result.error ? `error: ${result.error}` : notificationOutcome(execution.notification),
         };
         if (execution.user_id !== undefined) view.user_id = execution.user_id;
         return view;
       }),
     ),
   };
+}
+
+/** custom-email-provider: what the attempt came to, e.g. `reset_email retry: sendgrid_http_503 (attempt 1)`. */
+function notificationOutcome(notification: ActionExecutionRecord['notification']): string {
+  if (notification === undefined) return 'ok';
+  const reason = notification.reason === undefined ? '' : `: ${notification.reason}`;
+  return `${notification.message_type} ${notification.outcome}${reason} (attempt ${notification.attempt})`;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatBundleReport } from '../build/bundle-report';
-import { buildTenantBundle } from '../build/tenant-bundle';
+import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
 import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
 
 /**
@@ -14,9 +14,14 @@ const program = new Command('npm start --')
   .option('--https-port <port>', 'HTTPS port for deploy-cli and the SDKs', process.env.HTTPS_PORT ?? '3443')
   .option('--data <file>', 'keep the tenant state in this file across restarts')
   .option('--quiet-deploy', "hide auth0-deploy-cli's output")
+  .option(
+    '--email-provider <name>',
+    'sendgrid (default), or custom: every Auth0 email goes through the custom-email-provider Action',
+    process.env.EMAIL_PROVIDER,
+  )
   .parse();
 
-const options = program.opts<{ port: string; httpsPort: string; data?: string; quietDeploy?: boolean }>();
+const options = program.opts<{ port: string; httpsPort: string; data?: string; quietDeploy?: boolean; emailProvider?: string }>();
 
 function port(value: string, flag: string): number {
   const parsed = Number(value);
@@ -28,7 +33,7 @@ function port(value: string, flag: string): number {
 }
 
 async function main(): Promise<void> {
-  const bundle = await buildTenantBundle();
+  const bundle = await buildTenantBundle(ROOT, { emailProvider: parseEmailProviderChoice(options.emailProvider) });
   console.log(formatBundleReport(bundle));
   console.log('\nStarting the local tenant...');
   const stack = await startLocalStack({
@@ -68,6 +73,8 @@ Try it:
   2. Create two users with the same email in "shared-inbox": each gets a SendGrid invitation naming its username.
   3. Click an invitation link, set a password, then log in: the welcome email arrives, once.
   4. Sign up with a new email in "members" and log in: one verification email, however many times you log in.
+  5. "Forgot your password?" on the "shared-inbox" login page asks for the username. Started with --email-provider custom,
+     the reset goes to app_metadata.secondary_email once app_metadata.secondary_email_verified is true.
 
 Ctrl-C stops it.`);
 }

@@ -5,11 +5,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PostLoginHandler, PostUserRegistrationHandler } from '../actions/shared/auth0-actions';
+import { CUSTOM_EMAIL_BUDGET_MS } from '../actions/custom-email-provider';
+import type { CustomEmailProviderHandler, PostLoginHandler, PostUserRegistrationHandler } from '../actions/shared/auth0-actions';
 import { EMAIL_BUDGET_MS } from '../actions/shared/email-budget';
 import { loadAction, type DeclaredDependency, type LoadedAction } from '../local-tenant/actions-runtime/load-action';
 import { ActionCacheStore } from '../local-tenant/actions-runtime/action-cache';
-import { fakePostLoginApi, fakePostLoginEvent, fakeRegistrationApi, fakeRegistrationEvent, fakeUser } from './support/action-fakes';
+import {
+  fakeCustomEmailApi,
+  fakeCustomEmailEvent,
+  fakeNotifiedUser,
+  fakePostLoginApi,
+  fakePostLoginEvent,
+  fakeRegistrationApi,
+  fakeRegistrationEvent,
+  fakeUser,
+} from './support/action-fakes';
 import { Interceptor, type SendGridBody } from './support/intercept';
 
 const distActions = join(__dirname, '..', 'dist', 'tenant', 'actions');
@@ -53,7 +63,9 @@ describe('dist/tenant/actions/*.json', () => {
       { name: 'auth0', version: lock.packages['node_modules/auth0']?.version },
       { name: '@sendgrid/mail', version: lock.packages['node_modules/@sendgrid/mail']?.version },
     ]);
-    for (const secret of config.secrets) expect(secret.value).toBe(`##${secret.name}##`);
+    // JSON-valued secrets use @@ so that deploy-cli writes them as JSON strings.
+    for (const secret of config.secrets)
+      expect(secret.value).toBe(secret.name === 'TEMPLATE_IDS' ? '@@TEMPLATE_IDS@@' : `##${secret.name}##`);
     expect(config.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['AUTH0_DOMAIN', 'SENDGRID_API_KEY', 'MAIL_FROM']));
     const code = readFileSync(join(distActions, name, 'code.js'), 'utf8');
     expect(Buffer.byteLength(code)).toBeLessThan(15 * 1024);
@@ -197,4 +209,71 @@ describe('built invite-on-registration', () => {
     expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
     expect(action.required.filter((m) => m.startsWith('auth0') || m.startsWith('@sendgrid'))).toEqual([]);
   });
+});
+
+describe('built custom-email-provider', () => {
+  const load = () => {
+    const action = loadBuilt('custom-email-provider');
+    return { action, handler: action.exports.onExecuteCustomEmailProvider as CustomEmailProviderHandler };
+  };
+  const verifiedSecondary = fakeNotifiedUser({ secondary_email: 'ada.private@example.org', secondary_email_verified: true });
+
+  it('is in deploy-cli format: one trigger, @sendgrid/mail only, EMAIL_ROUTES as a JSON keyword, small', () => {
+    const config = readConfig('custom-email-provider');
+    const lock = JSON.parse(readFileSync(join(__dirname, '..', 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
+    expect(config).toMatchObject({ name: 'custom-email-provider', code: './actions/custom-email-provider/code.js', runtime: 'node22' });
+    expect(config.supported_triggers).toEqual([{ id: 'custom-email-provider', version: 'v1' }]);
+    expect(config.dependencies).toEqual([{ name: '@sendgrid/mail', version: lock.packages['node_modules/@sendgrid/mail']?.version }]);
+    expect(config.secrets).toEqual([
+      { name: 'SENDGRID_API_KEY', value: '##SENDGRID_API_KEY##' },
+      { name: 'MAIL_FROM', value: '##MAIL_FROM##' },
+      { name: 'EMAIL_ROUTES', value: '@@EMAIL_ROUTES@@' },
+    ]);
+    const code = readFileSync(join(distActions, 'custom-email-provider', 'code.js'), 'utf8');
+    expect(Buffer.byteLength(code)).toBeLessThan(15 * 1024);
+    expect(code).toMatch(/require\("@sendgrid\/mail"\)/);
+    expect(code).not.toMatch(/require\("auth0|class MailService/);
+  });
+
+  it('sends a reset email to the verified secondary address: one SendGrid request, no Management API', async () => {
+    http.sendgrid();
+    const { action, handler } = load();
+    const api = fakeCustomEmailApi();
+    const logs: string[] = [];
+    await action.captureLogs(logs, () => handler(fakeCustomEmailEvent({ user: verifiedSecondary }), api));
+    expect(http.requests.map((r) => `${r.method} ${r.host}${r.path}`)).toEqual(['POST api.sendgrid.com/v3/mail/send']);
+    const body = http.requests[0]?.body as { personalizations: { to: { email: string }[] }[]; subject: string; content: unknown[] };
+    expect(body.personalizations[0]?.to).toEqual([{ email: 'ada.private@example.org' }]);
+    expect(body.subject).toBe('Reset your Example password');
+    expect(body.content).toHaveLength(2);
+    expect(api.calls).toEqual([]);
+    expect(logs).toEqual(['custom-email-provider user=auth0|user-1 sent type=reset_email to=secondary']);
+    expect(action.required).toEqual(['@sendgrid/mail']);
+  });
+
+  it.each([
+    ['a 429', 429, 'retry'],
+    ['a 503', 503, 'retry'],
+    ['a 400', 400, 'drop'],
+  ] as const)('after %s from SendGrid (%d): api.notification.%s', async (_name, status, disposition) => {
+    http.sendgrid({ status, body: { errors: [] } });
+    const { handler } = load();
+    const api = fakeCustomEmailApi();
+    await handler(fakeCustomEmailEvent({ user: verifiedSecondary }), api);
+    expect(api.calls).toEqual([[disposition, `sendgrid_http_${status}`]]);
+  });
+
+  it('a hanging SendGrid is given up on at the budget, and retried by Auth0', async () => {
+    http.sendgrid({ delayMs: CUSTOM_EMAIL_BUDGET_MS + 5_000 });
+    const { action, handler } = load();
+    const api = fakeCustomEmailApi();
+    const logs: string[] = [];
+    const started = Date.now();
+    await action.captureLogs(logs, () => handler(fakeCustomEmailEvent(), api));
+    expect(Date.now() - started).toBeLessThan(CUSTOM_EMAIL_BUDGET_MS + 500);
+    expect(api.calls).toEqual([['retry', 'sendgrid_timeout']]);
+    expect(logs).toEqual(['custom-email-provider user=auth0|user-1 retry type=reset_email reason=sendgrid_timeout']);
+  }, 30_000);
 });

@@ -199,30 +199,86 @@ export interface PostUserRegistrationApi {
 
 // -------------------------------------------------------- custom-email-provider v1
 
+/**
+ * The message types Auth0 documents for `event.notification.message_type`. Auth0 may add
+ * more: code reading it must treat any other string as "some other email".
+ */
+export const EMAIL_MESSAGE_TYPES = [
+  'verify_email',
+  'verify_email_by_code',
+  'reset_email',
+  'reset_email_by_code',
+  'welcome_email',
+  'verification_code',
+  'mfa_oob_code',
+  'enrollment_email',
+  'blocked_account',
+  'stolen_credentials',
+  'try_provider_configuration_email',
+  'organization_invitation',
+] as const;
+export type EmailMessageType = (typeof EMAIL_MESSAGE_TYPES)[number];
+
+/** `event.notification`: the email Auth0 rendered from its template, ready to deliver. */
 export interface EmailNotification {
+  /** The recipient Auth0 chose: the user's email (one address). */
   to: string;
+  /** The template's `from`, else the email provider's `default_from_address`. */
   from: string;
   subject: string;
   html: string;
   text: string;
-  locale?: string;
-  message_type: string;
+  /** The locale the message was rendered in, e.g. `en_US`. */
+  locale: string;
+  message_type: EmailMessageType | (string & {});
 }
 
+/**
+ * `event.user` of custom-email-provider: the user the email is about, with its current
+ * app_metadata and user_metadata (no identities, no login statistics), so no Management API
+ * call is needed to read them.
+ */
+export interface NotifiedUser {
+  user_id: string;
+  email?: string;
+  email_verified: boolean;
+  username?: string;
+  name?: string;
+  nickname?: string;
+  given_name?: string;
+  family_name?: string;
+  picture?: string;
+  app_metadata: Metadata;
+  user_metadata: Metadata;
+  [other: string]: unknown;
+}
+
+/**
+ * Auth0's own type definitions declare `user`, `client` and `request` on every event of this
+ * trigger; they are optional here so that an email about no user (the dashboard's "Send test
+ * email", `try_provider_configuration_email`) is still handled.
+ */
 export interface CustomEmailProviderEvent {
   notification: EmailNotification;
-  user: Omit<User, 'identities'> & { identities?: Identity[] };
-  connection?: Connection;
+  user?: NotifiedUser;
   client?: Client;
-  request?: Request;
-  tenant: Tenant;
+  connection?: Connection;
+  organization?: Organization;
+  request?: { ip?: string; hostname?: string; user_agent?: string; query?: Record<string, string>; geoip?: GeoIp };
+  tenant: Tenant & { friendly_name?: string; home_url?: string; logo_url?: string; support_email?: string; support_url?: string };
+  transaction?: { correlation_id?: string };
+  custom_domain?: { domain: string; domain_metadata: Record<string, string> };
   secrets: Secrets;
 }
 
 export interface CustomEmailProviderApi {
   notification: {
-    /** Auth0 tries the delivery again, up to 5 times. */
+    /**
+     * The delivery failed but may succeed later: Auth0 logs it and runs the Action again for
+     * this email, up to 5 times over the next minutes. Only the last retry/drop call counts.
+     */
     retry(reason: string): void;
+    /** The delivery failed for good: Auth0 logs it and never tries this email again. */
     drop(reason: string): void;
   };
   cache: ActionCache;

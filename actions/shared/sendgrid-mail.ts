@@ -20,15 +20,80 @@ export interface SendGridOptions extends MailSettings {
 
 type MailServiceClass = new () => MailService & { client: { setDefaultRequest(key: string, value: unknown): void } };
 
+/** An email whose content is already rendered (Auth0's own emails, through custom-email-provider). */
+export interface ContentEmail {
+  to: string;
+  /** The sender, `Name <address>` or an address; default: the settings' `from`. */
+  from?: string;
+  subject: string;
+  /** At least one of html and text must be non-empty: SendGrid rejects an empty content block. */
+  html?: string;
+  text?: string;
+  categories?: string[];
+  customArgs?: Record<string, string>;
+  sandbox?: boolean;
+}
+
 /**
  * Sends a SendGrid dynamic-template email with `@sendgrid/mail` (a declared dependency, never
  * bundled, required only when an email is sent). Succeeds only on SendGrid's 202, with its
  * message id. Each call uses its own MailService: the module singleton would share the API key
  * and host between executions of different Actions.
  */
-export async function sendTemplateEmail(
+export function sendTemplateEmail(
   settings: SendGridOptions,
   email: TemplateEmail,
+  budget: EmailBudget,
+): Promise<Outcome<{ messageId?: string }>> {
+  return send(
+    settings,
+    {
+      to: email.to,
+      from: settings.from,
+      templateId: email.templateId,
+      dynamicTemplateData: email.data,
+      ...common(email),
+    },
+    email.sandbox === true,
+    budget,
+  );
+}
+
+/** Sends an already rendered email (subject, HTML and text as given), with the same outcomes as sendTemplateEmail. */
+export function sendContentEmail(
+  settings: SendGridOptions,
+  email: ContentEmail,
+  budget: EmailBudget,
+): Promise<Outcome<{ messageId?: string }>> {
+  // SendGrid wants text/plain before text/html, and rejects an empty block: empty parts stay out.
+  const content = [
+    ...(email.text !== undefined && email.text !== '' ? [{ type: 'text/plain', value: email.text }] : []),
+    ...(email.html !== undefined && email.html !== '' ? [{ type: 'text/html', value: email.html }] : []),
+  ];
+  return send(
+    settings,
+    { to: email.to, from: email.from ?? settings.from, subject: email.subject, content, ...common(email) } as MailData,
+    email.sandbox === true,
+    budget,
+  );
+}
+
+function common(email: { categories?: string[]; customArgs?: Record<string, string>; sandbox?: boolean }) {
+  return {
+    // Otherwise the helper warns on every URL with `&`: Handlebars' {{ }} escaping is what we want.
+    hideWarnings: true,
+    ...(email.categories !== undefined && email.categories.length > 0 ? { categories: email.categories } : {}),
+    ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
+    ...(email.sandbox === true ? { mailSettings: { sandboxMode: { enable: true } } } : {}),
+  };
+}
+
+type MailData = Parameters<MailService['send']>[0];
+
+async function send(
+  settings: SendGridOptions,
+  data: MailData,
+  sandbox: boolean,
   budget: EmailBudget,
 ): Promise<Outcome<{ messageId?: string }>> {
   const work = async (): Promise<Outcome<{ messageId?: string }>> => {
@@ -41,18 +106,9 @@ export async function sendTemplateEmail(
       if (settings.baseUrl !== undefined) mail.client.setDefaultRequest('baseUrl', settings.baseUrl);
       // axios' timeout is per socket; the budget race below bounds the whole exchange.
       mail.setTimeout(Math.max(1, budget.remainingMs()));
-      const [response] = await mail.send({
-        to: email.to,
-        from: settings.from,
-        templateId: email.templateId,
-        dynamicTemplateData: email.data,
-        // Otherwise the helper warns on every URL with `&`: Handlebars' {{ }} escaping is what we want.
-        hideWarnings: true,
-        ...(email.categories !== undefined ? { categories: email.categories } : {}),
-        ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
-        ...(email.sandbox === true ? { mailSettings: { sandboxMode: { enable: true } } } : {}),
-      });
-      const accepted = response.statusCode === 202 || (email.sandbox === true && response.statusCode === 200);
+      const [response] = await mail.send(data);
+      // Sandbox mode: SendGrid validates and answers 200 instead of 202.
+      const accepted = response.statusCode === 202 || (sandbox && response.statusCode === 200);
       if (!accepted) return fail(`sendgrid_http_${response.statusCode}`);
       const messageId = response.headers['x-message-id'];
       return succeed({ messageId: typeof messageId === 'string' ? messageId : undefined });

@@ -1,7 +1,9 @@
 import {
   DEFAULT_INVITE_TTL_SEC,
   normalizeDomain,
+  parseEmailRoutes,
   parseInviteConnections,
+  readCustomEmailSettings,
   readInviteSettings,
   readSecret,
   readTemplateOverrides,
@@ -109,5 +111,61 @@ describe('readVerifyWelcomeSettings', () => {
     const bad = readVerifyWelcomeSettings(fullSecrets({ WELCOME_SINCE: 'yesterday' }));
     expect(bad.welcomeSince).toBeUndefined();
     expect(bad.problems).toContain('WELCOME_SINCE invalid');
+  });
+});
+
+describe('EMAIL_ROUTES (custom-email-provider)', () => {
+  it('reads typed routes per message type and `*`', () => {
+    const problems: string[] = [];
+    const routes = parseEmailRoutes(
+      JSON.stringify({
+        reset_email: { recipient: 'secondary-if-verified', categories: [' password-reset '], sandbox: false },
+        '*': { sandbox: true },
+      }),
+      problems,
+    );
+    expect(routes).toEqual({
+      reset_email: { recipient: 'secondary-if-verified', categories: ['password-reset'], sandbox: false },
+      '*': { sandbox: true },
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('reports and leaves out anything invalid, so that the defaults apply', () => {
+    const problems: string[] = [];
+    const json = JSON.stringify({
+      reset_mail: { recipient: 'secondary-if-verified' },
+      reset_email: { recipient: 'secondary', categories: 'x', sandbox: 'yes', recipent: 'primary' },
+      welcome_email: [],
+      verify_email: { categories: Array.from({ length: 11 }, (_, i) => `c${i}`) },
+    });
+    // JSON.parse makes "__proto__" an own key: it must not become the routes' prototype.
+    const routes = parseEmailRoutes(`${json.slice(0, -1)},"__proto__":{"recipient":"secondary-if-verified"}}`, problems);
+    expect(routes).toEqual({ reset_email: {}, verify_email: {} });
+    expect(Object.getPrototypeOf(routes)).toBe(Object.prototype);
+    expect(problems).toEqual([
+      'EMAIL_ROUTES.reset_mail unknown_message_type',
+      'EMAIL_ROUTES.reset_email.recipient invalid',
+      'EMAIL_ROUTES.reset_email.categories invalid',
+      'EMAIL_ROUTES.reset_email.sandbox invalid',
+      'EMAIL_ROUTES.reset_email unknown_field=recipent',
+      'EMAIL_ROUTES.welcome_email invalid',
+      'EMAIL_ROUTES.verify_email.categories invalid',
+      'EMAIL_ROUTES.__proto__ unknown_message_type',
+    ]);
+    expect(parseEmailRoutes('{not json', problems)).toEqual({});
+    expect(parseEmailRoutes('[]', problems)).toEqual({});
+    expect(problems.slice(-2)).toEqual(['EMAIL_ROUTES invalid', 'EMAIL_ROUTES invalid']);
+  });
+
+  it('needs SENDGRID_API_KEY; MAIL_FROM and EMAIL_ROUTES are optional; placeholders count as missing', () => {
+    expect(readCustomEmailSettings(fullSecrets())).toEqual({
+      sendgrid: { ok: true, value: { apiKey: 'SG.test-key' } },
+      fallbackFrom: 'Example <no-reply@example.com>',
+      routes: {},
+      problems: [],
+    });
+    const bare = readCustomEmailSettings({ SENDGRID_API_KEY: '##SENDGRID_API_KEY##', EMAIL_ROUTES: '@@EMAIL_ROUTES@@' });
+    expect(bare).toEqual({ sendgrid: { ok: false, missing: ['SENDGRID_API_KEY'] }, fallbackFrom: undefined, routes: {}, problems: [] });
   });
 });

@@ -16,5 +16,6 @@ export const manifest: ActionManifest = {
     'MAIL_FROM',
     'TEMPLATE_IDS',
   ],
+  jsonSecrets: ['TEMPLATE_IDS'],
   dependencies: ['auth0', '@sendgrid/mail'],
 };

@@ -1,6 +1,8 @@
 import type {
   Client,
   Connection,
+  CustomEmailProviderEvent,
+  NotifiedUser,
   PostLoginEvent,
   PostUserRegistrationEvent,
   Request as ActionRequest,
@@ -8,10 +10,10 @@ import type {
   Transaction,
   User,
 } from '../../actions/shared/auth0-actions';
-import type { LoginContext, TriggerRequestInfo, UserCreatedContext } from '../state/hooks';
+import type { CustomEmailContext, LoginContext, TriggerRequestInfo, UserCreatedContext } from '../state/hooks';
 import type { ActionSecretRecord, ClientRecord, ConnectionRecord, JsonObject, UserRecord } from '../state/types';
 
-/** Event objects shaped as Auth0 gives them to Actions (post-login v3, post-user-registration v2). */
+/** Event objects shaped as Auth0 gives them to Actions (post-login v3, post-user-registration v2, custom-email-provider v1). */
 
 export function secretsOf(secrets: readonly ActionSecretRecord[]): Secrets {
   return Object.freeze(Object.fromEntries(secrets.map((s) => [s.name, s.value])));
@@ -141,6 +143,49 @@ export function postUserRegistrationEvent(
     tenant: { id: tenant.id },
     secrets,
     ...(context.request !== undefined ? { request: eventRequest(context.request) } : {}),
+  };
+}
+
+/** The tenant settings custom-email-provider's `event.tenant` carries. */
+export interface EventTenantSettings {
+  id: string;
+  friendly_name?: string;
+  support_email?: string;
+  support_url?: string;
+}
+
+/**
+ * custom-email-provider v1: the rendered notification, the user it is about with its current
+ * metadata (no identities), the application and connection when the email has them.
+ */
+export function customEmailProviderEvent(
+  context: CustomEmailContext,
+  secrets: Secrets,
+  tenant: EventTenantSettings,
+): CustomEmailProviderEvent {
+  let user: NotifiedUser | undefined;
+  if (context.user !== undefined) {
+    const { identities: _identities, multifactor: _mfa, ...rest } = eventUser(context.user);
+    user = rest;
+  }
+  const request = context.request;
+  return {
+    notification: { ...context.notification },
+    ...(user !== undefined ? { user } : {}),
+    client: eventClient(context.client),
+    ...(context.connection !== undefined ? { connection: eventConnection(context.connection) } : {}),
+    request:
+      request === undefined
+        ? {}
+        : {
+            ip: request.ip,
+            hostname: request.hostname,
+            ...(request.user_agent !== undefined ? { user_agent: request.user_agent } : {}),
+            query: { ...request.query },
+            geoip: {},
+          },
+    tenant: { ...tenant },
+    secrets,
   };
 }
 

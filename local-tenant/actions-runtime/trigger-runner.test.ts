@@ -1,5 +1,5 @@
 import { startLocalTenant, type LocalTenant } from '../server';
-import type { LoginContext } from '../state/hooks';
+import type { CustomEmailContext, LoginContext } from '../state/hooks';
 import type { ConnectionRecord, UserRecord } from '../state/types';
 import { createActionsRuntime } from './trigger-runner';
 
@@ -63,7 +63,7 @@ beforeEach(async () => {
   tenant = await startLocalTenant({
     port: 0,
     bootstrapClient: { client_id: 'c', client_secret: 's' },
-    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: 500 })),
+    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: 500, emailRetryDelaysMs: [5] })),
   });
   tenant.store.data.tenant = { enabled_locales: ['en', 'fr'] };
   tenant.store.data.users.push(structuredClone(user));
@@ -192,4 +192,124 @@ it('an injected reset reaches the Action as a network error, and api.cache can b
     ['status 401', 'cached none'],
     ['status 401', 'cached v'],
   ]);
+});
+
+describe('custom-email-provider', () => {
+  const email = (): CustomEmailContext => ({
+    notification: {
+      to: 'u1@example.com',
+      from: 'no-reply@example.com',
+      subject: 'Reset your password',
+      html: '<p>Reset</p>',
+      text: 'Reset',
+      locale: 'en',
+      message_type: 'reset_email',
+    },
+    user: { ...structuredClone(user), app_metadata: { secondary_email: 'u1.private@example.org', secondary_email_verified: true } },
+    connection,
+    request: { ip: '127.0.0.1', method: 'POST', hostname: 'localhost', query: {}, body: { username: 'u1' } },
+  });
+  const outcomes = () => tenant.store.data.action_executions.map((e) => e.notification);
+
+  it("gives the Action Auth0's event: the notification, the user with its metadata and no identities, the tenant", async () => {
+    deploy(
+      'mailer',
+      'custom-email-provider',
+      `exports.onExecuteCustomEmailProvider = async (event, api) => {
+      console.log(event.notification.message_type, event.notification.to, event.user.app_metadata.secondary_email_verified);
+      console.log('identities' in event.user, event.connection.name, event.tenant.id, typeof api.notification.retry, typeof api.cache.get);
+      console.log(JSON.stringify(event.request));
+    };`,
+    );
+    expect(await runtime.onCustomEmail!(email())).toEqual({ status: 'accepted', attempts: 1 });
+    const [execution] = tenant.store.data.action_executions;
+    expect(execution?.trigger_id).toBe('custom-email-provider');
+    expect(execution?.user_id).toBe('auth0|u1');
+    expect(execution?.results[0]?.logs).toEqual([
+      'reset_email u1@example.com true',
+      'false members local function function',
+      '{"ip":"127.0.0.1","hostname":"localhost","query":{},"geoip":{}}',
+    ]);
+    expect(execution?.notification).toEqual({ message_type: 'reset_email', attempt: 1, outcome: 'accepted' });
+  });
+
+  it('runs the Action again after api.notification.retry, until it stops asking; the last call of an execution counts', async () => {
+    deploy(
+      'flaky',
+      'custom-email-provider',
+      `let runs = 0;
+    exports.onExecuteCustomEmailProvider = async (event, api) => {
+      runs += 1;
+      if (runs === 1) { api.notification.drop('changed my mind'); api.notification.retry('sendgrid_http_503'); }
+      if (runs === 2) api.notification.retry('sendgrid_http_429');
+    };`,
+    );
+    expect(await runtime.onCustomEmail!(email())).toEqual({ status: 'accepted', attempts: 3 });
+    expect(outcomes()).toEqual([
+      { message_type: 'reset_email', attempt: 1, outcome: 'retry', reason: 'sendgrid_http_503' },
+      { message_type: 'reset_email', attempt: 2, outcome: 'retry', reason: 'sendgrid_http_429' },
+      { message_type: 'reset_email', attempt: 3, outcome: 'accepted' },
+    ]);
+  });
+
+  it('gives up after 5 retries, and never retries a drop', async () => {
+    deploy(
+      'down',
+      'custom-email-provider',
+      `exports.onExecuteCustomEmailProvider = async (event, api) => api.notification.retry('sendgrid_http_503');`,
+    );
+    expect(await runtime.onCustomEmail!(email())).toEqual({
+      status: 'failed',
+      attempts: 6,
+      reason: 'retries_exhausted: sendgrid_http_503',
+    });
+    expect(outcomes().map((o) => [o?.attempt, o?.outcome])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'retry']));
+
+    tenant.store.data.action_executions = [];
+    tenant.store.data.trigger_bindings = [];
+    deploy(
+      'strict',
+      'custom-email-provider',
+      `exports.onExecuteCustomEmailProvider = async (event, api) => api.notification.drop('x'.repeat(2000));`,
+    );
+    const dropped = await runtime.onCustomEmail!(email());
+    expect(dropped).toMatchObject({ status: 'dropped', attempts: 1 });
+    expect(dropped.status === 'dropped' && dropped.reason.length).toBe(1024);
+    expect(outcomes()).toHaveLength(1);
+  });
+
+  it('treats a thrown error or a time-out as a failed delivery that Auth0 tries again', async () => {
+    deploy(
+      'unsteady',
+      'custom-email-provider',
+      `let runs = 0;
+    exports.onExecuteCustomEmailProvider = async () => {
+      runs += 1;
+      if (runs === 1) throw new Error('boom');
+      if (runs === 2) await new Promise((resolve) => setTimeout(resolve, 800));
+    };`,
+    );
+    expect(await runtime.onCustomEmail!(email())).toEqual({ status: 'accepted', attempts: 3 });
+    expect(outcomes()).toEqual([
+      { message_type: 'reset_email', attempt: 1, outcome: 'retry', reason: 'unsteady: boom' },
+      { message_type: 'reset_email', attempt: 2, outcome: 'retry', reason: 'Script execution time exceeded' },
+      { message_type: 'reset_email', attempt: 3, outcome: 'accepted' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // let the abandoned execution finish
+  });
+
+  it('runs the first bound Action only, and records a failure when none is bound', async () => {
+    expect(await runtime.onCustomEmail!(email())).toEqual({
+      status: 'failed',
+      attempts: 0,
+      reason: 'no Action is bound to custom-email-provider',
+    });
+    expect(outcomes()).toEqual([
+      { message_type: 'reset_email', attempt: 1, outcome: 'failed', reason: 'no Action is bound to custom-email-provider' },
+    ]);
+    deploy('one', 'custom-email-provider', `exports.onExecuteCustomEmailProvider = async () => console.log('one');`);
+    deploy('two', 'custom-email-provider', `exports.onExecuteCustomEmailProvider = async () => console.log('two');`);
+    await runtime.onCustomEmail!(email());
+    expect(tenant.store.data.action_executions[1]?.results.map((r) => r.logs)).toEqual([['one']]);
+  });
 });

@@ -1,9 +1,18 @@
 import type { PostLoginApi, PostUserRegistrationApi } from '../../actions/shared/auth0-actions';
 import type { LocalTenantRuntime } from '../server';
-import type { LoginContext, LoginOutcome, TenantHooks, UserCreatedContext } from '../state/hooks';
-import type { ActionExecutionLog, ActionVersionRecord, ConnectionRecord, JsonObject, JsonValue, UserRecord } from '../state/types';
+import type { CustomEmailContext, CustomEmailOutcome, LoginContext, LoginOutcome, TenantHooks, UserCreatedContext } from '../state/hooks';
+import type {
+  ActionExecutionLog,
+  ActionExecutionRecord,
+  ActionVersionRecord,
+  ConnectionRecord,
+  JsonObject,
+  JsonValue,
+  UserRecord,
+} from '../state/types';
 import { ActionCacheStore } from './action-cache';
-import { postLoginEvent, postUserRegistrationEvent, secretsOf } from './events';
+import { attemptOutcome, customEmailApi, deliverWithRetries, type AttemptResult } from './custom-email';
+import { customEmailProviderEvent, postLoginEvent, postUserRegistrationEvent, secretsOf } from './events';
 import { loadAction, type LoadedAction } from './load-action';
 import { routeActionTraffic, runInActionScope } from './outbound-routing';
 
@@ -12,6 +21,8 @@ export const TRIGGER_TIMEOUT_MS = 20_000;
 
 export interface ActionsRuntimeOptions {
   triggerTimeoutMs?: number;
+  /** Delays before Auth0's retries of an email (custom-email-provider); see DEFAULT_EMAIL_RETRY_DELAYS_MS. */
+  emailRetryDelaysMs?: readonly number[];
 }
 
 interface BoundAction {
@@ -20,7 +31,13 @@ interface BoundAction {
   version: ActionVersionRecord;
 }
 
-type TriggerId = 'post-login' | 'post-user-registration';
+type TriggerId = 'post-login' | 'post-user-registration' | 'custom-email-provider';
+
+const HANDLERS: Record<TriggerId, string> = {
+  'post-login': 'onExecutePostLogin',
+  'post-user-registration': 'onExecutePostUserRegistration',
+  'custom-email-provider': 'onExecuteCustomEmailProvider',
+};
 
 /**
  * The Actions runtime of the local tenant: runs the deployed version of each Action bound to
@@ -88,21 +105,22 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
     trigger: TriggerId,
     userId: string | undefined,
     runOne: (bound: BoundAction, handler: unknown) => Promise<'continue' | 'stop'>,
-  ): Promise<{ timedOut: boolean; errors: string[] }> {
+  ): Promise<{ timedOut: boolean; errors: string[]; record: ActionExecutionRecord }> {
     const started = Date.now();
     const results: ActionExecutionLog[] = [];
     const errors: string[] = [];
+    // Auth0 runs one Action on custom-email-provider (the Management API refuses a second binding).
+    const boundActionsToRun = trigger === 'custom-email-provider' ? boundActions(trigger).slice(0, 1) : boundActions(trigger);
     const work = (async () => {
-      for (const bound of boundActions(trigger)) {
+      for (const bound of boundActionsToRun) {
         const logs: string[] = [];
         const result: ActionExecutionLog = { action_id: bound.actionId, action_name: bound.name, logs, duration_ms: 0 };
         results.push(result);
         const actionStarted = Date.now();
         try {
           const instance = instanceOf(bound);
-          const handlerName = trigger === 'post-login' ? 'onExecutePostLogin' : 'onExecutePostUserRegistration';
           const next = await runInActionScope({ actionName: bound.name }, () =>
-            instance.captureLogs(logs, () => runOne(bound, instance.exports[handlerName])),
+            instance.captureLogs(logs, () => runOne(bound, instance.exports[HANDLERS[trigger]])),
           );
           if (next === 'stop') break;
         } catch (error) {
@@ -123,7 +141,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
     ]);
     clearTimeout(timer);
     if (timedOut) errors.push(`Script execution time exceeded (${timeoutMs} ms)`);
-    store.appendActionExecution({
+    const record = store.appendActionExecution({
       trigger_id: trigger,
       ...(userId !== undefined ? { user_id: userId } : {}),
       started_at: new Date(started).toISOString(),
@@ -131,7 +149,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       status: timedOut ? 'partial' : 'final',
       results: results.map((r) => ({ ...r, logs: [...r.logs] })),
     });
-    return { timedOut, errors };
+    return { timedOut, errors, record };
   }
 
   async function onUserCreated(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void> {
@@ -178,9 +196,57 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
     return denied === undefined ? { allowed: true } : { allowed: false, reason: denied };
   }
 
+  /**
+   * custom-email-provider: the bound Action delivers the email; api.notification.retry runs it
+   * again (at most 5 times), drop ends it. Each attempt is an execution record with its outcome.
+   */
+  async function onCustomEmail(context: CustomEmailContext): Promise<CustomEmailOutcome> {
+    const cache = cacheOf('custom-email-provider');
+    const messageType = context.notification.message_type;
+    const userId = context.user?.user_id;
+    if (boundActions('custom-email-provider').length === 0) {
+      const now = new Date().toISOString();
+      const reason = 'no Action is bound to custom-email-provider';
+      store.appendActionExecution({
+        trigger_id: 'custom-email-provider',
+        ...(userId !== undefined ? { user_id: userId } : {}),
+        started_at: now,
+        ended_at: now,
+        status: 'final',
+        results: [],
+        notification: { message_type: messageType, attempt: 1, outcome: 'failed', reason },
+      });
+      return { status: 'failed', attempts: 0, reason };
+    }
+    const settings = store.data.tenant;
+    const text = (key: string) => (typeof settings[key] === 'string' ? { [key]: settings[key] } : {});
+    const tenant = { id: 'local', ...text('friendly_name'), ...text('support_email'), ...text('support_url') };
+    return deliverWithRetries(async (attempt) => {
+      let decision: AttemptResult['decision'];
+      const { timedOut, errors, record } = await runTrigger('custom-email-provider', userId, async (bound, handler) => {
+        if (typeof handler !== 'function') throw new Error('onExecuteCustomEmailProvider is not exported');
+        const event = customEmailProviderEvent(context, secretsOf(bound.version.secrets), tenant);
+        const execution = customEmailApi(cache);
+        try {
+          await (handler as (e: unknown, a: unknown) => Promise<void>)(event, execution.api);
+        } finally {
+          decision = execution.decision();
+        }
+        return 'continue';
+      });
+      // A thrown error or a time-out is a failed delivery, which Auth0 tries again.
+      const failure = timedOut ? 'Script execution time exceeded' : errors[0];
+      const outcome = attemptOutcome(messageType, attempt, { decision, ...(failure !== undefined ? { failure } : {}) });
+      record.notification = outcome;
+      store.changed();
+      return outcome;
+    }, options.emailRetryDelaysMs);
+  }
+
   return {
     onUserCreated,
     onLogin,
+    onCustomEmail,
     evictCaches: () => {
       for (const cache of caches.values()) cache.evictAll();
     },

@@ -3,13 +3,12 @@ import type { TenantContext } from '../context';
 import { runUserCreatedHook } from '../management-api/users';
 import { readJsonOrForm } from '../management-api/request-body';
 import { identifierRules } from '../state/connection-rules';
-import { createTicket, ticketUrl } from '../state/tickets';
 import type { JsonObject } from '../state/types';
 import { createDatabaseUser, sameEmail, UserOperationError } from '../state/users';
 import { performLogin } from './login';
 import { registerOAuthToken } from './oauth-token';
 import { triggerRequestInfo } from './request-info';
-import { renderTemplateEmail, tenantTemplate } from './template-emails';
+import { sendPasswordResetEmail } from './password-reset-email';
 
 /** Auth0's Authentication API error body for /dbconnections: `{ name, code, description, statusCode }`. */
 function dbError(c: Context, statusCode: 400 | 401 | 403 | 404 | 409, code: string, description: string): Response {
@@ -85,26 +84,7 @@ export function registerAuthenticationApi(app: Hono, ctx: TenantContext): void {
     }
     const user = store.data.users.find((u) => u.connection === connection.name && sameEmail(u.email, email));
     // The answer is the same whether or not the user exists (no account enumeration).
-    if (user) {
-      const template = tenantTemplate(ctx, 'reset_email');
-      const ticket = createTicket(store, {
-        kind: 'password-change',
-        user_id: user.user_id,
-        ttl_sec: template?.urlLifetimeInSeconds ?? 0,
-        from_emailed_link: true,
-        ...(template?.resultUrl ? { result_url: template.resultUrl } : client ? { client_id: client.client_id } : {}),
-      });
-      const language = c.req.header('accept-language');
-      const rendered = await renderTemplateEmail(ctx, {
-        template: 'reset_email',
-        user,
-        connection,
-        url: ticketUrl(ctx.urls.publicUrl, ticket),
-        ...(client ? { client } : {}),
-        ...(language ? { requestLanguage: language.split(',')[0] ?? language } : {}),
-      });
-      if (rendered) store.outbox.deliverTemplateEmail(rendered);
-    }
+    if (user) await sendPasswordResetEmail(ctx, { user, connection, ...(client ? { client } : {}), request: triggerRequestInfo(c, body) });
     return c.json("We've just sent you an email to reset your password.");
   });
 

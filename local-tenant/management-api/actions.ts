@@ -29,6 +29,8 @@ export const SUPPORTED_TRIGGERS: ReadonlyArray<{ id: string; version: string }> 
 ];
 
 const MAX_BINDINGS_PER_TRIGGER = 20;
+/** Triggers that run one Action only: Auth0 refuses a second binding. */
+const SINGLE_BINDING_TRIGGERS = new Set(['custom-email-provider', 'custom-phone-provider']);
 
 export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): void {
   const { store } = ctx;
@@ -212,6 +214,9 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     const refs = body['bindings'];
     if (!Array.isArray(refs)) throw payloadError('Missing required property: bindings');
     if (refs.length > MAX_BINDINGS_PER_TRIGGER) throw payloadError(`At most ${MAX_BINDINGS_PER_TRIGGER} bindings per trigger`);
+    if (SINGLE_BINDING_TRIGGERS.has(triggerId) && refs.length > 1) {
+      throw new ApiError(400, `Only one action can be bound to the ${triggerId} trigger`, 'invalid_body');
+    }
     const existing = store.data.trigger_bindings.filter((b) => b.trigger_id === triggerId);
     const now = nowIso();
     const next: TriggerBindingRecord[] = refs.map((item) => {

@@ -23,6 +23,20 @@ export const EMAIL_TEMPLATE_NAMES = [
   'async_approval',
 ];
 
+/** The email providers Auth0 knows; `custom` delivers through the custom-email-provider Action. */
+export const EMAIL_PROVIDER_NAMES = [
+  'mailgun',
+  'mandrill',
+  'sendgrid',
+  'resend',
+  'ses',
+  'sparkpost',
+  'smtp',
+  'azure_cs',
+  'ms365',
+  'custom',
+];
+
 /** Auth0's default link lifetime for email templates: 5 days. */
 const DEFAULT_URL_LIFETIME_SECONDS = 432000;
 
@@ -65,9 +79,10 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
   api.post('/emails/provider', async (c) => {
     if (store.data.email_provider) throw new ApiError(409, 'An email provider is already configured', 'email_provider_conflict');
     const body = await readJsonObject(c);
-    const name = optionalString(body, 'name');
-    if (!name) throw payloadError('Missing required property: name');
-    const credentials = body['credentials'];
+    const name = requireProviderName(optionalString(body, 'name'));
+    if (name === 'custom') requireCustomEmailAction(ctx);
+    // The custom provider has no credentials: its Action holds them as secrets.
+    const credentials = body['credentials'] ?? (name === 'custom' ? {} : undefined);
     if (!isJsonObject(credentials)) throw payloadError('Missing required property: credentials');
     store.data.email_provider = {
       enabled: true,
@@ -85,6 +100,7 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
     const provider = requireProvider(ctx);
     const body = await readJsonObject(c);
     if ('credentials' in body && !isJsonObject(body['credentials'])) throw payloadError('Expected type object', 'credentials');
+    if ('name' in body && requireProviderName(optionalString(body, 'name')) === 'custom') requireCustomEmailAction(ctx);
     const changed = Object.entries(body).some(([key, value]) => !sameJson(provider[key], value));
     if (changed) {
       Object.assign(provider, body);
@@ -132,6 +148,24 @@ function templateFrom(name: string, body: JsonObject, base: EmailTemplateRecord 
     urlLifetimeInSeconds: pick('urlLifetimeInSeconds', isNumber, base?.urlLifetimeInSeconds ?? DEFAULT_URL_LIFETIME_SECONDS),
     enabled: pick('enabled', isBoolean, base?.enabled ?? true),
   };
+}
+
+/**
+ * Auth0 sets the custom provider only once an Action for the custom-email-provider trigger
+ * exists (auth0-deploy-cli issue #950: deploy-cli now creates Actions before the provider).
+ */
+function requireCustomEmailAction(ctx: TenantContext): void {
+  if (!ctx.store.data.actions.some((a) => a.supported_triggers.some((t) => t.id === 'custom-email-provider'))) {
+    throw new ApiError(400, 'The custom email provider needs an action for the custom-email-provider trigger', 'invalid_body');
+  }
+}
+
+function requireProviderName(name: string | undefined): string {
+  if (!name) throw payloadError('Missing required property: name');
+  if (!EMAIL_PROVIDER_NAMES.includes(name)) {
+    throw payloadError(`No enum match for: "${name}"; it must be one of ${EMAIL_PROVIDER_NAMES.join(', ')}`, 'name');
+  }
+  return name;
 }
 
 function requireTemplateName(name: string): string {

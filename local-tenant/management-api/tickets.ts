@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
+import { deliverTenantEmail } from '../authentication-api/email-delivery';
 import { renderTemplateEmail, tenantTemplate } from '../authentication-api/template-emails';
 import type { TenantContext } from '../context';
 import { nowIso } from '../state/store';
@@ -72,7 +73,7 @@ export function registerTickets(api: Hono<ManagementEnv>, ctx: TenantContext): v
       ...(client ? { client } : {}),
       ...(connection ? { connection } : {}),
     });
-    if (email) ctx.store.outbox.deliverTemplateEmail(email);
+    if (email) await deliverTenantEmail(ctx, email, { user, ...(client ? { client } : {}), ...(connection ? { connection } : {}) });
     const job: JsonObject = {
       status: 'completed',
       type: 'verification_email',

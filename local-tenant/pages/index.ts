@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { performLogin } from '../authentication-api/login';
 import { triggerRequestInfo } from '../authentication-api/request-info';
+import { deliverTenantEmail } from '../authentication-api/email-delivery';
 import { renderTemplateEmail, tenantTemplate } from '../authentication-api/template-emails';
 import type { TenantContext } from '../context';
 import { identifierRules, isDatabaseConnection, passwordPolicyError } from '../state/connection-rules';
@@ -10,6 +11,7 @@ import { nowIso } from '../state/store';
 import { findUsableTicket, type TicketLookup } from '../state/tickets';
 import type { ClientRecord, ConnectionRecord, TicketRecord, UserRecord } from '../state/types';
 import { page } from './layout';
+import { registerResetPasswordRequest } from './reset-password-request';
 
 const TICKET_PROBLEMS: Record<Exclude<TicketLookup, { ok: true }>['reason'], string> = {
   unknown: 'This link is not valid.',
@@ -35,6 +37,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
   );
 
   app.get('/login', (c) => c.html(loginPage(ctx, c, undefined)));
+  registerResetPasswordRequest(app, ctx);
 
   app.post('/local/login', async (c) => {
     const form = await c.req.parseBody();
@@ -143,7 +146,7 @@ async function sendWelcomeEmailIfEnabled(ctx: TenantContext, user: UserRecord, c
     ...(client ? { client } : {}),
     ...(connection ? { connection } : {}),
   });
-  if (email) ctx.store.outbox.deliverTemplateEmail(email);
+  if (email) await deliverTenantEmail(ctx, email, { user, ...(client ? { client } : {}), ...(connection ? { connection } : {}) });
 }
 
 function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
@@ -178,6 +181,9 @@ function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
         <input id="password" name="password" type="password" autocomplete="current-password" required />
         <button type="submit">Continue</button>
       </form>
+      <p class="note">
+        <a href="/u/reset-password/request/${connection.name}${client ? `?client_id=${client.client_id}` : ''}">Forgot your password?</a>
+      </p>
       <p class="note">
         Connection: <strong>${connection.name}</strong>${client ? html`, application <strong>${client.name}</strong>` : ''}.
         ${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${switchLink(con)}">${con.name}</a> `)}` : ''}

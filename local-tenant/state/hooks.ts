@@ -41,4 +41,39 @@ export interface TenantHooks {
   onUserCreated?(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void>;
   /** post-login: after the password was checked. `{ allowed: false }` is `api.access.deny(reason)`. */
   onLogin?(context: LoginContext): Promise<LoginOutcome>;
+  /**
+   * custom-email-provider: delivers an Auth0 email when the tenant's email provider is
+   * `custom`, retrying as Auth0 does when the Action calls api.notification.retry.
+   */
+  onCustomEmail?(context: CustomEmailContext): Promise<CustomEmailOutcome>;
 }
+
+/** `event.notification` of custom-email-provider: an Auth0 email, rendered, ready to deliver. */
+export interface EmailNotificationInfo {
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  locale: string;
+  /** The Auth0 message type, e.g. `reset_email`, `verify_email`, `welcome_email`. */
+  message_type: string;
+}
+
+/** An email Auth0 hands to the custom email provider, with what the trigger's event tells about it. */
+export interface CustomEmailContext {
+  notification: EmailNotificationInfo;
+  user?: UserRecord;
+  connection?: ConnectionRecord;
+  client?: ClientRecord;
+  request?: TriggerRequestInfo;
+}
+
+/**
+ * What became of it: accepted (the Action ended without retry or drop), dropped by the Action,
+ * or failed (every retry asked for, or no Action to run).
+ */
+export type CustomEmailOutcome =
+  | { status: 'accepted'; attempts: number }
+  | { status: 'dropped'; attempts: number; reason: string }
+  | { status: 'failed'; attempts: number; reason: string };

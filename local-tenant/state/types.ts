@@ -164,6 +164,17 @@ export interface ActionExecutionLog {
   duration_ms: number;
 }
 
+/** What became of an email after one custom-email-provider execution (Auth0 logs each attempt). */
+export interface EmailNotificationOutcome {
+  message_type: string;
+  /** 1 for the first delivery, then 2.. for Auth0's retries. */
+  attempt: number;
+  /** `accepted`: the Action ended without retry or drop; `failed`: no Action could run. */
+  outcome: 'accepted' | 'retry' | 'drop' | 'failed';
+  /** The reason the Action gave to api.notification.retry/drop, or why the attempt failed. */
+  reason?: string;
+}
+
 export interface ActionExecutionRecord {
   id: string;
   trigger_id: string;
@@ -172,6 +183,8 @@ export interface ActionExecutionRecord {
   ended_at: string;
   status: 'final' | 'partial' | 'unspecified';
   results: ActionExecutionLog[];
+  /** custom-email-provider executions only. */
+  notification?: EmailNotificationOutcome;
 }
 
 export interface TenantData {

@@ -152,6 +152,38 @@ test('login checks the password, counts logins, runs post-login with event-like 
   expect(await denied.json()).toEqual({ error: 'access_denied', error_description: 'blocked by test' });
 });
 
+test('the hosted reset-password request asks a shared-inbox user for the username and mails that account only', async () => {
+  const ann = await mgmt.users.create({ connection: 'shared-inbox', email: 'flat@example.com', username: 'ann', password: 'Passw0rd!' });
+  const ben = await mgmt.users.create({ connection: 'shared-inbox', email: 'flat@example.com', username: 'ben', password: 'Passw0rd!' });
+  const url = `${tenant.httpUrl}/u/reset-password/request/shared-inbox?client_id=${appClientId}`;
+  const page = await (await fetch(url)).text();
+  expect(page).toContain('<label for="username">Username</label>');
+  expect(await (await fetch(`${tenant.httpUrl}/u/reset-password/request/members`)).text()).toContain('<label for="username">Email</label>');
+  expect(await (await fetch(`${tenant.httpUrl}/login?connection=shared-inbox&client_id=${appClientId}`)).text()).toContain(
+    `/u/reset-password/request/shared-inbox?client_id=${appClientId}`,
+  );
+
+  // The same answer for the shared email (no identifier here), an unknown username and a real one.
+  for (const identifier of ['flat@example.com', 'nobody', 'BEN']) {
+    const res = await fetch(url, form({ username: identifier }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('for instructions to reset your password');
+  }
+  const emails = tenant.store.outbox.list({ to: 'flat@example.com' });
+  expect(emails).toHaveLength(1);
+  expect(emails[0]).toMatchObject({
+    user_id: ben.user_id,
+    subject: 'Reset your password',
+    source: { kind: 'auth0', template: 'reset_email' },
+  });
+  const link = /href="([^"]+)"/.exec(emails[0]?.html ?? '')?.[1] ?? '';
+  expect(await (await fetch(link)).text()).toContain('ben (flat@example.com)');
+  expect(ann.user_id).not.toBe(ben.user_id);
+
+  expect((await fetch(url, form({ username: '' }))).status).toBe(400);
+  expect((await fetch(`${tenant.httpUrl}/u/reset-password/request/nowhere`)).status).toBe(400);
+});
+
 test('login page asks for the identifier the connection uses and posts a form login', async () => {
   const members = await (await fetch(`${tenant.httpUrl}/login?connection=members`)).text();
   expect(members).toContain('>Email</label>');

@@ -235,3 +235,57 @@ describe('email templates and provider', () => {
     expect(provider).not.toHaveProperty('credentials');
   });
 });
+
+describe('the custom email provider and its trigger', () => {
+  test('the provider may be "custom" (no credentials) once its Action exists; an unknown provider name is refused', async () => {
+    await expectError(mgmt.emails.provider.update({ name: 'custom', credentials: {} }), 400, 'invalid_body');
+    const action = await mgmt.actions.create({
+      name: 'mailer',
+      code: 'exports.onExecuteCustomEmailProvider = async () => {};',
+      supported_triggers: [{ id: 'custom-email-provider', version: 'v1' }],
+    });
+    const updated = await mgmt.emails.provider.update({
+      name: 'custom',
+      enabled: true,
+      default_from_address: 'no-reply@example.com',
+      credentials: {},
+    });
+    expect(updated).toEqual(expect.objectContaining({ name: 'custom', enabled: true }));
+    expect((await mgmt.emails.provider.get()).name).toBe('custom');
+    await expectError(mgmt.emails.provider.update({ name: 'pigeon' as 'custom' }), 400);
+    await mgmt.emails.provider.delete();
+    await mgmt.emails.provider.create({ name: 'custom', default_from_address: 'no-reply@example.com' } as Parameters<
+      typeof mgmt.emails.provider.create
+    >[0]);
+    await mgmt.emails.provider.update({ name: 'sendgrid', credentials: { api_key: 'x' } });
+    expect((await mgmt.emails.provider.get()).name).toBe('sendgrid');
+    await mgmt.actions.delete(action.id!);
+  });
+
+  test('one Action at most on custom-email-provider', async () => {
+    const code = 'exports.onExecuteCustomEmailProvider = async () => {};';
+    const ids: string[] = [];
+    for (const name of ['mailer-one', 'mailer-two']) {
+      const action = await mgmt.actions.create({ name, code, supported_triggers: [{ id: 'custom-email-provider', version: 'v1' }] });
+      await mgmt.actions.deploy(action.id!);
+      ids.push(action.id!);
+    }
+    const bound = await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', {
+      bindings: [{ ref: { type: 'action_name', value: 'mailer-one' }, display_name: 'mailer-one' }],
+    });
+    expect(bound.bindings?.map((b) => b.action?.name)).toEqual(['mailer-one']);
+    const body = await expectError(
+      mgmt.actions.triggers.bindings.updateMany('custom-email-provider', {
+        bindings: [
+          { ref: { type: 'action_name', value: 'mailer-one' }, display_name: 'mailer-one' },
+          { ref: { type: 'action_name', value: 'mailer-two' }, display_name: 'mailer-two' },
+        ],
+      }),
+      400,
+    );
+    expect(body['message']).toBe('Only one action can be bound to the custom-email-provider trigger');
+    expect((await mgmt.actions.triggers.bindings.list('custom-email-provider')).data.map((b) => b.action?.name)).toEqual(['mailer-one']);
+    await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', { bindings: [] });
+    for (const id of ids) await mgmt.actions.delete(id);
+  });
+});

@@ -1,4 +1,8 @@
 import type {
+  CustomEmailProviderApi,
+  CustomEmailProviderEvent,
+  EmailNotification,
+  NotifiedUser,
   PostLoginApi,
   PostLoginEvent,
   PostUserRegistrationApi,
@@ -120,4 +124,64 @@ export async function captureConsole<T>(work: () => Promise<T>): Promise<{ resul
   } finally {
     console.log = original;
   }
+}
+
+/** A reset_email as Auth0 hands it to custom-email-provider: the rendered template for a shared-inbox user. */
+export function fakeNotification(overrides: Partial<EmailNotification> = {}): EmailNotification {
+  return {
+    to: 'family@example.com',
+    from: 'Example <no-reply@example.com>',
+    subject: 'Reset your Example password',
+    html: '<p>Someone asked to reset the password of the account <strong>ada</strong>.</p><p><a href="https://email-flows-test.eu.auth0.com/lo/reset?ticket=t-1#">Choose a new password</a></p>',
+    text: 'Someone asked to reset the password of the account ada. Choose a new password: https://email-flows-test.eu.auth0.com/lo/reset?ticket=t-1#',
+    locale: 'en',
+    message_type: 'reset_email',
+    ...overrides,
+  };
+}
+
+export function fakeNotifiedUser(appMetadata: Record<string, unknown> = {}, overrides: Partial<NotifiedUser> = {}): NotifiedUser {
+  return {
+    user_id: 'auth0|user-1',
+    email: 'family@example.com',
+    email_verified: true,
+    username: 'ada',
+    app_metadata: appMetadata,
+    user_metadata: {},
+    ...overrides,
+  };
+}
+
+export function fakeCustomEmailEvent(
+  overrides: Partial<CustomEmailProviderEvent> & { notificationOverrides?: Partial<EmailNotification> } = {},
+): CustomEmailProviderEvent {
+  const { notificationOverrides, ...rest } = overrides;
+  return {
+    notification: fakeNotification(notificationOverrides),
+    user: fakeNotifiedUser(),
+    client: { client_id: 'app-client-id', name: 'Example App', metadata: {} },
+    connection: { id: 'con_2', name: 'shared-inbox', strategy: 'auth0' },
+    request: { ip: '203.0.113.7', hostname: TENANT_DOMAIN },
+    tenant: { id: 'email-flows-test' },
+    secrets: fullSecrets(),
+    ...rest,
+  };
+}
+
+export interface RecordedCustomEmailApi extends CustomEmailProviderApi {
+  cache: ActionCacheStore;
+  /** Every retry/drop call in order; Auth0 acts on the last one. */
+  calls: ['retry' | 'drop', string][];
+}
+
+export function fakeCustomEmailApi(cache: ActionCacheStore = new ActionCacheStore()): RecordedCustomEmailApi {
+  const calls: ['retry' | 'drop', string][] = [];
+  return {
+    cache,
+    calls,
+    notification: {
+      retry: (reason) => void calls.push(['retry', reason]),
+      drop: (reason) => void calls.push(['drop', reason]),
+    },
+  };
 }
