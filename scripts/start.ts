@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
 import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
@@ -53,6 +55,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  // Where environments/local.json looks for the CA, so `npm run deploy -- --env local` trusts this run.
+  const caCopy = join(ROOT, 'dist', 'local-tenant', 'ca.pem');
+  mkdirSync(join(ROOT, 'dist', 'local-tenant'), { recursive: true });
+  copyFileSync(stack.tenant.caCertPath, caCopy);
+
   console.log(`Deploying dist/tenant with auth0-deploy-cli to https://${stack.tenant.domain} ...`);
   const deployed = await stack.deploy();
   if (deployed.exitCode !== 0) {
@@ -66,14 +73,15 @@ Local tenant is running${options.data !== undefined ? ` (state kept in ${options
   Create a user (as an admin)  ${httpUrl}/local/users/new
   Login page                   ${httpUrl}/login?client_id=${LOCAL_APP.client_id}
   Sign-up page                 ${httpUrl}/signup?client_id=${LOCAL_APP.client_id}
-  Management API (HTTPS)       ${httpsUrl}/api/v2   (AUTH0_DOMAIN=${stack.tenant.domain}, CA: ${stack.tenant.caCertPath})
+  Management API (HTTPS)       ${httpsUrl}/api/v2   (AUTH0_DOMAIN=${stack.tenant.domain}, CA: ${caCopy})
 
 Try it:
   1. Create a user in "members" with "Invite" checked: the outbox shows Auth0's invitation email.
   2. Create two users with the same email in "shared-inbox": each gets a SendGrid invitation naming its username.
   3. Click an invitation link, set a password, then log in: the welcome email arrives, once.
   4. Sign up with a new email in "members" and log in: one verification email, however many times you log in.
-  5. "Forgot your password?" on the "shared-inbox" login page asks for the username. Started with --email-provider custom,
+  5. In another terminal, \`npm run deploy -- --env local --plan\` plans a deploy into this tenant (nothing to change).
+  6. "Forgot your password?" on the "shared-inbox" login page asks for the username. Started with --email-provider custom,
      the reset goes to app_metadata.secondary_email once app_metadata.secondary_email_verified is true.
 
 Ctrl-C stops it.`);
