@@ -72,7 +72,9 @@ export function sendgridEmailSamples(template: string): SendgridEmailSample[] {
         ...sample.data,
         email: sample.username === undefined ? 'ada@example.com' : 'front-desk@example.com',
         app_name: 'Email Flows',
-        locale: language,
+        // A regional tag, as users' locales often are; the templates branch on `language`.
+        locale: language === 'fr' ? 'fr-CA' : 'en-GB',
+        language,
       };
       if (sample.username !== undefined) data.username = sample.username;
       const hostile = sample.branch === 'hostile';

@@ -51,12 +51,22 @@ export function sendTemplateEmail(
       to: email.to,
       from: settings.from,
       templateId: email.templateId,
-      dynamicTemplateData: email.data,
+      dynamicTemplateData: withLanguage(email.data),
       ...common(email),
     },
     email.sandbox === true,
     budget,
   );
+}
+
+/**
+ * Adds `language` (`fr` for `fr-CA`) beside `locale`: the kept templates branch on it with
+ * `{{#equals language "fr"}}`, SendGrid having no helper that compares a prefix.
+ */
+function withLanguage(data: Record<string, unknown>): Record<string, unknown> {
+  const locale = data.locale;
+  if (typeof locale !== 'string' || data.language !== undefined) return data;
+  return { ...data, language: locale.split('-')[0]?.toLowerCase() ?? locale };
 }
 
 /** Sends an already rendered email (subject, HTML and text as given), with the same outcomes as sendTemplateEmail. */

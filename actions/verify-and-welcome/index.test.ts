@@ -39,6 +39,7 @@ describe('verify-and-welcome', () => {
       username: 'ada',
       email: 'ada@example.com',
       locale: 'en',
+      language: 'en',
       app_name: 'Example App',
     });
     expect(api.appMetadataCalls.map(([k]) => k)).toEqual(['verification_email_sent', 'verification_email_sent_at']);
@@ -74,6 +75,7 @@ describe('verify-and-welcome', () => {
       username: 'ada',
       email: 'ada@example.com',
       locale: 'en',
+      language: 'en',
       app_name: 'Example App',
     });
     expect(api.appMetadataCalls.map(([k, v]) => [k, typeof v])).toEqual([

@@ -52,6 +52,7 @@ const inviteData = {
   expires_at: '2026-11-20T10:30:00.000Z',
   app_name: 'Acme',
   locale: 'en',
+  language: 'en',
 };
 
 beforeAll(async () => {
@@ -106,7 +107,7 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
     });
   });
 
-  test('the French version, chosen by locale', async () => {
+  test('the French version, chosen by language (the sender adds it from the locale)', async () => {
     const { mail } = mailer();
     await mail.send({
       to: 'shared@example.com',
@@ -116,7 +117,8 @@ describe('POST /v3/mail/send with @sendgrid/mail', () => {
         verify_url: 'http://localhost:3000/verify?t=1',
         username: 'bob',
         email: 'shared@example.com',
-        locale: 'fr',
+        locale: 'fr-CA',
+        language: 'fr',
         app_name: 'Acme',
       },
     });

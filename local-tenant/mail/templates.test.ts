@@ -64,7 +64,7 @@ test('no template prints user data unescaped in HTML (triple braces only in subj
 
 describe.each(Object.keys(SAMPLES))('%s', (name) => {
   test.each(LOCALES)('renders in %s with the username, the link and no unfilled tag', (locale) => {
-    const rendered = byName(name).render({ ...SAMPLES[name], locale });
+    const rendered = byName(name).render({ ...SAMPLES[name], locale: `${locale}-CA`, language: locale });
     for (const output of [rendered.subject, rendered.html]) {
       expect(output).not.toMatch(/\{\{|\}\}/);
       expect(output).toContain('alice');
@@ -84,7 +84,13 @@ describe.each(Object.keys(SAMPLES))('%s', (name) => {
   });
 
   test('escapes user-controlled fields in the HTML', () => {
-    const rendered = byName(name).render({ ...SAMPLES[name], username: '<script>alert("x")</script>', app_name: 'A&B', locale: 'en' });
+    const rendered = byName(name).render({
+      ...SAMPLES[name],
+      username: '<script>alert("x")</script>',
+      app_name: 'A&B',
+      locale: 'en',
+      language: 'en',
+    });
     expect(rendered.html).not.toContain('<script>');
     expect(rendered.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(rendered.html).toContain('A&amp;B');
@@ -93,7 +99,7 @@ describe.each(Object.keys(SAMPLES))('%s', (name) => {
   });
 
   test('falls back to the email when the account has no username; unknown locales get English', () => {
-    const data: TemplateData = { ...SAMPLES[name], locale: 'de' };
+    const data: TemplateData = { ...SAMPLES[name], locale: 'de', language: 'de' };
     delete data.username;
     const rendered = byName(name).render(data);
     expect(rendered.subject).toContain('shared@example.com');
