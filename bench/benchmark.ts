@@ -1,6 +1,7 @@
 import { builtAction, builtActions } from './built-actions';
-import { bulkInviteSection } from './bulk-invite';
-import { deployPlanSection } from './deploy-plan';
+import { startLocalStack } from '../local-tenant/local-stack';
+import { BULK_INVITE_DEFAULTS, measureBulkInvite, skippedBulkInvite, type BulkInviteBenchOptions } from './bulk-invite';
+import { measureDeployPlan, skippedDeployPlan } from './deploy-plan';
 import { measureBundleSize } from './bundle-size';
 import { measureColdStart } from './cold-start';
 import { measureFastPath } from './fast-path';
@@ -19,6 +20,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Progress lines (the CLI prints them; the test stays quiet). */
   progress?: (line: string) => void;
+  slow?: SlowOptions;
 }
 
 export interface Repetitions {
@@ -35,15 +37,38 @@ export function repetitionsFor(quick: boolean): Repetitions {
     : { coldStart: 41, fastPathRounds: 21, fastPathExecutionsPerRound: 2000, tokenExecutions: 1000, naiveTokenExecutions: 1000 };
 }
 
-/** A section that needs the local tenant and takes minutes: only the full run measures it. */
-export interface SlowSection {
-  title: string;
-  run(progress: (line: string) => void): Promise<Section>;
-  /** The section when it is not run, every figure marked not measured with the reason. */
-  skipped(why: string): Section;
+export interface SlowOptions {
+  deployRepetitions: number;
+  bulk: BulkInviteBenchOptions;
 }
 
-export const SLOW_SECTIONS: readonly SlowSection[] = [bulkInviteSection, deployPlanSection];
+export const SLOW_DEFAULTS: SlowOptions = { deployRepetitions: 3, bulk: BULK_INVITE_DEFAULTS };
+
+/**
+ * The sections that need the local tenant and take minutes: one local tenant for both, deployed
+ * by the deploy section first, so the bulk invitation runs with the Actions bound. A section
+ * that fails is reported as not measured, with its error, never with a number.
+ */
+async function measureWithLocalTenant(options: SlowOptions, progress: (line: string) => void): Promise<Section[]> {
+  const stack = await startLocalStack({ port: 0 });
+  try {
+    progress('7. deploy and plan');
+    const deployed = await measureDeployPlan(stack, options.deployRepetitions, progress).catch((error: unknown) =>
+      skippedDeployPlan(`failed: ${errorText(error)}`),
+    );
+    progress('6. bulk invitation');
+    const bulk = deployed.figures.some((f) => f.verdict === 'not measured')
+      ? skippedBulkInvite('the deploy before it failed, so no Action was bound')
+      : await measureBulkInvite(stack, options.bulk, progress).catch((error: unknown) => skippedBulkInvite(`failed: ${errorText(error)}`));
+    return [bulk, deployed];
+  } finally {
+    await stack.stop();
+  }
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
@@ -66,9 +91,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   sections.push(await measureRequestsPerFlow());
   progress('5. token requests');
   sections.push(await measureTokenReuse(n.tokenExecutions, n.naiveTokenExecutions));
-  for (const slow of SLOW_SECTIONS) {
-    progress(slow.title);
-    sections.push(options.quick ? slow.skipped('skipped by the quick run (npm test); run npm run bench') : await slow.run(progress));
+  if (options.quick) {
+    const why = 'skipped by the quick run (npm test); npm run bench measures it';
+    sections.push(skippedBulkInvite(why), skippedDeployPlan(why));
+  } else {
+    sections.push(...(await measureWithLocalTenant(options.slow ?? SLOW_DEFAULTS, progress)));
   }
 
   return {
@@ -83,6 +110,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       'requests per flow, executions per flow and cache state': 1,
       'token requests, executions sharing one api.cache': n.tokenExecutions,
       'token requests, naive executions': n.naiveTokenExecutions,
+      ...(options.quick
+        ? {}
+        : {
+            'bulk invitation, runs': 1,
+            'deploy and plan of the unchanged tenant, runs each': (options.slow ?? SLOW_DEFAULTS).deployRepetitions,
+          }),
     },
     sections,
   };
