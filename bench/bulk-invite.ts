@@ -6,6 +6,7 @@ import type { BulkInviteSummary } from '../admin/bulk-invite';
 import type { LoggedRequest } from '../local-tenant/faults/request-log';
 import type { LocalStack } from '../local-tenant/local-stack';
 import { ROOT } from './built-actions';
+import { localTenantEnvironment } from './local-environment';
 import { notMeasured, ratioOf, type Section } from './report';
 
 /**
@@ -85,23 +86,6 @@ function reportSummary(reportPath: string): BulkInviteSummary {
   return last.summary;
 }
 
-/** The command's environment: the local environment description pointed at this run of the local tenant. */
-function localEnvironment(stack: LocalStack): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AUTH0_DOMAIN: stack.tenant.domain, NODE_EXTRA_CA_CERTS: stack.tenant.caCertPath };
-  // Whatever the caller's shell says about another tenant must not reach the command.
-  for (const name of [
-    'ADMIN_ENV',
-    'ADMIN_CLIENT_ID',
-    'ADMIN_CLIENT_SECRET',
-    'SENDGRID_BASE_URL',
-    'ACTIONS_CLIENT_ID',
-    'ACTIONS_CLIENT_SECRET',
-  ]) {
-    delete env[name];
-  }
-  return env;
-}
-
 /** Counts what the tenant answered while `work` runs; the request log is bounded, so it is drained every 250 ms. */
 async function watchTenant<T>(stack: LocalStack, work: () => Promise<T>): Promise<{ result: T; log: LoggedRequest[] }> {
   const { requestLog } = stack.tenant;
@@ -128,7 +112,7 @@ export async function measureBulkInvite(
 ): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-invite-'));
   try {
-    const env = localEnvironment(stack);
+    const env = localTenantEnvironment(stack);
     const csv = join(dir, 'users.csv');
     // A prefix of its own: users of an earlier run in the same tenant would be answered 409 (exists).
     writeInviteCsv(csv, options.users, { mixed: false, prefix: `bench-${Date.now().toString(36)}` });

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { deploy, type DeployResult } from '../deploy/deploy';
 import type { LoggedRequest } from '../local-tenant/faults/request-log';
 import type { LocalStack } from '../local-tenant/local-stack';
+import { localTenantEnvironment } from './local-environment';
 import { notMeasured, ratioOf, type Figure, type Section } from './report';
 import { median } from './stats';
 
@@ -36,16 +37,11 @@ interface Timed {
   result: DeployResult;
 }
 
-/** The local environment description pointed at this run of the local tenant. */
-function localEnvironment(stack: LocalStack): NodeJS.ProcessEnv {
-  return { ...process.env, AUTH0_DOMAIN: stack.tenant.domain, LOCAL_TENANT_CA_CERT: stack.tenant.caCertPath };
-}
-
 async function timedDeploy(stack: LocalStack, planOnly: boolean): Promise<Timed> {
   stack.tenant.requestLog.clear();
   const started = performance.now();
   // Builds afresh into a temporary directory, as `npm run deploy` does by default.
-  const result = await deploy({ environment: 'local', planOnly, env: localEnvironment(stack) });
+  const result = await deploy({ environment: 'local', planOnly, env: localTenantEnvironment(stack) });
   const ms = performance.now() - started;
   const log = stack.tenant.requestLog.list();
   return { ms, requests: log.length, writes: writingRequests(log).map((r) => withoutIds(`${r.method} ${r.path}`)), result };
