@@ -44,7 +44,7 @@ export const FLOWS: readonly FlowSpec[] = [
     event: registration('members', { invite: true }),
     successLog: 'invited mode=change_password',
     floor: { cold: 1, warm: 1 },
-    why: 'one `POST /dbconnections/change_password` makes Auth0 send its own email; that endpoint takes a client id, no Management API token, so none is requested even with a cold cache.',
+    why: 'One `POST /dbconnections/change_password` makes Auth0 send its own email; that endpoint takes a client id, no Management API token, so none is requested even with a cold cache.',
     postLogin: false,
   },
   {
@@ -54,7 +54,7 @@ export const FLOWS: readonly FlowSpec[] = [
     event: registration('members', {}),
     successLog: 'invited mode=change_password',
     floor: { cold: 3, warm: 2 },
-    why: 'the reset template words the email as an invitation only while `app_metadata.invite` is true, and post-user-registration has no `api.user`: the flag needs one `PATCH /api/v2/users/{id}` (so one token when the cache is cold) before the `change_password` call.',
+    why: 'The reset template words the email as an invitation only while `app_metadata.invite` is true, and post-user-registration has no `api.user`: the flag needs one `PATCH /api/v2/users/{id}` (so one token when the cache is cold) before the `change_password` call.',
     postLogin: false,
   },
   {
@@ -64,7 +64,7 @@ export const FLOWS: readonly FlowSpec[] = [
     event: registration('shared-inbox', {}),
     successLog: 'invited mode=ticket',
     floor: { cold: 3, warm: 2 },
-    why: 'a password-change ticket (Management API, so one token when cold) plus one SendGrid send: ticket + send = 2.',
+    why: 'A password-change ticket (Management API, so one token when cold) plus one SendGrid send: ticket + send = 2.',
     postLogin: false,
   },
   {
@@ -74,7 +74,7 @@ export const FLOWS: readonly FlowSpec[] = [
     event: (userId) => fakePostLoginEvent({ user: fakeUser({ user_id: userId }) }),
     successLog: 'verification_sent',
     floor: { cold: 3, warm: 2 },
-    why: 'an email-verification ticket (Management API, one token when cold) plus one SendGrid send; the `verification_email_sent` flag goes through `api.user.setAppMetadata`, which Auth0 writes with the login itself: the metadata update costs the Action no request.',
+    why: 'An email-verification ticket (Management API, one token when cold) plus one SendGrid send; the `verification_email_sent` flag goes through `api.user.setAppMetadata`, which Auth0 writes with the login itself: the metadata update costs the Action no request.',
     postLogin: true,
   },
   {
@@ -84,7 +84,7 @@ export const FLOWS: readonly FlowSpec[] = [
     event: (userId) => fakePostLoginEvent({ user: fakeUser({ user_id: userId, email_verified: true }) }),
     successLog: 'welcome_sent',
     floor: { cold: 1, warm: 1 },
-    why: 'one SendGrid send; no Management API call, so no token even when the cache is cold; the flag goes through `api.user.setAppMetadata` (written by Auth0 with the login).',
+    why: 'One SendGrid send; no Management API call, so no token even when the cache is cold; the flag goes through `api.user.setAppMetadata` (written by Auth0 with the login).',
     postLogin: true,
   },
 ];

@@ -58,7 +58,7 @@ export async function measureTokenReuse(executions: number, naiveExecutions: num
   return {
     id: 'token-reuse',
     title: '5. Token requests across executions',
-    method: `The built \`verify-and-welcome\` executed ${shared.executions} times, each for a new unverified user (token, verification ticket, SendGrid send), all sharing one \`api.cache\` (the local tenant's \`ActionCacheStore\`, Auth0's limits) whose clock advances ${(shared.spanSec / 3600).toFixed(2)} h in equal steps: the token's ${TOKEN_LIFETIME_SEC / 3600} h lifetime less its one-minute renewal margin. Token requests counted by nock at \`POST /oauth/token\`. Naive counterpart, same run: ${naive.executions} executions each with an empty cache.`,
+    method: `The built \`verify-and-welcome\` executed ${shared.executions} times, each for a new unverified user (token, verification ticket, SendGrid send), all sharing one \`api.cache\` (the local tenant's \`ActionCacheStore\`, Auth0's limits) whose clock advances ${(shared.spanSec / 3600).toFixed(2)} h in equal steps, all within the time the token is cached (its ${TOKEN_LIFETIME_SEC / 3600} h lifetime less the one-minute renewal margin). Token requests counted by nock at \`POST /oauth/token\`. Naive counterpart, same run: ${naive.executions} executions each with an empty cache.`,
     figures: [
       {
         id: 'token-reuse.shared-cache',
