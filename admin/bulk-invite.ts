@@ -284,8 +284,8 @@ async function processRow(
     result = await inviteCreatedUser(options, user, earlier.userId);
   } else {
     result = await createAndInvite(options, user, {
-      inDoubt: earlier?.state === 'pending',
-      beforeCreate: () => journal.record({ line: row.line, key, state: 'pending' }),
+      ...(earlier?.state === 'pending' ? { inDoubtSince: earlier.at ?? 0 } : {}),
+      beforeCreate: () => journal.record({ line: row.line, key, state: 'pending', at: Date.now() }),
     });
   }
   const via = options.mode;

@@ -17,6 +17,7 @@ export interface FoundUser {
   user_metadata: Record<string, unknown>;
   logins_count?: number;
   name?: string;
+  created_at?: string;
 }
 
 export interface UserQuery {
@@ -50,6 +51,7 @@ export function toFoundUser(user: Management.UserResponseSchema | Management.Get
     user_metadata: (user.user_metadata ?? {}) as Record<string, unknown>,
     ...(typeof user.logins_count === 'number' ? { logins_count: user.logins_count } : {}),
     ...(typeof user.name === 'string' ? { name: user.name } : {}),
+    ...(typeof user.created_at === 'string' ? { created_at: user.created_at } : {}),
   };
 }
 

@@ -80,16 +80,19 @@ export function unknowablePassword(): string {
 
 export interface CreationState {
   /**
-   * An earlier attempt for this row may have created the user without our knowing (no answer,
-   * 5xx, or a journal entry left pending by an interrupted run): a 409 then means "ours".
+   * Since when an earlier attempt for this row may have created the user without our knowing
+   * (no answer, a 5xx, or a journal entry left pending by an interrupted run), in ms since epoch.
    */
-  inDoubt: boolean;
+  inDoubtSince?: number;
   /** Called just before each creation request (the journal's `pending`). */
   beforeCreate?: () => void;
   signal?: AbortSignal;
 }
 
-const CREATE_ATTEMPTS = 3;
+const CREATE_ATTEMPTS = 4;
+const CREATE_BACKOFF_MS = 500;
+/** Clock difference allowed between this machine and Auth0 when telling our own creation from an older user. */
+const CLOCK_SKEW_MS = 60_000;
 
 export async function createAndInvite(options: InviteOptions, user: NewUser, state: CreationState): Promise<InviteResult> {
   const { management } = options;
@@ -111,41 +114,51 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
     ...(user.locale !== undefined ? { user_metadata: { locale: user.locale } } : {}),
   };
   const cost = options.mode === 'action' ? (options.creationCost?.(user.connection.name) ?? 1) : 1;
-  let inDoubt = state.inDoubt;
+  let inDoubtSince = state.inDoubtSince;
   for (let attempt = 1; ; attempt++) {
     state.beforeCreate?.();
-    let userId: string;
+    const attemptStarted = Date.now();
+    let failure: InviteResult;
     try {
       const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: state.signal }));
       // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
-      if (typeof created.user_id !== 'string' || created.user_id === '') {
-        if (attempt < CREATE_ATTEMPTS) {
-          inDoubt = true;
-          continue;
-        }
-        return { status: 'failed', reason: 'malformed_response' };
-      }
-      userId = created.user_id;
+      if (typeof created.user_id === 'string' && created.user_id !== '') return afterCreation(options, user, created.user_id);
+      failure = { status: 'failed', reason: 'malformed_response' };
     } catch (error) {
       const status = statusOf(error);
       if (status === 409) {
-        if (inDoubt) return afterCreation(options, user, await existingUserId(management, user));
-        return existing(options, user);
+        if (inDoubtSince === undefined) return existing(options, user);
+        // Created by our unanswered attempt, or there before? Ours carries the invitation flag and is recent.
+        const found = await existingUser(management, user);
+        const ours =
+          found !== undefined &&
+          found.app_metadata.invite === true &&
+          (found.created_at === undefined || Date.parse(found.created_at) >= inDoubtSince - CLOCK_SKEW_MS);
+        return ours ? afterCreation(options, user, found.user_id) : existing(options, user, found);
       }
       if (failureReason(error) === 'aborted') throw error;
-      const unanswered = status === undefined || status >= 500;
-      if (unanswered && attempt < CREATE_ATTEMPTS) {
-        inDoubt = true;
-        continue;
-      }
-      return { status: 'failed', reason: failureReason(error), errors: [errorMessage(error)] };
+      failure = { status: 'failed', reason: failureReason(error), errors: [errorMessage(error)] };
+      // A 4xx is an answer: Auth0 refused, nothing was created.
+      if (status !== undefined && status < 500) return failure;
     }
-    return afterCreation(options, user, userId);
+    if (attempt >= CREATE_ATTEMPTS) return failure;
+    inDoubtSince ??= attemptStarted;
+    // Let other requests go first: an unanswered creation retried at once tends to meet the same trouble.
+    await delay(CREATE_BACKOFF_MS * attempt * (0.5 + Math.random()), state.signal);
   }
 }
 
-async function afterCreation(options: InviteOptions, user: NewUser, userId: string | undefined): Promise<InviteResult> {
-  if (userId === undefined || userId === '') return { status: 'failed', reason: 'created_user_not_found' };
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function afterCreation(options: InviteOptions, user: NewUser, userId: string): Promise<InviteResult> {
   if (options.mode === 'action') return { status: 'created', userId };
   return inviteCreatedUser(options, user, userId);
 }
@@ -156,26 +169,28 @@ export async function inviteCreatedUser(options: InviteOptions, user: NewUser, u
   return sent.ok ? { status: 'invited', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
 }
 
-async function existing(options: InviteOptions, user: NewUser): Promise<InviteResult> {
-  if (!options.resend) return { status: 'exists' };
-  let found: string | undefined;
-  try {
-    found = await existingUserId(options.management, user);
-  } catch (error) {
-    return { status: 'failed', reason: `lookup_${failureReason(error)}` };
+async function existing(options: InviteOptions, user: NewUser, known?: FoundUser): Promise<InviteResult> {
+  if (!options.resend) return { status: 'exists', ...(known !== undefined ? { userId: known.user_id } : {}) };
+  let found = known;
+  if (found === undefined) {
+    try {
+      found = await existingUser(options.management, user);
+    } catch (error) {
+      return { status: 'failed', reason: `lookup_${failureReason(error)}` };
+    }
   }
   if (found === undefined) return { status: 'failed', reason: 'exists_not_found' };
-  const userId = found;
+  const userId = found.user_id;
   const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
   return sent.ok ? { status: 'resent', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
 }
 
 /** The user a 409 was about: by username when the row has one (unique on every connection), else by email. */
-async function existingUserId(management: AdminManagement, user: NewUser): Promise<string | undefined> {
+async function existingUser(management: AdminManagement, user: NewUser): Promise<FoundUser | undefined> {
   let users: FoundUser[];
   if (user.username !== undefined) users = await findUsersByUsername(management, user.username, user.connection.name);
   else users = await findUsersByEmail(management, user.email, user.connection.name);
-  return users.length === 1 ? users[0]!.user_id : undefined;
+  return users.length === 1 ? users[0] : undefined;
 }
 
 export interface InvitationRecipient {

@@ -11,10 +11,11 @@ import { TokenBucket } from 'limiter';
  * `Retry-After` (seconds). Four things keep the scripts close to the limit without tripping it:
  *
  * 1. A client token bucket (`limiter`): never more than `ratePerSecond`, `burst` at once.
- * 2. The server's own count: a request starts only while the last `x-ratelimit-remaining`, less
- *    the requests still in flight, leaves a token for it; otherwise it waits for the next
- *    answer, or for the time one token takes to come back according to `x-ratelimit-reset`.
- *    Until the first answer only one request is in flight, so the headers are known early.
+ * 2. The server's own count: a request starts only while the latest `x-ratelimit-remaining`,
+ *    less the requests sent after the answered one, plus the tokens come back since (at the
+ *    pace `x-ratelimit-reset` gives), leaves a token for it; otherwise it waits for the next
+ *    answer or for that time. Until the first answer only one request is in flight, so the
+ *    headers are known early.
  * 3. A 429 pauses every request until `Retry-After`, then the request is sent again.
  * 4. At most `concurrency` requests at once.
  *
@@ -61,14 +62,24 @@ export interface RateCounters {
   serverLimit?: number;
 }
 
-interface ServerState {
+/**
+ * A mirror of the tenant's bucket: set from the newest answer (its `remaining`, less what was
+ * sent after that request, plus what came back since), refilled at the pace the headers give,
+ * and spent as requests leave.
+ */
+interface ServerBucket {
   limit: number;
-  remaining: number;
-  resetAtMs: number;
-  observedAt: number;
+  tokens: number;
+  updatedAt: number;
+  /** Time one token takes to come back; undefined until a header tells it. */
+  msPerToken: number | undefined;
+  /** `sent` counter after the answered request: later answers replace the mirror, older ones do not. */
+  sentIndex: number;
 }
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
+/** Answers the pace is learned from. */
+const PACE_SAMPLES = 16;
 const costStorage = new AsyncLocalStorage<number>();
 
 export class RateGovernor {
@@ -81,10 +92,14 @@ export class RateGovernor {
   private readonly signal: AbortSignal | undefined;
   private readonly governs: (url: URL) => boolean;
   private inflight = 0;
+  /** Requests admitted so far. */
+  private sent = 0;
   private pausedUntil = 0;
   private answered = false;
-  private server: ServerState | undefined;
+  private server: ServerBucket | undefined;
   private releaseWaiters: Array<() => void> = [];
+  private paceSamples: number[] = [];
+  private paceLimit = 0;
   /** Admission is one at a time, in arrival order. */
   private admission: Promise<void> = Promise.resolve();
 
@@ -128,6 +143,9 @@ export class RateGovernor {
       if (attempt > 1) this.counters.retries += 1;
       await this.admit(cost, callerSignal);
       this.counters.requests += 1;
+      const sentAt = Date.now();
+      // The tenant's answer counts this request, not the calls the tenant's Actions make for it (cost - 1).
+      const sentIndex = this.sent - (cost - 1);
       let response: Response;
       try {
         const signals = [AbortSignal.timeout(this.requestTimeoutMs), callerSignal, this.signal].filter(
@@ -143,11 +161,11 @@ export class RateGovernor {
         continue;
       }
       this.release();
-      this.observe(response.headers);
+      this.observe(response.headers, sentAt, sentIndex);
 
       if (response.status === 429) {
         this.counters.rateLimited += 1;
-        this.pauseAfter429(response.headers, attempt);
+        this.pauseAfter429(response.headers, attempt, sentIndex);
         if (attempt >= this.maxAttempts) return response;
         await discard(response);
         continue;
@@ -204,6 +222,8 @@ export class RateGovernor {
         }
         if (!this.bucket.tryRemoveTokens(bucketCost)) continue;
         this.inflight += 1;
+        this.sent += cost;
+        if (this.server !== undefined) this.server.tokens -= cost;
         return;
       }
     } finally {
@@ -211,52 +231,72 @@ export class RateGovernor {
     }
   }
 
-  /**
-   * 0 when the tenant's last answer leaves room for `cost` tokens beyond the requests in
-   * flight (counting the tokens that came back since, at the pace `x-ratelimit-reset` gives),
-   * else how long until it does.
-   */
+  /** 0 when the mirror of the tenant's bucket holds `cost` tokens, else how long until it does. */
   private serverWaitMs(now: number, cost: number): number {
     const server = this.server;
     if (server === undefined) return 0;
-    const msPerToken = this.msPerToken(server);
-    const refilled = msPerToken === undefined ? 0 : (now - server.observedAt) / msPerToken;
-    const available = Math.min(server.limit, server.remaining + refilled) - this.inflight;
+    if (server.msPerToken !== undefined) {
+      server.tokens = Math.min(server.limit, server.tokens + (now - server.updatedAt) / server.msPerToken);
+    }
+    server.updatedAt = now;
     const needed = Math.min(cost, server.limit);
-    if (available >= needed) return 0;
-    return Math.max(1, Math.ceil((needed - available) * (msPerToken ?? 1000)));
+    if (server.tokens >= needed) return 0;
+    return Math.max(1, Math.ceil((needed - server.tokens) * (server.msPerToken ?? 1000)));
   }
 
-  /**
-   * How long one token takes to come back: the time until the bucket is full (`reset`,
-   * rounded up to a second by Auth0) over the tokens missing. Rounding up errs on the slow side.
-   */
-  private msPerToken(server: ServerState): number | undefined {
-    const missing = server.limit - server.remaining;
-    const untilFull = server.resetAtMs - server.observedAt;
-    if (missing <= 0 || untilFull <= 0) return undefined;
-    return untilFull / missing;
-  }
-
-  private observe(headers: Headers): void {
+  private observe(headers: Headers, sentAt: number, sentIndex: number): void {
     this.answered = true;
-    const limit = Number(headers.get('x-ratelimit-limit'));
-    const remaining = Number(headers.get('x-ratelimit-remaining'));
-    const reset = Number(headers.get('x-ratelimit-reset'));
-    if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
+    // An answer to an older request than the one the mirror comes from says less: keep the newer.
+    if (this.server !== undefined && sentIndex < this.server.sentIndex) return;
     if (headers.get('x-ratelimit-limit') === null || headers.get('x-ratelimit-remaining') === null) return;
-    this.server = { limit, remaining: Math.max(0, remaining), resetAtMs: reset * 1000, observedAt: Date.now() };
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    const remaining = Math.max(0, Number(headers.get('x-ratelimit-remaining')));
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining)) return;
+    const msPerToken = this.learnPace(limit, remaining, Number.isFinite(reset) ? reset * 1000 - sentAt : 0);
+    const now = Date.now();
+    const refilled = msPerToken === undefined ? 0 : (now - sentAt) / msPerToken;
+    this.server = {
+      limit,
+      tokens: Math.min(limit, remaining + refilled) - (this.sent - sentIndex),
+      updatedAt: now,
+      msPerToken,
+      sentIndex,
+    };
     this.counters.serverLimit = limit;
   }
 
-  private pauseAfter429(headers: Headers, attempt: number): void {
+  /**
+   * The time one token takes to come back. One answer bounds it from above: the time until the
+   * bucket is full (`reset`, rounded up to a whole second by Auth0, and measured from when the
+   * request left) over the fewest tokens that can be missing (`remaining` is rounded down). The
+   * smallest of the last answers' bounds is the pace: never faster than the tenant refills, and
+   * closer to it with each answer.
+   */
+  private learnPace(limit: number, remaining: number, untilFullMs: number): number | undefined {
+    if (limit !== this.paceLimit) {
+      this.paceSamples = [];
+      this.paceLimit = limit;
+    }
+    const fewestMissing = limit - remaining - 1;
+    if (fewestMissing >= 1 && untilFullMs > 0) {
+      this.paceSamples.push(untilFullMs / fewestMissing);
+      if (this.paceSamples.length > PACE_SAMPLES) this.paceSamples.shift();
+    }
+    return this.paceSamples.length > 0 ? Math.min(...this.paceSamples) : this.server?.msPerToken;
+  }
+
+  private pauseAfter429(headers: Headers, attempt: number, sentIndex: number): void {
     const now = Date.now();
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
-    const resetMs = this.server !== undefined ? this.server.resetAtMs - now : undefined;
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    const resetMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 - now : undefined;
     // Retry-After first (Auth0 sends it with every 429), else the reset time, else exponential.
     const pause = retryAfterMs ?? (resetMs !== undefined && resetMs > 0 ? resetMs : this.backoff(attempt));
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
-    if (this.server !== undefined) this.server = { ...this.server, remaining: 0, observedAt: now };
+    if (this.server !== undefined && sentIndex >= this.server.sentIndex) {
+      this.server = { ...this.server, tokens: Math.min(this.server.tokens, 0), updatedAt: now, sentIndex };
+    }
   }
 
   private backoff(attempt: number): number {

@@ -26,6 +26,8 @@ export interface JournalEntry {
   state: JournalState;
   via?: 'action' | 'direct';
   userId?: string;
+  /** When the entry was written (ms since epoch). */
+  at?: number;
 }
 
 export interface JournalRecord {
@@ -33,6 +35,7 @@ export interface JournalRecord {
   key: string;
   via?: 'action' | 'direct';
   userId?: string;
+  at?: number;
 }
 
 export function journalPath(stateDir: string, csvPath: string, csvSha256: string): string {
@@ -73,6 +76,7 @@ export class RunJournal {
           key: entry.key,
           ...(entry.via !== undefined ? { via: entry.via } : {}),
           ...(entry.userId !== undefined ? { userId: entry.userId } : {}),
+          ...(typeof entry.at === 'number' ? { at: entry.at } : {}),
         });
       }
     }
@@ -101,6 +105,7 @@ export class RunJournal {
       key: entry.key,
       ...(entry.via !== undefined ? { via: entry.via } : {}),
       ...(entry.userId !== undefined ? { userId: entry.userId } : {}),
+      ...(entry.at !== undefined ? { at: entry.at } : {}),
     });
   }
 

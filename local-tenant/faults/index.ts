@@ -139,7 +139,14 @@ export class FaultInjector {
       case '429': {
         const retryAfter = rule.retryAfter ?? 1;
         c.header('retry-after', String(retryAfter));
-        setRateHeaders(c, 2, 0, Date.now() / 1000 + retryAfter);
+        // The bucket size of the limit in force, as Auth0's own 429 says (2, the free tier's, without one).
+        const limit =
+          this.tier === undefined
+            ? 2
+            : typeof this.tier === 'string'
+              ? TIERS[this.tier](c.req.method, c.req.path).spec.burst
+              : this.tier.burst;
+        setRateHeaders(c, limit, 0, Date.now() / 1000 + retryAfter);
         return c.json(
           { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' },
           429,
