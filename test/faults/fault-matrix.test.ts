@@ -9,32 +9,50 @@ import { EMAIL_BUDGET_MS } from '../../actions/shared/email-budget';
 import type { FaultKind, FaultRule } from '../../local-tenant/faults';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 import { ACTION_FLOWS, FLOW_BOUND_MS, type ActionFlow, type FlowRun } from './action-flows';
-import { FAULTS, HANG_MS, MatrixReport, faultRule, type CallName } from './matrix';
+import { FAULTS, HANG_MS, MatrixReport, faultRule, type CallName, type FaultOptions } from './matrix';
+import {
+  bulkRows,
+  invitationsOf,
+  resetSubject,
+  runBulk,
+  runReset,
+  SCRIPT_ATTEMPT_MS,
+  SCRIPT_ROUTES,
+  scriptContext,
+  SHORT_HANG_MS,
+  usersOf,
+  type BulkRun,
+  type ScriptContext,
+} from './script-flows';
 
 jest.setTimeout(60_000);
 
 const report = new MatrixReport();
 let stack: InstalledStack;
 
-beforeAll(async () => {
-  // Every user of `members` is invited too, so that change_password mode flags the user first
-  // (token, users, change_password); `shared-inbox` invites by ticket.
-  stack = await startInstalledStack({ secrets: { INVITE_CONNECTIONS: 'members,shared-inbox:ticket' } });
-  // The test's own SDK gets its token now, so that an armed token fault can only meet an Action's request.
-  await stack.client.management.users.list({ per_page: 1 });
-});
+afterEach(() => stack?.tenant.faults.clear());
 
-afterEach(() => stack.tenant.faults.clear());
-
-afterAll(async () => {
+afterAll(() => {
   report.write('fault-matrix.md', 'Fault matrix', [
     `Flows run by the built Actions (dist/tenant) in the local tenant; faults injected by its FaultInjector on the Auth0 routes and the SendGrid stand-in.`,
     `Each fault hits the next call of its route once. 429 carries Retry-After: 30. A hang lasts ${HANG_MS / 1000} s unless the caller gives up.`,
     `Bound for a login or a user creation: ${FLOW_BOUND_MS / 1000} s (the Actions' ${EMAIL_BUDGET_MS / 1000} s email budget + 1 s); Auth0's trigger limit is 20 s.`,
     `"next login" is the same user logging in again once the fault is gone, then once more: exactly one email in all, flag set once.`,
+    `Scripts (bulk invitation, password reset) run in process against the local tenant over HTTPS, with the settings of environments/local.json; their governor gives each Management API attempt ${SCRIPT_ATTEMPT_MS / 1000} s, so a hang there is past its budget. Their token request (30 s budget) and SendGrid send (10 min budget) cannot be held past budget in test time: those hangs last ${SHORT_HANG_MS / 1000} s, then the stand-in answers 504 ("hang ${SHORT_HANG_MS / 1000} s" in the table). 429 there says Retry-After: 1.`,
+    `"run 2" is the same CSV run again (same journal) once the fault is gone: every row must then be done, each user created once and invited once. Direct mode runs with the post-user-registration Action unbound, as its --help requires.`,
   ]);
-  await stack?.stop();
 });
+
+/** One local tenant for a block of cells; the test's own SDK gets its token at once, so an armed token fault only meets a flow's request. */
+function useStack(secrets: Record<string, string>): void {
+  beforeAll(async () => {
+    stack = await startInstalledStack({ secrets });
+    await stack.client.management.users.list({ per_page: 1 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+}
 
 interface Cell {
   flow: ActionFlow;
@@ -59,53 +77,232 @@ function commonViolations(flow: ActionFlow, run: FlowRun): string[] {
   return violations;
 }
 
-describe.each(ACTION_FLOWS.map((flow) => [flow.name, flow] as const))('%s', (_name, flow) => {
-  it.each(cells.filter((c) => c.flow === flow).map((c) => [c.call, c.fault, c] as const))('%s x %s', async (_call, _fault, cell) => {
-    const { call, fault } = cell;
-    const id = `${flow.name}-${call}-${fault}`.replace(/[^a-z0-9]+/gi, '-');
-    stack.runtime.evictCaches(); // a fresh token request in every cell
-    const subject = await flow.arrange(stack, id);
-    stack.tenant.faults.add(faultRule(call, fault));
-    let unconsumed: FaultRule[] = [];
-    const run = await flow.act(stack, subject).finally(() => (unconsumed = stack.tenant.faults.list()));
-    stack.tenant.faults.clear(); // also ends a hang nobody gave up on
-    // A fault the flow never met would make the cell pass for nothing.
-    if (unconsumed.length > 0) throw new Error(`the flow never made the ${call} call: ${JSON.stringify(unconsumed)}`);
+describe('Actions', () => {
+  // Every user of `members` is invited too, so that change_password mode flags the user first
+  // (token, users, change_password); `shared-inbox` invites by ticket.
+  useStack({ INVITE_CONNECTIONS: 'members,shared-inbox:ticket' });
 
-    const violations = commonViolations(flow, run);
-    const accepted = run.emails.length === 1;
-    // Auth0's /dbconnections/change_password answers 200 with a text body the Action never reads: a
-    // "malformed" 200 is an accepted request to Auth0 (the stand-in short-circuits it, so nothing arrives).
-    const acceptedUnseen = call === 'change_password' && fault === 'malformed';
-    let outcome: string;
+  describe.each(ACTION_FLOWS.map((flow) => [flow.name, flow] as const))('%s', (_name, flow) => {
+    it.each(cells.filter((c) => c.flow === flow).map((c) => [c.call, c.fault, c] as const))('%s x %s', async (_call, _fault, cell) => {
+      const { call, fault } = cell;
+      const id = `${flow.name}-${call}-${fault}`.replace(/[^a-z0-9]+/gi, '-');
+      stack.runtime.evictCaches(); // a fresh token request in every cell
+      const subject = await flow.arrange(stack, id);
+      stack.tenant.faults.add(faultRule(call, fault));
+      let unconsumed: FaultRule[] = [];
+      const run = await flow.act(stack, subject).finally(() => (unconsumed = stack.tenant.faults.list()));
+      stack.tenant.faults.clear(); // also ends a hang nobody gave up on
+      // A fault the flow never met would make the cell pass for nothing.
+      if (unconsumed.length > 0) throw new Error(`the flow never made the ${call} call: ${JSON.stringify(unconsumed)}`);
 
-    if (flow.flag !== undefined) {
-      const flagged = run.appMetadata[flow.flag] === true;
-      if (flagged !== accepted) violations.push(`flag ${flagged ? 'set' : 'unset'} with ${run.emails.length} email(s)`);
-      outcome = `${accepted ? 'sent' : 'no email'}, ${flagged ? 'flag' : 'no flag'} (${reasonOf(run)})`;
-      // The fault is gone: the next login sends it, once; the one after sends nothing.
-      const next = await flow.act(stack, subject);
-      const after = await flow.act(stack, subject);
-      violations.push(...commonViolations(flow, next).map((v) => `next login: ${v}`));
-      if (after.emails.length !== 1) violations.push(`after two more logins: ${after.emails.length} emails`);
-      if (after.appMetadata[flow.flag] !== true) violations.push('after two more logins: no flag');
-      outcome += ` -> next login: ${next.emails.length - run.emails.length === 1 ? 'sent' : `${next.emails.length - run.emails.length} sent`}, then none (${after.emails.length} in all)`;
-    } else {
-      const invited = run.logs.some((l) => / invited mode=/.test(l));
-      if (invited !== (accepted || acceptedUnseen)) {
-        violations.push(`logged ${invited ? 'invited' : 'not invited'} with ${run.emails.length} email(s)`);
+      const violations = commonViolations(flow, run);
+      const accepted = run.emails.length === 1;
+      // Auth0's /dbconnections/change_password answers 200 with a text body the Action never reads: a
+      // "malformed" 200 is an accepted request to Auth0 (the stand-in short-circuits it, so nothing arrives).
+      const acceptedUnseen = call === 'change_password' && fault === 'malformed';
+      let outcome: string;
+
+      if (flow.flag !== undefined) {
+        const flagged = run.appMetadata[flow.flag] === true;
+        if (flagged !== accepted) violations.push(`flag ${flagged ? 'set' : 'unset'} with ${run.emails.length} email(s)`);
+        outcome = `${accepted ? 'sent' : 'no email'}, ${flagged ? 'flag' : 'no flag'} (${reasonOf(run)})`;
+        // The fault is gone: the next login sends it, once; the one after sends nothing.
+        const next = await flow.act(stack, subject);
+        const after = await flow.act(stack, subject);
+        violations.push(...commonViolations(flow, next).map((v) => `next login: ${v}`));
+        if (after.emails.length !== 1) violations.push(`after two more logins: ${after.emails.length} emails`);
+        if (after.appMetadata[flow.flag] !== true) violations.push('after two more logins: no flag');
+        outcome += ` -> next login: ${next.emails.length - run.emails.length === 1 ? 'sent' : `${next.emails.length - run.emails.length} sent`}, then none (${after.emails.length} in all)`;
+      } else {
+        const invited = run.logs.some((l) => / invited mode=/.test(l));
+        if (invited !== (accepted || acceptedUnseen)) {
+          violations.push(`logged ${invited ? 'invited' : 'not invited'} with ${run.emails.length} email(s)`);
+        }
+        if (flow.name.includes('change_password')) {
+          // Auth0 words its Change Password email as an invitation only while app_metadata.invite is true.
+          const reset = run.emails.filter((e) => !/invited/i.test(e.subject));
+          if (reset.length > 0) violations.push(`an invitee got "${reset[0]?.subject}"`);
+        }
+        outcome = acceptedUnseen
+          ? `Auth0 answered 200: counted as sent (${reasonOf(run)}); no retry (Auth0 does not re-run the trigger)`
+          : `${accepted ? 'sent' : 'no email'} (${reasonOf(run)}); no retry (Auth0 does not re-run the trigger)`;
       }
-      if (flow.name.includes('change_password')) {
-        // Auth0 words its Change Password email as an invitation only while app_metadata.invite is true.
-        const reset = run.emails.filter((e) => !/invited/i.test(e.subject));
-        if (reset.length > 0) violations.push(`an invitee got "${reset[0]?.subject}"`);
-      }
-      outcome = acceptedUnseen
-        ? `Auth0 answered 200: counted as sent (${reasonOf(run)}); no retry (Auth0 does not re-run the trigger)`
-        : `${accepted ? 'sent' : 'no email'} (${reasonOf(run)}); no retry (Auth0 does not re-run the trigger)`;
+
+      report.add({ flow: flow.name, call, fault, outcome, violations, elapsedMs: run.elapsedMs });
+      expect(violations).toEqual([]);
+    });
+  });
+});
+
+/** Arms one fault, runs `act`, clears the fault, and fails when the fault was never met. */
+async function withFault<T>(call: CallName, fault: FaultKind, options: FaultOptions, act: () => Promise<T>): Promise<T> {
+  stack.runtime.evictCaches();
+  stack.tenant.faults.add(faultRule(call, fault, options));
+  let unconsumed: FaultRule[] = [];
+  const result = await act().finally(() => (unconsumed = stack.tenant.faults.list()));
+  stack.tenant.faults.clear();
+  if (unconsumed.length > 0) throw new Error(`the flow never made the ${call} call: ${JSON.stringify(unconsumed)}`);
+  return result;
+}
+
+/**
+ * Cells that fail because of a gap found by this matrix and reported, not fixed here (it lies in
+ * another part of the project): they run as `it.failing`, so they turn red the day the gap is
+ * closed, and the report shows them as known failures.
+ */
+const KNOWN_GAPS: Readonly<Record<string, string>> = {
+  'bulk invitation (action)|change_password':
+    'Action mode: an invitation the Action failed to send is reported as created and never sent again (run 2: done earlier)',
+  'bulk invitation (action)|tickets':
+    'Action mode: an invitation the Action failed to send is reported as created and never sent again (run 2: done earlier)',
+  'bulk invitation (action)|sendgrid':
+    'Action mode: an invitation the Action failed to send is reported as created and never sent again (run 2: done earlier)',
+  'password reset (secondary email)|users|malformed': 'a malformed user search answer is reported as "No user with username ..."',
+};
+
+function knownGap(flow: string, call: CallName, fault: FaultKind): string | undefined {
+  if (flow === 'bulk invitation (action)' && call === 'change_password' && fault === 'malformed') return undefined; // accepted by Auth0
+  return KNOWN_GAPS[`${flow}|${call}|${fault}`] ?? KNOWN_GAPS[`${flow}|${call}`];
+}
+
+/** The calls the post-user-registration Action makes while a script creates users (Action mode). */
+const ACTION_SIDE: ReadonlySet<CallName> = new Set(['change_password', 'tickets', 'sendgrid']);
+
+/** Script calls: which route, and how long a hang lasts (past the governor's attempt budget, or a short one). */
+function scriptFault(call: CallName, fault: FaultKind, actionSide = false): { options: FaultOptions; label: string } {
+  if (actionSide) return { options: {}, label: fault === '429' ? '429 (Retry-After 30)' : fault };
+  const shortHang = fault === 'hang' && (call === 'token' || call === 'sendgrid');
+  return {
+    options: {
+      retryAfter: 1,
+      ...(SCRIPT_ROUTES[call] !== undefined ? { route: SCRIPT_ROUTES[call] } : {}),
+      ...(shortHang ? { hangMs: SHORT_HANG_MS } : {}),
+    },
+    label: shortHang ? `hang ${SHORT_HANG_MS / 1000} s` : fault,
+  };
+}
+
+function bulkOutcome(run: BulkRun): string {
+  if (run.summary === undefined) return `error: ${run.error ?? '?'}`;
+  const s = run.summary;
+  const reasons = [...new Set(run.rows.filter((r) => r.status === 'failed').map((r) => r.reason))].join(',');
+  return `${s.processed}/${s.rows} rows: ${s.created} created, ${s.invited} invited, ${s.failed} failed${reasons ? ` (${reasons})` : ''}`;
+}
+
+const BULK_FLOWS = [
+  {
+    name: 'bulk invitation (direct)',
+    mode: 'direct' as const,
+    calls: ['token', 'connections', 'users', 'tickets', 'sendgrid'] as CallName[],
+  },
+  // In Action mode the script creates the users; the post-user-registration Action invites them.
+  {
+    name: 'bulk invitation (action)',
+    mode: 'action' as const,
+    calls: ['token', 'connections', 'users', 'change_password', 'tickets', 'sendgrid'] as CallName[],
+  },
+];
+
+describe('administrator scripts', () => {
+  useStack({});
+  let scripts: ScriptContext;
+  beforeAll(() => (scripts = scriptContext(stack)));
+
+  describe.each(BULK_FLOWS.map((flow) => [flow.name, flow] as const))('%s', (_name, flow) => {
+    if (flow.mode === 'direct') {
+      // `--direct` is for tenants where the invitation Action is not bound (its --help says so).
+      let unbound: typeof stack.tenant.store.data.trigger_bindings = [];
+      beforeAll(() => {
+        const bindings = stack.tenant.store.data.trigger_bindings;
+        unbound = bindings.filter((b) => b.trigger_id === 'post-user-registration');
+        stack.tenant.store.data.trigger_bindings = bindings.filter((b) => b.trigger_id !== 'post-user-registration');
+      });
+      afterAll(() => stack.tenant.store.data.trigger_bindings.push(...unbound));
     }
+    for (const [call, fault] of flow.calls.flatMap((c) => FAULTS.map((f) => [c, f] as const))) {
+      const known = knownGap(flow.name, call, fault);
+      (known === undefined ? it : it.failing)(`${call} x ${fault}`, async () => {
+        const actionSide = flow.mode === 'action' && ACTION_SIDE.has(call);
+        const { options, label } = scriptFault(call, fault, actionSide);
+        const rows = bulkRows(scripts, `${flow.mode}-${call}-${fault}`);
+        const first = await withFault(call, fault, options, () => runBulk(scripts, rows, flow.mode, 1));
+        const second = await runBulk(scripts, rows, flow.mode, 2);
 
-    report.add({ flow: flow.name, call, fault, outcome, violations, elapsedMs: run.elapsedMs });
-    expect(violations).toEqual([]);
+        const violations: string[] = [];
+        // No row lost: the faulty run reports every row, once.
+        const lines = first.rows.map((r) => r.line);
+        if (first.summary === undefined) violations.push(`run 1 threw: ${first.error}`);
+        if (new Set(lines).size !== lines.length || lines.length !== rows.lines)
+          violations.push(`run 1 reported ${lines.length} of ${rows.lines} rows`);
+        if (second.summary === undefined) violations.push(`run 2 threw: ${second.error}`);
+        else if (second.summary.failed > 0 || second.summary.processed !== rows.lines) violations.push(`run 2: ${bulkOutcome(second)}`);
+        // Each user created once and invited once, over both runs.
+        // The console names rows by line and user id, never by address.
+        for (const line of [...first.log, ...second.log]) if (/@/.test(line)) violations.push(`console line with an address: ${line}`);
+        let acceptedUnseen = 0;
+        for (const person of rows.people) {
+          const who = person.username ?? person.email.replace(/@.*/, '');
+          const users = usersOf(stack, person);
+          const invitations = invitationsOf(stack, person).length;
+          if (users !== 1) violations.push(`${who}: ${users} users`);
+          // Auth0 answered 200 to change_password (a malformed body the Action never reads): sent, as far as anyone can tell.
+          const userId = stack.tenant.store.data.users.find((u) => u.email === person.email && u.username === person.username)?.user_id;
+          const unseen =
+            invitations === 0 &&
+            call === 'change_password' &&
+            fault === 'malformed' &&
+            stack.actionLogs().some((l) => l.includes(`user=${userId} invited mode=change_password`));
+          if (unseen) acceptedUnseen += 1;
+          else if (invitations !== 1) violations.push(`${who}: ${invitations} invitations`);
+        }
+        const outcome =
+          `run 1: ${bulkOutcome(first)} -> run 2: ${bulkOutcome(second)}` +
+          (acceptedUnseen > 0 ? ` (${acceptedUnseen} accepted by Auth0 with a malformed answer, not delivered by the stand-in)` : '');
+        report.add({ flow: flow.name, call, fault: label, outcome, violations, elapsedMs: first.elapsedMs, ...(known ? { known } : {}) });
+        expect(violations).toEqual([]);
+      });
+    }
+  });
+
+  describe('password reset to a secondary email', () => {
+    const calls: CallName[] = ['token', 'users', 'tickets', 'sendgrid'];
+    for (const [call, fault] of calls.flatMap((c) => FAULTS.map((f) => [c, f] as const))) {
+      const known = knownGap('password reset (secondary email)', call, fault);
+      (known === undefined ? it : it.failing)(`${call} x ${fault}`, async () => {
+        const { options, label } = scriptFault(call, fault);
+        const subject = await resetSubject(scripts, `${call}-${fault}`);
+        const first = await withFault(call, fault, { ...options, ...(call === 'users' ? { route: 'GET /api/v2/users' } : {}) }, () =>
+          runReset(scripts, subject),
+        );
+        const violations: string[] = [];
+        const sentFirst = stack.emailsTo(subject.secondary).length;
+        // Succeeded if and only if the email went out, once; failed with a message that says why.
+        if (first.result !== undefined && sentFirst !== 1) violations.push(`reported sent, ${sentFirst} emails`);
+        if (first.result === undefined && sentFirst !== 0) violations.push(`reported failed, ${sentFirst} emails`);
+        // The user exists: a failure must say what failed, not that there is no such user.
+        if (first.result === undefined && /^No user/.test(first.error ?? ''))
+          violations.push(`says the user does not exist: ${first.error}`);
+        let outcome = first.result !== undefined ? 'sent (retried within the run)' : `error "${first.error}"`;
+        if (first.result === undefined) {
+          // The administrator runs it again once the fault is gone: one email in all.
+          const second = await runReset(scripts, subject);
+          const total = stack.emailsTo(subject.secondary).length;
+          if (second.result === undefined) violations.push(`run 2 failed: ${second.error}`);
+          if (total !== 1) violations.push(`${total} emails after run 2`);
+          outcome += ` -> run 2: ${second.result !== undefined ? 'sent' : 'failed'} (${total} in all)`;
+        }
+        if (stack.emailsTo(subject.primary).length > 0) violations.push('an email went to the login address');
+        report.add({
+          flow: 'password reset (secondary email)',
+          call,
+          fault: label,
+          outcome,
+          violations,
+          elapsedMs: first.elapsedMs,
+          ...(known ? { known } : {}),
+        });
+        expect(violations).toEqual([]);
+      });
+    }
   });
 });

@@ -7,13 +7,14 @@ import type { FaultKind, FaultRule } from '../../local-tenant/faults';
  * printed as flow x call x fault, with totals, to the console and test-output/fault-matrix.md.
  */
 
-export type CallName = 'token' | 'tickets' | 'users' | 'change_password' | 'sendgrid';
+export type CallName = 'token' | 'tickets' | 'users' | 'connections' | 'change_password' | 'sendgrid';
 
-/** The route each outbound call takes, as the fault injector matches it. */
+/** The route each outbound call of the Actions takes, as the fault injector matches it. */
 export const CALL_ROUTES: Record<CallName, string> = {
   token: 'POST /oauth/token',
   tickets: 'POST /api/v2/tickets/*',
   users: 'PATCH /api/v2/users/*',
+  connections: 'GET /api/v2/connections',
   change_password: 'POST /dbconnections/change_password',
   sendgrid: 'POST /v3/mail/send',
 };
@@ -23,13 +24,21 @@ export const FAULTS: readonly FaultKind[] = ['429', '500', '503', 'malformed', '
 /** How long an injected hang lasts when nobody gives up: well past the Actions' 5 s email budget. */
 export const HANG_MS = 12_000;
 
-export function faultRule(call: CallName, kind: FaultKind): FaultRule {
+export interface FaultOptions {
+  /** Another route for the call (the scripts create users, and reach SendGrid's stand-in over HTTP). */
+  route?: string;
+  retryAfter?: number;
+  hangMs?: number;
+}
+
+/** The next call of that route fails once. 429 says Retry-After: 30 s unless told otherwise. */
+export function faultRule(call: CallName, kind: FaultKind, options: FaultOptions = {}): FaultRule {
   return {
-    route: CALL_ROUTES[call],
+    route: options.route ?? CALL_ROUTES[call],
     kind,
     times: 1,
-    ...(kind === '429' ? { retryAfter: 30 } : {}),
-    ...(kind === 'hang' ? { hangMs: HANG_MS } : {}),
+    ...(kind === '429' ? { retryAfter: options.retryAfter ?? 30 } : {}),
+    ...(kind === 'hang' ? { hangMs: options.hangMs ?? HANG_MS } : {}),
   };
 }
 
@@ -43,6 +52,8 @@ export interface CellResult {
   violations: string[];
   /** The flow's own duration under the fault (the login, the user creation, the run). */
   elapsedMs: number;
+  /** A gap this matrix found and reported, which the cell is expected to show (`it.failing`). */
+  known?: string;
 }
 
 export class MatrixReport {
@@ -53,7 +64,6 @@ export class MatrixReport {
   }
 
   markdown(title: string, notes: readonly string[]): string {
-    const passed = this.cells.filter((c) => c.violations.length === 0).length;
     const flows = [...new Set(this.cells.map((c) => c.flow))];
     const lines = [
       `# ${title}`,
@@ -65,22 +75,22 @@ export class MatrixReport {
       '| Flow | Call | Fault | Outcome | Time | Result |',
       '| --- | --- | --- | --- | ---: | --- |',
       ...this.cells.map(
-        (c) =>
-          `| ${c.flow} | ${c.call} | ${c.fault} | ${escapeCell(c.outcome)} | ${(c.elapsedMs / 1000).toFixed(2)} s | ${
-            c.violations.length === 0 ? 'pass' : `FAIL: ${escapeCell(c.violations.join('; '))}`
-          } |`,
+        (c) => `| ${c.flow} | ${c.call} | ${c.fault} | ${escapeCell(c.outcome)} | ${(c.elapsedMs / 1000).toFixed(2)} s | ${result(c)} |`,
       ),
       '',
       '## Totals',
       '',
-      '| Flow | Cells | Passed | Failed |',
-      '| --- | ---: | ---: | ---: |',
-      ...flows.map((flow) => {
-        const cells = this.cells.filter((c) => c.flow === flow);
-        const ok = cells.filter((c) => c.violations.length === 0).length;
-        return `| ${flow} | ${cells.length} | ${ok} | ${cells.length - ok} |`;
-      }),
-      `| **all** | **${this.cells.length}** | **${passed}** | **${this.cells.length - passed}** |`,
+      '| Flow | Cells | Passed | Failed, known gap (reported) | Failed |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...flows.map((flow) =>
+        totalsRow(
+          flow,
+          this.cells.filter((c) => c.flow === flow),
+        ),
+      ),
+      totalsRow('**all**', this.cells),
+      '',
+      ...knownGaps(this.cells),
       '',
     ];
     return lines.join('\n');
@@ -96,6 +106,25 @@ export class MatrixReport {
     console.log(`${markdown}\n(written to test-output/${file})`);
     return path;
   }
+}
+
+function result(cell: CellResult): string {
+  if (cell.violations.length === 0) return cell.known === undefined ? 'pass' : 'pass (a known gap did not show: update KNOWN_GAPS)';
+  const detail = escapeCell(cell.violations.join('; '));
+  return cell.known === undefined ? `FAIL: ${detail}` : `FAIL, known gap: ${detail}`;
+}
+
+function totalsRow(name: string, cells: readonly CellResult[]): string {
+  const passed = cells.filter((c) => c.violations.length === 0).length;
+  const known = cells.filter((c) => c.violations.length > 0 && c.known !== undefined).length;
+  return `| ${name} | ${cells.length} | ${passed} | ${known} | ${cells.length - passed - known} |`;
+}
+
+function knownGaps(cells: readonly CellResult[]): string[] {
+  const gaps = [...new Set(cells.filter((c) => c.known !== undefined && c.violations.length > 0).map((c) => `${c.flow}: ${c.known}`))];
+  return gaps.length === 0
+    ? []
+    : ['Known gaps (the cells run as `it.failing`, and turn red once the gap is closed):', '', ...gaps.map((g) => `- ${g}`), ''];
 }
 
 function escapeCell(text: string): string {

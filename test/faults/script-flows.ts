@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { ManagementClient } from 'auth0';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAdminConfig, type AdminConfig } from '../../admin/admin-config';
+import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
+import type { DirectInvitation } from '../../admin/invite-user';
+import { connectManagement, type AdminManagement } from '../../admin/management';
+import { RateGovernor } from '../../admin/rate-limit';
+import type { RowReport } from '../../admin/report';
+import { sendPasswordReset, type PasswordResetResult } from '../../admin/secondary-email-reset';
+import type { OutboxEmail } from '../../local-tenant/mail';
+import { trustingFetch } from '../../local-tenant/test/helpers';
+import type { InstalledStack } from '../support/installed-stack';
+import type { CallName } from './matrix';
+
+/**
+ * The administrators' flows the fault matrix drives, in process, through the local tenant:
+ * the bulk invitation (CSV, users created by the script, invitations sent by the script or by
+ * the Action) and the password reset to a secondary email. Their requests go over HTTPS to the
+ * local tenant, SendGrid's to its stand-in (`/sendgrid/v3/mail/send`), through the same faults.
+ */
+
+/** The governor's budget for one attempt of a Management API request: short, so a hang is past it. */
+export const SCRIPT_ATTEMPT_MS = 1_000;
+
+/**
+ * A hang on a call whose budget is longer than a test can wait (the scripts' token request:
+ * 30 s; their SendGrid send: 10 min) lasts this long, then the stand-in answers 504.
+ */
+export const SHORT_HANG_MS = 3_000;
+
+export const SCRIPT_ROUTES: Partial<Record<CallName, string>> = {
+  sendgrid: 'POST /sendgrid/v3/mail/send',
+  users: 'POST /api/v2/users',
+};
+
+export interface ScriptContext {
+  stack: InstalledStack;
+  config: AdminConfig;
+  dir: string;
+}
+
+export function scriptContext(stack: InstalledStack): ScriptContext {
+  const config = loadAdminConfig({ environment: 'local', env: { AUTH0_DOMAIN: stack.tenant.domain } });
+  return { stack, config, dir: mkdtempSync(join(tmpdir(), 'fault-matrix-scripts-')) };
+}
+
+/**
+ * The scripts' Management API connection, as `connectManagement` makes it, except for the SDK's
+ * own overall timeout: auth0 v7 leaves that timer running when a request fails without an
+ * answer (reset, abort), and the scripts' 3600 s would hold the test process open for an hour
+ * after the suite (found here, reported). The governor bounds every attempt anyway.
+ */
+export function management(ctx: ScriptContext): AdminManagement {
+  if (!ctx.config.management.ok) throw new Error('environments/local.json gives no Management API credentials');
+  const connected = connectManagement({
+    credentials: ctx.config.management.value,
+    governor: new RateGovernor({ backoffMs: 50, requestTimeoutMs: SCRIPT_ATTEMPT_MS }),
+    fetch: trustingFetch(ctx.stack.tenant),
+  });
+  const client = new ManagementClient({
+    domain: connected.domain,
+    token: connected.token,
+    fetch: connected.fetch,
+    maxRetries: 0,
+    timeoutInSeconds: SDK_TIMEOUT_SECONDS,
+  });
+  return { ...connected, client };
+}
+
+/** Longer than any cell's wait for the rate limit, short enough to end before the suite does. */
+const SDK_TIMEOUT_SECONDS = 20;
+
+/** Ticket and SendGrid settings of the local environment, SendGrid reached over plain HTTP (in process, no CA to trust). */
+export function directSettings(ctx: ScriptContext): DirectInvitation {
+  const { invite, mail } = ctx.config;
+  if (!invite.ticket.ok || !mail.ok) throw new Error('environments/local.json gives no ticket or SendGrid settings');
+  return {
+    ticket: invite.ticket.value,
+    mail: { ...mail.value, baseUrl: `${ctx.stack.tenant.httpUrl}/sendgrid` },
+    templates: invite.templates,
+  };
+}
+
+export interface BulkRows {
+  csv: string;
+  /** Who each valid row is: its address, and its username on the shared inbox. */
+  people: { email: string; username?: string; connection: string }[];
+  lines: number;
+}
+
+let counter = 0;
+
+/** A small CSV: two members and one account of a shared inbox (which is invited by ticket in any mode). */
+export function bulkRows(ctx: ScriptContext, tag: string): BulkRows {
+  counter += 1;
+  const people = [
+    { email: `bulk-${tag}-${counter}-a@example.com`, connection: 'members' },
+    { email: `bulk-${tag}-${counter}-b@example.com`, connection: 'members' },
+    {
+      email: `bulk-${tag}-${counter}-family@example.com`,
+      username: `bk${counter}${tag.replace(/[^a-z0-9]/gi, '').slice(0, 16)}`,
+      connection: 'shared-inbox',
+    },
+  ];
+  const csv = join(ctx.dir, `rows-${counter}.csv`);
+  writeFileSync(
+    csv,
+    ['email,username,connection', ...people.map((p) => `${p.email},${p.username ?? ''},${p.connection}`)].join('\n') + '\n',
+  );
+  return { csv, people, lines: people.length };
+}
+
+export interface BulkRun {
+  summary?: BulkInviteSummary;
+  error?: string;
+  rows: RowReport[];
+  /** What the run printed for the administrator (failed rows by line). */
+  log: string[];
+  elapsedMs: number;
+}
+
+export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action' | 'direct', run: number): Promise<BulkRun> {
+  const reportPath = join(ctx.dir, `${rows.csv.replace(/.*\//, '')}.run${run}.jsonl`);
+  const started = Date.now();
+  const log: string[] = [];
+  try {
+    const summary = await runBulkInvite({
+      csvPath: rows.csv,
+      management: management(ctx),
+      mode,
+      ...(mode === 'direct' ? { direct: directSettings(ctx) } : {}),
+      stateDir: join(ctx.dir, 'state'),
+      reportPath,
+      log: (line) => log.push(line),
+    });
+    return { summary, rows: readRows(reportPath), log, elapsedMs: Date.now() - started };
+  } catch (error) {
+    return { error: (error as Error).message, rows: readRows(reportPath), log, elapsedMs: Date.now() - started };
+  }
+}
+
+function readRows(path: string): RowReport[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as RowReport & { summary?: unknown })
+      .filter((row) => row.summary === undefined);
+  } catch {
+    return [];
+  }
+}
+
+/** The invitations a person received: by address, and on a shared inbox only those naming their username. */
+export function invitationsOf(stack: InstalledStack, person: BulkRows['people'][number]): OutboxEmail[] {
+  return stack
+    .emailsTo(person.email)
+    .filter((email) =>
+      person.username === undefined
+        ? true
+        : email.source.kind === 'sendgrid' &&
+          (email.source.dynamicTemplateData as { username?: unknown } | undefined)?.username === person.username,
+    );
+}
+
+export function usersOf(stack: InstalledStack, person: BulkRows['people'][number]): number {
+  return stack.tenant.store.data.users.filter((u) =>
+    person.username !== undefined ? u.username === person.username && u.connection === person.connection : u.email === person.email,
+  ).length;
+}
+
+// ------------------------------------------------------------------ password reset to a secondary email
+
+export interface ResetSubject {
+  username: string;
+  secondary: string;
+  primary: string;
+}
+
+export async function resetSubject(ctx: ScriptContext, tag: string): Promise<ResetSubject> {
+  counter += 1;
+  const subject = {
+    username: `rs${counter}${tag.replace(/[^a-z0-9]/gi, '').slice(0, 16)}`,
+    primary: `reset-${tag}-${counter}-family@example.com`,
+    secondary: `reset-${tag}-${counter}-backup@example.org`,
+  };
+  await ctx.stack.client.management.users.create({
+    connection: 'shared-inbox',
+    email: subject.primary,
+    username: subject.username,
+    password: 'correct-horse-battery-9',
+    app_metadata: { invite: false, secondary_email: subject.secondary, secondary_email_verified: true },
+  });
+  return subject;
+}
+
+export interface ResetRun {
+  result?: PasswordResetResult;
+  error?: string;
+  elapsedMs: number;
+}
+
+export async function runReset(ctx: ScriptContext, subject: ResetSubject): Promise<ResetRun> {
+  const { passwordReset } = ctx.config;
+  if (!passwordReset.ok) throw new Error('environments/local.json gives no password-reset settings');
+  const started = Date.now();
+  try {
+    const result = await sendPasswordReset(
+      management(ctx),
+      { reset: passwordReset.value, mail: directSettings(ctx).mail },
+      { username: subject.username },
+    );
+    return { result, elapsedMs: Date.now() - started };
+  } catch (error) {
+    return { error: (error as Error).message, elapsedMs: Date.now() - started };
+  }
+}
