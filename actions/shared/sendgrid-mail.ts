@@ -48,7 +48,7 @@ export function sendTemplateEmail(
   return send(
     settings,
     {
-      to: email.to,
+      to: recipient(email.to),
       from: settings.from,
       templateId: email.templateId,
       dynamicTemplateData: withLanguage(email.data),
@@ -82,10 +82,19 @@ export function sendContentEmail(
   ];
   return send(
     settings,
-    { to: email.to, from: email.from ?? settings.from, subject: email.subject, content, ...common(email) } as MailData,
+    { to: recipient(email.to), from: email.from ?? settings.from, subject: email.subject, content, ...common(email) } as MailData,
     email.sandbox === true,
     budget,
   );
+}
+
+/**
+ * The recipient as an object: given a string, @sendgrid/mail parses `Name <address>` and sends to
+ * the address inside the brackets, so an email field reading `ada@example.com <eve@example.org>`
+ * would go to eve. As an object the value is the address, and SendGrid refuses it if it is none.
+ */
+function recipient(address: string): { email: string } {
+  return { email: address };
 }
 
 function common(email: { categories?: string[]; customArgs?: Record<string, string>; sandbox?: boolean }) {

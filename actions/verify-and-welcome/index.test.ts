@@ -11,6 +11,14 @@ const unverified = () => fakePostLoginEvent({ user: fakeUser({ email_verified: f
 const verified = (appMetadata = {}) => fakePostLoginEvent({ user: fakeUser({ email_verified: true, app_metadata: appMetadata }) });
 
 describe('verify-and-welcome', () => {
+  it('sends to the email field as it is: an address in brackets inside it is not taken as the recipient', async () => {
+    http.sendgrid();
+    const email = 'ada@example.com <eve@example.org>';
+    await onExecutePostLogin(fakePostLoginEvent({ user: fakeUser({ email, email_verified: true }) }), fakePostLoginApi());
+    const body = http.of('POST', '/v3/mail/send')[0]?.body as SendGridBody;
+    expect(body.personalizations[0]?.to).toEqual([{ email }]);
+  });
+
   it('sends one verification email through a ticket, then records it', async () => {
     http.token().verificationTicket().sendgrid();
     const api = fakePostLoginApi();
