@@ -4,6 +4,7 @@ import { connectionsFromTenant, type ConnectionDirectory, type ConnectionIdentit
 import { readInviteRows, scanCsv, type InviteRow } from './csv-rows';
 import {
   connectionProblems,
+  CREATED_BY_EARLIER_RUN,
   createAndInvite,
   inviteCreatedUser,
   type DirectInvitation,
@@ -282,10 +283,15 @@ async function processRow(
   if (earlier?.state === 'created' && earlier.via === 'direct' && earlier.userId !== undefined) {
     // Created by an interrupted run whose invitation was not sent.
     result = await inviteCreatedUser(options, user, earlier.userId);
+    if (result.status === 'invited') result = { ...result, reason: CREATED_BY_EARLIER_RUN };
   } else {
     result = await createAndInvite(options, user, {
-      ...(earlier?.state === 'pending' ? { inDoubtSince: earlier.at ?? 0 } : {}),
+      ...(earlier?.state === 'pending' ? { inDoubtSince: earlier.at ?? 0, doubtFromEarlierRun: true } : {}),
       beforeCreate: () => journal.record({ line: row.line, key, state: 'pending', at: Date.now() }),
+      // Direct mode: a run stopped before the invitation went out sends only the invitation next time.
+      afterCreate: (userId) => {
+        if (options.mode === 'direct') journal.record({ line: row.line, key, state: 'created', via: 'direct', userId });
+      },
     });
   }
   const via = options.mode;
@@ -299,9 +305,7 @@ async function processRow(
       journal.record({ line: row.line, key, state: result.status, ...(result.userId !== undefined ? { userId: result.userId } : {}) });
       break;
     case 'failed':
-      // Created but not invited (direct): the next run sends the invitation only.
-      if (result.userId !== undefined && via === 'direct')
-        journal.record({ line: row.line, key, state: 'created', via, userId: result.userId });
+      // Created but not invited (direct): `created` is in the journal already, the next run sends the invitation only.
       break;
   }
   return {
@@ -332,11 +336,9 @@ function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connec
 function count(summary: BulkInviteSummary, row: RowReport): void {
   switch (row.status) {
     case 'created':
-      summary.created += 1;
-      summary.invited += 1;
-      break;
     case 'invited':
-      summary.created += 1;
+      // A user an interrupted run created is invited now, not created now.
+      if (row.reason !== CREATED_BY_EARLIER_RUN) summary.created += 1;
       summary.invited += 1;
       break;
     case 'resent':

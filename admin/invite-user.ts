@@ -86,6 +86,10 @@ export interface CreationState {
   inDoubtSince?: number;
   /** Called just before each creation request (the journal's `pending`). */
   beforeCreate?: () => void;
+  /** Called once the user exists, before its invitation is sent (the journal's `created`). */
+  afterCreate?: (userId: string) => void;
+  /** The doubt comes from an earlier run (a pending journal entry): a user found is that run's. */
+  doubtFromEarlierRun?: boolean;
   signal?: AbortSignal;
 }
 
@@ -122,7 +126,7 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
     try {
       const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: state.signal }));
       // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
-      if (typeof created.user_id === 'string' && created.user_id !== '') return afterCreation(options, user, created.user_id);
+      if (typeof created.user_id === 'string' && created.user_id !== '') return afterCreation(options, user, created.user_id, state);
       failure = { status: 'failed', reason: 'malformed_response' };
     } catch (error) {
       const status = statusOf(error);
@@ -134,7 +138,10 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
           found !== undefined &&
           found.app_metadata.invite === true &&
           (found.created_at === undefined || Date.parse(found.created_at) >= inDoubtSince - CLOCK_SKEW_MS);
-        return ours ? afterCreation(options, user, found.user_id) : existing(options, user, found);
+        if (!ours) return existing(options, user, found);
+        const earlier = state.doubtFromEarlierRun === true && inDoubtSince === state.inDoubtSince;
+        const result = await afterCreation(options, user, found.user_id, state);
+        return earlier && result.status !== 'failed' ? { ...result, reason: CREATED_BY_EARLIER_RUN } : result;
       }
       if (failureReason(error) === 'aborted') throw error;
       failure = { status: 'failed', reason: failureReason(error), errors: [errorMessage(error)] };
@@ -158,7 +165,11 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function afterCreation(options: InviteOptions, user: NewUser, userId: string): Promise<InviteResult> {
+/** The reason of a row whose user an interrupted run created: invited now, not created now. */
+export const CREATED_BY_EARLIER_RUN = 'created_by_earlier_run';
+
+async function afterCreation(options: InviteOptions, user: NewUser, userId: string, state: CreationState): Promise<InviteResult> {
+  state.afterCreate?.(userId);
   if (options.mode === 'action') return { status: 'created', userId };
   return inviteCreatedUser(options, user, userId);
 }

@@ -1,0 +1,363 @@
+/**
+ * End to end, against a local tenant without the Actions (a tenant where the scripts send
+ * themselves): the password reset to a secondary email by username on both connection kinds,
+ * the secondary email itself, resends, direct invitations, and the commands run as processes
+ * (exit codes, an invitation run killed and resumed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ManagementClient } from 'auth0';
+import { loadAdminConfig, requireSettings, type AdminConfig } from '../../admin/admin-config';
+import { runBulkInvite } from '../../admin/bulk-invite';
+import { findOneUser, UserLookupError } from '../../admin/find-user';
+import type { DirectInvitation } from '../../admin/invite-user';
+import { connectManagement, type AdminManagement } from '../../admin/management';
+import { RateGovernor } from '../../admin/rate-limit';
+import { PENDING_INVITATIONS_QUERY, resendToMatching, resendToUser, usersMatching } from '../../admin/resend';
+import { PasswordResetError, sendPasswordReset } from '../../admin/secondary-email-reset';
+import { setSecondaryEmail } from '../../admin/secondary-email';
+import { LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import type { OutboxEmail } from '../../local-tenant/mail';
+import type { LocalTenant } from '../../local-tenant/server';
+import { BOOTSTRAP, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
+import { linksOf } from '../support/local-stack-client';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..', '..');
+const PASSWORD = 'Initial-password-123';
+let tenant: LocalTenant;
+let sdk: ManagementClient;
+let config: AdminConfig;
+let management: AdminManagement;
+let appClientId: string;
+const work = mkdtempSync(join(tmpdir(), 'admin-support-'));
+
+/** What the commands read from the environment (a .env would give the same). */
+function scriptEnv(): Record<string, string> {
+  return {
+    AUTH0_DOMAIN: tenant.domain,
+    ACTIONS_CLIENT_ID: BOOTSTRAP.client_id,
+    ACTIONS_CLIENT_SECRET: BOOTSTRAP.client_secret,
+    INVITE_CLIENT_ID: appClientId,
+  };
+}
+
+beforeAll(async () => {
+  tenant = await startTestTenant({ sendgridApiKeys: [LOCAL_SENDGRID_KEY] });
+  ({ appClientId } = seedTenant(tenant));
+  // A third kind: unique emails, and usernames as well.
+  tenant.store.data.connections.push({
+    id: 'con_staff',
+    name: 'staff',
+    strategy: 'auth0',
+    options: { passwordPolicy: 'fair', requires_username: true },
+    enabled_clients: [appClientId],
+  });
+  tenant.store.changed();
+  sdk = new ManagementClient({
+    domain: tenant.domain,
+    clientId: BOOTSTRAP.client_id,
+    clientSecret: BOOTSTRAP.client_secret,
+    fetch: trustingFetch(tenant),
+    maxRetries: 0,
+  });
+  // In process the SendGrid stand-in is reached over plain HTTP; the commands below use the default, HTTPS.
+  config = loadAdminConfig({ environment: 'local', env: { ...scriptEnv(), SENDGRID_BASE_URL: `${tenant.httpUrl}/sendgrid` } });
+  management = connectManagement({
+    credentials: requireSettings(config, { m: config.management }).m,
+    governor: new RateGovernor({ backoffMs: 50 }),
+    fetch: trustingFetch(tenant),
+  });
+});
+
+afterAll(async () => {
+  await tenant?.stop();
+});
+
+async function createUser(connection: string, fields: { email: string; username?: string; app_metadata?: Record<string, unknown> }) {
+  const user = await sdk.users.create({ connection, password: PASSWORD, ...fields });
+  return user.user_id!;
+}
+
+const outboxTo = (address: string): OutboxEmail[] => tenant.store.outbox.list({ to: address });
+const dataOf = (email: OutboxEmail | undefined) => (email?.source.kind === 'sendgrid' ? email.source.dynamicTemplateData : undefined);
+
+async function setPasswordWith(link: string, password: string): Promise<number> {
+  const ticket = new URL(link).searchParams.get('ticket') ?? '';
+  const response = await fetch(new URL('/lo/reset', link), {
+    method: 'POST',
+    body: new URLSearchParams({ ticket, password, password_confirm: password }),
+    redirect: 'manual',
+  });
+  return response.status;
+}
+
+async function login(connection: string, username: string, password: string): Promise<number> {
+  const response = await fetch(`${tenant.httpUrl}/local/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ connection, username, password }),
+  });
+  return response.status;
+}
+
+function resetSettings() {
+  const { reset, mail } = requireSettings(config, { reset: config.passwordReset, mail: config.mail });
+  return { reset, mail };
+}
+
+/** Runs a command as an administrator would (`npx tsx scripts/<name>.ts ...`), in a folder without a .env. */
+function runScript(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  // `node --import tsx` rather than the tsx binary, which runs the script in a child process a kill would not reach.
+  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'scripts', `${name}.ts`), ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...scriptEnv(), NODE_EXTRA_CA_CERTS: tenant.caCertPath, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+describe('secondary email', () => {
+  it('is stored in app_metadata with its verified flag, which a new address resets, and can be removed', async () => {
+    const id = await createUser('shared-inbox', { email: 'home1@example.com', username: 'sec-kid' });
+    const user = () => findOneUser(management, { username: 'sec-kid' });
+
+    await setSecondaryEmail(management, await user(), { email: 'parent@example.org', verified: true });
+    expect((await sdk.users.get(id)).app_metadata).toEqual({ secondary_email: 'parent@example.org', secondary_email_verified: true });
+    await setSecondaryEmail(management, await user(), { email: 'other@example.org', verified: false });
+    expect((await sdk.users.get(id)).app_metadata).toEqual({ secondary_email: 'other@example.org', secondary_email_verified: false });
+    expect((await sdk.users.get(id)).user_metadata ?? {}).toEqual({});
+
+    await expect(setSecondaryEmail(management, await user(), { email: 'HOME1@example.com', verified: false })).rejects.toThrow(
+      'The secondary email is the same as the login email.',
+    );
+    await expect(setSecondaryEmail(management, await user(), { email: 'nope', verified: false })).rejects.toThrow('not a valid address');
+    await setSecondaryEmail(management, await user(), { email: null, verified: false });
+    expect((await sdk.users.get(id)).app_metadata).toEqual({});
+  });
+});
+
+describe('password reset to the secondary email, by username', () => {
+  it('on the connection with non-unique emails: the right account among those sharing the address', async () => {
+    const kidA = await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-a' });
+    const kidB = await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-b' });
+    await setSecondaryEmail(management, await findOneUser(management, { username: 'kid-a' }), {
+      email: 'parent-a@example.org',
+      verified: false,
+    });
+
+    const result = await sendPasswordReset(management, resetSettings(), { username: 'kid-a' });
+    expect(result).toMatchObject({
+      userId: kidA,
+      username: 'kid-a',
+      connection: 'shared-inbox',
+      recipient: 'secondary',
+      secondaryVerified: false,
+    });
+    const [email, ...more] = outboxTo('parent-a@example.org');
+    expect(more).toEqual([]);
+    expect(outboxTo('family@example.com')).toEqual([]);
+    expect(email?.source).toMatchObject({ kind: 'sendgrid', templateId: 'd-local-password-reset' });
+    expect(email?.subject).toBe('Reset your Email Flows password: account kid-a');
+    expect(dataOf(email)).toMatchObject({ username: 'kid-a', email: 'family@example.com', to_secondary: true, locale: 'en' });
+    expect(email?.html).toContain('You receive this message at a secondary address');
+
+    // The link resets kid-a's password, not kid-b's, and leaves the login email unverified.
+    const link = linksOf(email!.html).find((href) => href.includes('/lo/reset?ticket='))!;
+    expect([200, 302]).toContain(await setPasswordWith(link, 'Brand-new-password-1'));
+    expect(await login('shared-inbox', 'kid-a', 'Brand-new-password-1')).toBe(200);
+    expect(await login('shared-inbox', 'kid-b', 'Brand-new-password-1')).toBe(403);
+    expect((await sdk.users.get(kidA)).email_verified).toBe(false);
+    expect(kidB).not.toBe(kidA);
+  });
+
+  it('on a connection with unique emails and usernames', async () => {
+    const grace = await createUser('staff', {
+      email: 'grace@example.com',
+      username: 'grace',
+      app_metadata: { secondary_email: 'grace@home.example.org', secondary_email_verified: true },
+    });
+    const result = await sendPasswordReset(management, resetSettings(), { username: 'grace' });
+    expect(result).toMatchObject({ userId: grace, connection: 'staff', recipient: 'secondary', secondaryVerified: true });
+    expect(outboxTo('grace@home.example.org')).toHaveLength(1);
+    expect(outboxTo('grace@example.com')).toHaveLength(0);
+  });
+
+  it('a user with no secondary email: a clear refusal, or the login email with toPrimary', async () => {
+    const id = await createUser('shared-inbox', { email: 'lonely@example.com', username: 'lonely' });
+    const refused = sendPasswordReset(management, resetSettings(), { username: 'lonely' });
+    await expect(refused).rejects.toBeInstanceOf(PasswordResetError);
+    await expect(refused).rejects.toThrow(`Account lonely (${id}) has no secondary email. Set one with \`npm run set-secondary-email\``);
+    expect(outboxTo('lonely@example.com')).toHaveLength(0);
+
+    const sent = await sendPasswordReset(management, resetSettings(), { username: 'lonely', toPrimary: true });
+    expect(sent.recipient).toBe('primary');
+    const [email] = outboxTo('lonely@example.com');
+    expect(dataOf(email)).toMatchObject({ username: 'lonely', to_secondary: false });
+    expect(email?.html).not.toContain('secondary address');
+  });
+
+  it('an unknown username: a clear message and a non-zero exit code from the command', async () => {
+    const before = tenant.store.outbox.size;
+    const { done } = runScript('reset-password', ['--username', 'nobody']);
+    const { code, stdout, stderr } = await done;
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('No user with username "nobody".');
+    expect(stdout).toBe('');
+    expect(tenant.store.outbox.size).toBe(before);
+  });
+
+  it('the commands, end to end: set-secondary-email then reset-password (TLS to the tenant and its SendGrid stand-in)', async () => {
+    await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-c' });
+    const set = await runScript('set-secondary-email', ['--username', 'kid-c', '--secondary-email', 'parent-c@example.org', '--verified'])
+      .done;
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^Stored the secondary email of kid-c \(auth0\|\w+\), marked verified\.\n$/);
+    const reset = await runScript('reset-password', ['--username', 'kid-c', '--connection', 'shared-inbox']).done;
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('Sent a password-reset link for account kid-c');
+    expect(reset.stdout).toContain('to its secondary email (verified)');
+    // The console never shows an address.
+    expect(`${set.stdout}${reset.stdout}`).not.toMatch(/@example/);
+    expect(outboxTo('parent-c@example.org')).toHaveLength(1);
+  });
+});
+
+describe('resend', () => {
+  let direct: DirectInvitation;
+  beforeAll(() => {
+    const { ticket, mail } = requireSettings(config, { ticket: config.invite.ticket, mail: config.mail });
+    direct = { ticket, mail, templates: config.invite.templates };
+  });
+
+  it('an email shared by several users is refused with their usernames; by username it is sent', async () => {
+    await createUser('shared-inbox', { email: 'twins@example.com', username: 'twin-1', app_metadata: { invite: true } });
+    await createUser('shared-inbox', { email: 'twins@example.com', username: 'twin-2', app_metadata: { invite: true } });
+    const lookup = findOneUser(management, { email: 'twins@example.com' });
+    await expect(lookup).rejects.toBeInstanceOf(UserLookupError);
+    await expect(lookup).rejects.toThrow(/2 users share that email; give the username \(--username <name>\):\n {2}twin-\d {2}auth0\|/);
+    await expect(lookup).rejects.toMatchObject({ kind: 'ambiguous', candidates: [{ username: 'twin-1' }, { username: 'twin-2' }] });
+
+    const outcome = await resendToUser(management, { invitation: direct }, await findOneUser(management, { username: 'twin-2' }), {
+      kind: 'invitation',
+    });
+    expect(outcome).toMatchObject({ status: 'sent', username: 'twin-2' });
+    const [invitation] = outboxTo('twins@example.com');
+    expect(dataOf(invitation)).toMatchObject({ username: 'twin-2' });
+    expect(String(dataOf(invitation)?.ticket_url)).toMatch(/#type=invite&app=Email%20Flows$/);
+  });
+
+  it('to every pending invitation of a connection; a verification email records that it was sent', async () => {
+    await createUser('staff', { email: 'p1@example.com', username: 'p1', app_metadata: { invite: true } });
+    await createUser('staff', { email: 'p2@example.com', username: 'p2', app_metadata: { invite: true } });
+    await createUser('staff', { email: 'done@example.com', username: 'done', app_metadata: { invite: false } });
+    const sent: string[] = [];
+    const summary = await resendToMatching(
+      management,
+      { invitation: direct },
+      usersMatching(management, PENDING_INVITATIONS_QUERY, 'staff'),
+      {
+        kind: 'invitation',
+        onUser: (o) => sent.push(`${o.username} ${o.status}`),
+      },
+    );
+    expect(summary).toMatchObject({ matched: 2, sent: 2, failed: 0 });
+    expect(sent.sort()).toEqual(['p1 sent', 'p2 sent']);
+    expect(outboxTo('done@example.com')).toHaveLength(0);
+
+    const { verify, mail } = requireSettings(config, { verify: config.verify.verify, mail: config.mail });
+    const p1 = await findOneUser(management, { username: 'p1' });
+    const verification = await resendToUser(management, { verification: { ...verify, appName: 'Email Flows', mail, templates: {} } }, p1, {
+      kind: 'verification',
+    });
+    expect(verification).toMatchObject({ status: 'sent' });
+    expect(outboxTo('p1@example.com').map((e) => (e.source.kind === 'sendgrid' ? e.source.templateId : ''))).toEqual([
+      'd-local-invite',
+      'd-local-verify',
+    ]);
+    expect((await sdk.users.get(p1.user_id)).app_metadata).toMatchObject({ verification_email_sent: true });
+  });
+});
+
+describe('direct invitations (no Action on the tenant)', () => {
+  it('--direct invites from the script; --resend invites existing users again, and only them', async () => {
+    const csv = join(work, 'direct.csv');
+    writeFileSync(
+      csv,
+      'email,username,connection\nd1@example.com,,members\nd2@example.com,,members\nhome@example.com,d-kid,shared-inbox\n',
+    );
+    const first = await runBulkInvite({ csvPath: csv, management, mode: 'direct', direct: requireDirect(), stateDir: join(work, 'd1') });
+    expect(first).toMatchObject({ created: 3, invited: 3, failed: 0 });
+    for (const email of ['d1@example.com', 'd2@example.com', 'home@example.com']) expect(outboxTo(email)).toHaveLength(1);
+
+    const again = await runBulkInvite({ csvPath: csv, management, mode: 'direct', direct: requireDirect(), stateDir: join(work, 'd2') });
+    expect(again).toMatchObject({ created: 0, existing: 3, invited: 0 });
+    const resent = await runBulkInvite({
+      csvPath: csv,
+      management,
+      mode: 'direct',
+      direct: requireDirect(),
+      resend: true,
+      stateDir: join(work, 'd3'),
+    });
+    expect(resent).toMatchObject({ created: 0, resent: 3, invited: 3, failed: 0 });
+    for (const email of ['d1@example.com', 'd2@example.com', 'home@example.com']) expect(outboxTo(email)).toHaveLength(2);
+  });
+
+  it('the invite command killed in the middle, then run again: each user invited exactly once', async () => {
+    const emails = Array.from({ length: 30 }, (_, i) => `killed${i}@example.com`);
+    const csv = join(work, 'killed.csv');
+    writeFileSync(csv, ['email,connection', ...emails.map((e) => `${e},members`)].join('\n') + '\n');
+    tenant.faults.setRateLimitTier({ burst: 2, perSecond: 20 });
+    const args = ['--csv', csv, '--direct', '--state-dir', join(work, 'killed-state'), '--progress', 'lines'];
+    const first = runScript('invite', args);
+    const created = () => tenant.store.data.users.filter((u) => u.email?.startsWith('killed')).length;
+    const invited = () => emails.filter((e) => outboxTo(e).length > 0).length;
+    while (invited() < 6) await new Promise((r) => setTimeout(r, 10));
+    // From now on SendGrid never answers, so the kill cannot land between SendGrid accepting an
+    // invitation and the journal recording it (the one window in which a resumed run sends twice).
+    tenant.faults.add({ route: 'POST /sendgrid/v3/mail/send', kind: 'hang', times: 1000, hangMs: 60_000 });
+    // Rows go on being created until every row in flight waits on SendGrid.
+    await new Promise((r) => setTimeout(r, 800));
+    first.child.kill('SIGKILL');
+    expect((await first.done).code).toBeNull();
+    tenant.faults.clear();
+    const invitedBeforeKill = invited();
+    expect(created()).toBeGreaterThan(invitedBeforeKill);
+    expect(created()).toBeLessThan(30);
+
+    const second = await runScript('invite', args).done;
+    tenant.faults.setRateLimitTier(undefined);
+    expect(second.stderr).not.toMatch(/line \d+: failed/);
+    expect(second.code).toBe(0);
+    const counts = /created (\d+), invited (\d+), skipped \d+ \(existing 0, done earlier (\d+)\), failed 0/.exec(second.stdout);
+    expect(counts).not.toBeNull();
+    const [, createdNow, invitedNow, doneEarlier] = counts!.map(Number);
+    expect(doneEarlier).toBe(invitedBeforeKill);
+    expect(doneEarlier! + invitedNow!).toBe(30);
+    expect(createdNow).toBeLessThanOrEqual(invitedNow!);
+    expect(created()).toBe(30);
+    for (const email of emails) expect(outboxTo(email)).toHaveLength(1);
+  });
+});
+
+function requireDirect(): DirectInvitation {
+  const { ticket, mail } = requireSettings(config, { ticket: config.invite.ticket, mail: config.mail });
+  return { ticket, mail, templates: config.invite.templates };
+}
