@@ -380,5 +380,5 @@ function consoleLine(row: RowReport): string {
 }
 
 function zeroCounters(): RateCounters {
-  return { requests: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0, retries: 0, waitedMs: 0 };
+  return { requests: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0, malformedResponses: 0, retries: 0, waitedMs: 0 };
 }

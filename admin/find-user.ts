@@ -39,6 +39,14 @@ export class UserLookupError extends Error {
   }
 }
 
+/** An answer of the Management API that is not what it should be (auth0 v7 resolves a cut-short body instead of throwing). */
+export class MalformedAnswerError extends Error {
+  constructor(what: string) {
+    super(`The Management API answered the ${what} with a malformed body; nothing was changed. Run the command again.`);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
 export function toFoundUser(user: Management.UserResponseSchema | Management.GetUserResponseContent): FoundUser {
   const identities = (user.identities ?? []) as Array<{ connection?: string }>;
   return {
@@ -63,19 +71,23 @@ function phrase(value: string): string {
 export async function findUsersByUsername(management: AdminManagement, username: string, connection?: string): Promise<FoundUser[]> {
   const q = `username:${phrase(username)}${connection !== undefined ? ` AND identities.connection:${phrase(connection)}` : ''}`;
   const page = await management.client.users.list({ q, search_engine: 'v3', per_page: 50 });
+  if (!Array.isArray((page.response as { users?: unknown } | undefined)?.users)) throw new MalformedAnswerError('user search');
   return page.data
     .map(toFoundUser)
     .filter((u) => u.username?.toLowerCase() === username.toLowerCase() && (connection === undefined || u.connection === connection));
 }
 
 export async function findUsersByEmail(management: AdminManagement, email: string, connection?: string): Promise<FoundUser[]> {
-  const users = await management.client.users.listUsersByEmail({ email });
-  return users.map(toFoundUser).filter((u) => connection === undefined || u.connection === connection);
+  const users: unknown = await management.client.users.listUsersByEmail({ email });
+  if (!Array.isArray(users)) throw new MalformedAnswerError('users-by-email lookup');
+  return (users as Management.UserResponseSchema[]).map(toFoundUser).filter((u) => connection === undefined || u.connection === connection);
 }
 
 export async function findUserById(management: AdminManagement, id: string): Promise<FoundUser | undefined> {
   try {
-    return toFoundUser(await management.client.users.get(id));
+    const user = await management.client.users.get(id);
+    if (typeof user.user_id !== 'string') throw new MalformedAnswerError('user lookup');
+    return toFoundUser(user);
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw error;

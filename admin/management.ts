@@ -88,7 +88,7 @@ export function failureReason(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'AbortError') return 'aborted';
   if (name === 'TimeoutError' || name === 'ManagementTimeoutError') return 'timeout';
-  if (error instanceof SyntaxError) return 'malformed_response';
+  if (error instanceof SyntaxError || name === 'MalformedAnswerError') return 'malformed_response';
   return 'network';
 }
 

@@ -2,6 +2,8 @@ import { ManagementClient } from 'auth0';
 import { BOOTSTRAP, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
 import type { LocalTenant } from '../local-tenant/server';
 import { managementApiTimes, maxOverBudget } from '../test/support/rate-budget';
+import { findUsersByUsername, MalformedAnswerError } from './find-user';
+import { connectManagement } from './management';
 import { isSafeToRepeat, parseRetryAfter, RateGovernor, type RateGovernorOptions } from './rate-limit';
 
 /** The governor with the real auth0 SDK over HTTPS to the local tenant, whose rate limits and faults are injected. */
@@ -78,6 +80,22 @@ describe('RateGovernor', () => {
     await sdk.connections.list();
     await sdk.clients.list();
     expect(governor.counters).toMatchObject({ serverErrors: 2, networkErrors: 2, retries: 4, requests: 7 });
+  });
+
+  it('takes a 2xx whose JSON is cut short for a failure: a read is sent again, a lookup never reads it as "no user"', async () => {
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: 'malformed', times: 1 });
+    const { sdk, governor } = client();
+    const page = await sdk.users.list({ per_page: 1, include_totals: true });
+    expect(Array.isArray((page.response as { users?: unknown }).users)).toBe(true);
+    expect(governor.counters).toMatchObject({ malformedResponses: 1, retries: 1, requests: 2 });
+
+    tenant.faults.add({ route: 'GET /api/v2/users', kind: 'malformed', times: 2 });
+    const management = connectManagement({
+      credentials: { domain: tenant.domain, clientId: BOOTSTRAP.client_id, clientSecret: BOOTSTRAP.client_secret },
+      governor: new RateGovernor({ maxAttempts: 2, backoffMs: 10 }),
+      fetch: trustingFetch(tenant),
+    });
+    await expect(findUsersByUsername(management, 'anyone')).rejects.toBeInstanceOf(MalformedAnswerError);
   });
 
   it('does not repeat a user creation that failed: the caller decides (Auth0 may have created it)', async () => {

@@ -54,6 +54,8 @@ export interface RateCounters {
   serverErrors: number;
   /** Attempts that ended without an answer (timeout, reset connection). */
   networkErrors: number;
+  /** 2xx answers whose JSON body was cut short or invalid. */
+  malformedResponses: number;
   /** Attempts that were repeats of an earlier one. */
   retries: number;
   /** Total time requests waited for the limits (summed over requests). */
@@ -83,7 +85,15 @@ const PACE_SAMPLES = 16;
 const costStorage = new AsyncLocalStorage<number>();
 
 export class RateGovernor {
-  readonly counters: RateCounters = { requests: 0, rateLimited: 0, serverErrors: 0, networkErrors: 0, retries: 0, waitedMs: 0 };
+  readonly counters: RateCounters = {
+    requests: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    networkErrors: 0,
+    malformedResponses: 0,
+    retries: 0,
+    waitedMs: 0,
+  };
   readonly concurrency: number;
   private readonly bucket: TokenBucket;
   private readonly maxAttempts: number;
@@ -177,7 +187,13 @@ export class RateGovernor {
         await this.sleep(this.backoff(attempt), callerSignal);
         continue;
       }
-      return response;
+      // auth0 v7 resolves a 2xx whose JSON is cut short with a placeholder object instead of
+      // throwing, which reads as "no users": such an answer is a failure, repeated when safe.
+      const checked = await wellFormed(response);
+      if (checked.ok) return checked.response;
+      this.counters.malformedResponses += 1;
+      if (!repeatable || attempt >= this.maxAttempts) return checked.response;
+      await this.sleep(this.backoff(attempt), callerSignal);
     }
   }
 
@@ -364,6 +380,25 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function abortError(): Error {
   return new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** A 2xx JSON answer read whole and parsed; handed on as a fresh Response with the same body. */
+async function wellFormed(response: Response): Promise<{ ok: boolean; response: Response }> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok || response.status === 204 || !type.includes('json')) return { ok: true, response };
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return { ok: false, response: new Response('', { status: response.status, headers: response.headers }) };
+  }
+  let ok = true;
+  try {
+    if (text !== '') JSON.parse(text);
+  } catch {
+    ok = false;
+  }
+  return { ok, response: new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers }) };
 }
 
 async function discard(response: Response): Promise<void> {
