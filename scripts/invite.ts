@@ -199,7 +199,7 @@ async function inviteOne(): Promise<number> {
       ...(row.locale !== undefined ? { locale: row.locale } : {}),
       ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
     },
-    { inDoubt: false },
+    {},
   );
   const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
   switch (result.status) {
