@@ -1,0 +1,161 @@
+/**
+ * Bad arguments to the administrators' commands and the deploy command, run as the README runs
+ * them (`tsx scripts/<command>.ts`, each its own process) against a local tenant over HTTPS:
+ * each says what is wrong, exits non-zero, and writes nothing: no writing request reaches the
+ * tenant, no email is sent, and no journal or report is left behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_M2M, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
+import { createDatabaseUser } from '../../local-tenant/state/users';
+import { seedTenant } from '../../local-tenant/test/helpers';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'script-arguments-'));
+let tenant: LocalTenant;
+let cases = 0;
+
+beforeAll(async () => {
+  tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_M2M, sendgridApiKeys: [LOCAL_SENDGRID_KEY] });
+  // The connections, and one account, so that a command gets as far as its own checks.
+  seedTenant(tenant);
+  createDatabaseUser(tenant.store, {
+    connection: 'shared-inbox',
+    email: 'family@example.com',
+    username: 'ada',
+    password: 'Correct-Horse-Battery-9',
+  });
+  writeFileSync(join(dir, 'bad-header.csv'), 'email,nickname,connection\nada@example.com,ada,members\n');
+  writeFileSync(join(dir, 'good.csv'), 'email,connection\nada@example.com,members\n');
+});
+
+afterAll(async () => {
+  await tenant?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function run(script: string, args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(ROOT, 'scripts', `${script}.ts`), ...args], {
+      cwd: dir, // no .env here: only what the test gives
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AUTH0_DOMAIN: tenant.domain,
+        NODE_EXTRA_CA_CERTS: tenant.caCertPath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Stands for the case's own --state-dir. */
+const STATE = '<state-dir>';
+
+const CASES: readonly [string, string, string[], RegExp][] = [
+  ['invite', 'no user and no CSV', ['--env', 'local'], /--csv <file>.*--email <address>/s],
+  ['invite', 'a CSV that does not exist', ['--env', 'local', '--csv', 'missing.csv', '--state-dir', STATE], /missing\.csv/],
+  [
+    'invite',
+    'a CSV with an unknown column',
+    ['--env', 'local', '--csv', 'bad-header.csv', '--state-dir', STATE],
+    /Unknown CSV column\(s\): nickname/,
+  ],
+  [
+    'invite',
+    'an address that is none',
+    ['--env', 'local', '--email', 'not-an-email', '--connection', 'members'],
+    /email is not a valid address/,
+  ],
+  ['invite', 'no connection', ['--env', 'local', '--email', 'ada@example.com'], /connection is missing/],
+  [
+    'invite',
+    'a locale that is none',
+    ['--env', 'local', '--email', 'ada@example.com', '--connection', 'members', '--locale', 'x y'],
+    /locale is not a language tag/,
+  ],
+  ['invite', 'an unknown option', ['--env', 'local', '--emial', 'ada@example.com'], /unknown option '--emial'/],
+  [
+    'invite',
+    'an unknown environment',
+    ['--env', 'nosuch', '--email', 'ada@example.com', '--connection', 'members'],
+    /environment "nosuch"/,
+  ],
+  [
+    'invite',
+    'a concurrency of zero',
+    ['--env', 'local', '--csv', 'good.csv', '--concurrency', '0', '--state-dir', STATE],
+    /concurrency|positive/i,
+  ],
+  ['reset-password', 'no account', ['--env', 'local'], /Give the account: --username/],
+  ['reset-password', 'a username that is none', ['--env', 'local', '--username', 'bad user'], /not a valid username/],
+  [
+    'reset-password',
+    'two accounts at once',
+    ['--env', 'local', '--username', 'ada', '--email', 'ada@example.com'],
+    /--username <name> \(or --user-id <id>, or --email <address>\)/,
+  ],
+  [
+    'set-secondary-email',
+    'an address that is none',
+    ['--env', 'local', '--username', 'ada', '--secondary-email', 'nope'],
+    /not a valid address/,
+  ],
+  ['resend', 'no user', ['--env', 'local'], /--user-id|--username|--email|--search/],
+  ['deploy', 'an unknown environment', ['--env', 'nosuch'], /Unknown environment "nosuch"/],
+];
+
+/** Cases that show a gap found here and reported; they run as `it.failing`, and turn red once it is closed. */
+const KNOWN_GAPS: Readonly<Record<string, string>> = {
+  'invite|a CSV with an unknown column':
+    'a refused CSV leaves an empty journal and a report whose summary reads as a run where nothing failed',
+};
+
+describe.each(CASES)('%s with %s', (script, what, args, message) => {
+  const known = KNOWN_GAPS[`${script}|${what}`];
+  const test = known === undefined ? it : it.failing;
+  test(`says what is wrong, exits non-zero, and writes nothing${known === undefined ? '' : ` (known gap: ${known})`}`, async () => {
+    const stateDir = join(dir, `state-${++cases}`);
+    const before = tenant.requestLog.list().length;
+    const outbox = tenant.store.outbox.list().length;
+    const result = await run(
+      script,
+      args.map((arg) => (arg === STATE ? stateDir : arg)),
+    );
+    const requests = tenant.requestLog.list().slice(before);
+    // Reading is allowed (a token, a lookup); writing is not.
+    const writes = requests.filter((r) => r.method !== 'GET' && r.path !== '/oauth/token').map((r) => `${r.method} ${r.path}`);
+    let leftovers: string[] = [];
+    try {
+      leftovers = readdirSync(stateDir);
+    } catch {
+      // never created: nothing left behind
+    }
+    expect({
+      code: result.code === 0 ? 'zero' : 'non-zero',
+      message: message.test(result.output) ? 'clear' : result.output.slice(-400),
+    }).toEqual({
+      code: 'non-zero',
+      message: 'clear',
+    });
+    expect(result.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // a message, not a stack trace
+    expect(writes).toEqual([]);
+    expect(tenant.store.outbox.list().length).toBe(outbox);
+    expect(leftovers).toEqual([]);
+  });
+});
