@@ -1,18 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { ManagementClient } from 'auth0';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAdminConfig, type AdminConfig } from '../../admin/admin-config';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
-import type { DirectInvitation } from '../../admin/invite-user';
-import { connectManagement, type AdminManagement } from '../../admin/management';
-import { RateGovernor } from '../../admin/rate-limit';
 import type { RowReport } from '../../admin/report';
 import { sendPasswordReset, type PasswordResetResult } from '../../admin/secondary-email-reset';
 import type { OutboxEmail } from '../../local-tenant/mail';
-import { trustingFetch } from '../../local-tenant/test/helpers';
+import { directSettings, management, type ScriptContext } from '../support/admin-scripts';
 import type { InstalledStack } from '../support/installed-stack';
 import type { CallName } from './matrix';
+
+export { SCRIPT_ATTEMPT_MS, scriptContext, type ScriptContext } from '../support/admin-scripts';
 
 /**
  * The administrators' flows the fault matrix drives, in process, through the local tenant:
@@ -20,9 +16,6 @@ import type { CallName } from './matrix';
  * the Action) and the password reset to a secondary email. Their requests go over HTTPS to the
  * local tenant, SendGrid's to its stand-in (`/sendgrid/v3/mail/send`), through the same faults.
  */
-
-/** The governor's budget for one attempt of a Management API request: short, so a hang is past it. */
-export const SCRIPT_ATTEMPT_MS = 1_000;
 
 /**
  * A hang on a call whose budget is longer than a test can wait (the scripts' token request:
@@ -34,54 +27,6 @@ export const SCRIPT_ROUTES: Partial<Record<CallName, string>> = {
   sendgrid: 'POST /sendgrid/v3/mail/send',
   users: 'POST /api/v2/users',
 };
-
-export interface ScriptContext {
-  stack: InstalledStack;
-  config: AdminConfig;
-  dir: string;
-}
-
-export function scriptContext(stack: InstalledStack): ScriptContext {
-  const config = loadAdminConfig({ environment: 'local', env: { AUTH0_DOMAIN: stack.tenant.domain } });
-  return { stack, config, dir: mkdtempSync(join(tmpdir(), 'fault-matrix-scripts-')) };
-}
-
-/**
- * The scripts' Management API connection, as `connectManagement` makes it, except for the SDK's
- * own overall timeout: auth0 v7 leaves that timer running when a request fails without an
- * answer (reset, abort), and the scripts' 3600 s would hold the test process open for an hour
- * after the suite (found here, reported). The governor bounds every attempt anyway.
- */
-export function management(ctx: ScriptContext): AdminManagement {
-  if (!ctx.config.management.ok) throw new Error('environments/local.json gives no Management API credentials');
-  const connected = connectManagement({
-    credentials: ctx.config.management.value,
-    governor: new RateGovernor({ backoffMs: 50, requestTimeoutMs: SCRIPT_ATTEMPT_MS }),
-    fetch: trustingFetch(ctx.stack.tenant),
-  });
-  const client = new ManagementClient({
-    domain: connected.domain,
-    token: connected.token,
-    fetch: connected.fetch,
-    maxRetries: 0,
-    timeoutInSeconds: SDK_TIMEOUT_SECONDS,
-  });
-  return { ...connected, client };
-}
-
-/** Longer than any cell's wait for the rate limit, short enough to end before the suite does. */
-const SDK_TIMEOUT_SECONDS = 20;
-
-/** Ticket and SendGrid settings of the local environment, SendGrid reached over plain HTTP (in process, no CA to trust). */
-export function directSettings(ctx: ScriptContext): DirectInvitation {
-  const { invite, mail } = ctx.config;
-  if (!invite.ticket.ok || !mail.ok) throw new Error('environments/local.json gives no ticket or SendGrid settings');
-  return {
-    ticket: invite.ticket.value,
-    mail: { ...mail.value, baseUrl: `${ctx.stack.tenant.httpUrl}/sendgrid` },
-    templates: invite.templates,
-  };
-}
 
 export interface BulkRows {
   csv: string;

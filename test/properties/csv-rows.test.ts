@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
 import { connectionsFromConfig } from '../../admin/connections';
 import type { RowReport } from '../../admin/report';
-import { management, scriptContext, type ScriptContext } from '../faults/script-flows';
+import { management, scriptContext, type ScriptContext } from '../support/admin-scripts';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 
 jest.setTimeout(120_000);
