@@ -157,7 +157,6 @@ const KNOWN_GAPS: Readonly<Record<string, string>> = {
     'Action mode: an invitation the Action failed to send is reported as created and never sent again (run 2: done earlier)',
   'bulk invitation (action)|sendgrid':
     'Action mode: an invitation the Action failed to send is reported as created and never sent again (run 2: done earlier)',
-  'password reset (secondary email)|users|malformed': 'a malformed user search answer is reported as "No user with username ..."',
 };
 
 function knownGap(flow: string, call: CallName, fault: FaultKind): string | undefined {
