@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { AdminConfigError, loadAdminConfig, requireSettings } from './admin-config';
 
 describe('loadAdminConfig', () => {
@@ -9,6 +10,8 @@ describe('loadAdminConfig', () => {
       reset: { templateId: 'd-local-password-reset', ttlSec: 86400, clientId: 'local-email-flows-app', appName: 'Email Flows' },
     });
     expect(config.invite.connections.get('shared-inbox')).toBe('ticket');
+    // The CA `npm start` writes, relative to the repository as for the deploy.
+    expect(config.caCertPath).toBe(join(__dirname, '..', 'dist', 'local-tenant', 'ca.pem'));
   });
 
   it("uses the scripts' own application when ADMIN_CLIENT_ID/SECRET are set, and the environment's variables", () => {

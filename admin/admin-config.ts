@@ -12,6 +12,7 @@ import {
   type Needed,
   type VerifyWelcomeSettings,
 } from '../actions/shared/settings';
+import { isAbsolute, join } from 'node:path';
 import { loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
 
 /**
@@ -34,6 +35,8 @@ import { loadEnvironment, resolveKeyword, type EnvironmentDescription } from '..
  */
 
 export const DEFAULT_PASSWORD_RESET_TTL_SEC = 86_400;
+/** The environment's `caCert` is relative to the repository, as for the deploy. */
+const REPO_ROOT = join(__dirname, '..');
 
 /** What the local environment implies when nothing else is set: the local tenant's stand-ins. */
 const LOCAL_DEFAULTS: Record<string, (domain: string | undefined) => string | undefined> = {
@@ -59,6 +62,8 @@ export interface AdminConfig {
   invite: InviteSettings;
   verify: VerifyWelcomeSettings;
   passwordReset: Needed<PasswordResetSettings>;
+  /** A CA to trust besides Node's (the environment's `caCert`, e.g. the local tenant's), absolute. */
+  caCertPath?: string;
   /** Settings that were set but invalid (e.g. a bad TTL); each was replaced by its default. */
   problems: string[];
   /** For error messages: where a missing setting comes from. */
@@ -149,8 +154,12 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
           },
         };
 
+  const ca = description.caCert === undefined ? undefined : stringValue(resolveQuietly(description.caCert, env));
+  const caCertPath = ca === undefined || ca === '' ? undefined : isAbsolute(ca) ? ca : join(REPO_ROOT, ca);
+
   return {
     environment: description.name,
+    ...(caCertPath !== undefined ? { caCertPath } : {}),
     domain: domain === undefined ? { ok: false, missing: ['AUTH0_DOMAIN'] } : { ok: true, value: domain },
     management,
     mail,

@@ -1,10 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { config as loadDotenv } from 'dotenv';
+import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
+import { loadDotenvFiles } from '../deploy/dotenv-files';
 import { AdminConfigError, loadAdminConfig, requireSettings, type AdminConfig } from './admin-config';
 import { UserLookupError } from './find-user';
 import { connectManagement, ManagementTokenError, type AdminManagement } from './management';
 import { RateGovernor } from './rate-limit';
+import { transportFor } from './transport';
 
 /** What the four admin commands share: flags, configuration, exit codes. */
 
@@ -50,10 +52,19 @@ export function withRateOptions(command: Command): Command {
     .option('--concurrency <requests>', 'Management API requests in flight at once (default 4)', positiveInteger);
 }
 
-/** Reads `.env` (if any) into process.env; what is already set wins. */
+/**
+ * Reads `.env.<environment>` then `.env` from the current folder (the repository, under npm
+ * run), as the deploy does; what is already set wins. Then the environment description.
+ */
 export function loadConfig(environment: string): AdminConfig {
-  loadDotenv({ quiet: true });
+  loadDotenvFiles(process.cwd(), environment);
   return loadAdminConfig({ environment });
+}
+
+/** The SendGrid settings with the transport that trusts the environment's CA, if any. */
+export function mailWithTransport(config: AdminConfig, mail: SendGridOptions): SendGridOptions {
+  const transport = transportFor(config.caCertPath);
+  return transport === undefined ? mail : { ...mail, httpsAgent: transport.httpsAgent };
 }
 
 export function connect(config: AdminConfig, rate: RateOptions = {}, signal?: AbortSignal): AdminManagement {
@@ -64,7 +75,8 @@ export function connect(config: AdminConfig, rate: RateOptions = {}, signal?: Ab
     ...(rate.concurrency !== undefined ? { concurrency: rate.concurrency } : {}),
     ...(signal !== undefined ? { signal } : {}),
   });
-  return connectManagement({ credentials: management, governor });
+  const transport = transportFor(config.caCertPath);
+  return connectManagement({ credentials: management, governor, ...(transport !== undefined ? { fetch: transport.fetch } : {}) });
 }
 
 /**

@@ -1,7 +1,17 @@
 import { Command } from 'commander';
 import { requireSettings, type AdminConfig } from '../admin/admin-config';
 import { DEFAULT_STATE_DIR, runBulkInvite, type BulkInviteSummary } from '../admin/bulk-invite';
-import { connect, EXIT, interruptOnSignal, loadConfig, runCommand, withEnvironment, withRateOptions, type RateOptions } from '../admin/cli';
+import {
+  connect,
+  EXIT,
+  mailWithTransport,
+  interruptOnSignal,
+  loadConfig,
+  runCommand,
+  withEnvironment,
+  withRateOptions,
+  type RateOptions,
+} from '../admin/cli';
 import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
 import { CSV_COLUMNS, validateRecord } from '../admin/csv-rows';
 import { connectionProblems, createAndInvite, type DirectInvitation } from '../admin/invite-user';
@@ -78,7 +88,7 @@ function directSettings(config: AdminConfig, withManagement: boolean): DirectInv
     mail: config.mail,
     ...(withManagement ? { management: config.management } : {}),
   });
-  return { ticket, mail, templates: config.invite.templates };
+  return { ticket, mail: mailWithTransport(config, mail), templates: config.invite.templates };
 }
 
 /** In Action mode, a user created on a connection invited by ticket makes the Action create a ticket too. */

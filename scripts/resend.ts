@@ -4,6 +4,7 @@ import {
   ask,
   connect,
   EXIT,
+  mailWithTransport,
   interruptOnSignal,
   loadConfig,
   runCommand,
@@ -75,7 +76,7 @@ const kind: ResendKind = flags.verification === true ? 'verification' : 'invitat
 function settingsFor(config: AdminConfig): ResendSettings {
   if (kind === 'invitation') {
     const { ticket, mail } = requireSettings(config, { ticket: config.invite.ticket, mail: config.mail, management: config.management });
-    return { invitation: { ticket, mail, templates: config.invite.templates } };
+    return { invitation: { ticket, mail: mailWithTransport(config, mail), templates: config.invite.templates } };
   }
   const { verify, mail } = requireSettings(config, { verify: config.verify.verify, mail: config.mail, management: config.management });
   return {
@@ -84,7 +85,7 @@ function settingsFor(config: AdminConfig): ResendSettings {
       ttlSec: verify.ttlSec,
       ...(verify.resultUrl !== undefined ? { resultUrl: verify.resultUrl } : {}),
       appName: config.invite.ticket.ok ? (config.invite.ticket.value.appName ?? '') : '',
-      mail,
+      mail: mailWithTransport(config, mail),
       templates: config.verify.templates,
     },
   };

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { requireSettings } from '../admin/admin-config';
-import { connect, EXIT, loadConfig, runCommand, withEnvironment } from '../admin/cli';
+import { connect, EXIT, loadConfig, mailWithTransport, runCommand, withEnvironment } from '../admin/cli';
 import { PasswordResetError, sendPasswordReset } from '../admin/secondary-email-reset';
 
 /**
@@ -41,7 +41,7 @@ runCommand('reset-password', async () => {
   try {
     const result = await sendPasswordReset(
       management,
-      { reset, mail },
+      { reset, mail: mailWithTransport(config, mail) },
       {
         ...(flags.username !== undefined ? { username: flags.username } : {}),
         ...(flags.userId !== undefined ? { id: flags.userId } : {}),

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import type { MailService } from '@sendgrid/mail';
 import type { EmailBudget } from './email-budget';
 import { fail, succeed, type Outcome } from './outcome';
@@ -16,6 +17,8 @@ export interface TemplateEmail {
 export interface SendGridOptions extends MailSettings {
   /** Another API host, e.g. SendGrid's EU host or the local tenant's stand-in. */
   baseUrl?: string;
+  /** An https.Agent for axios, e.g. one that also trusts the local tenant's CA (admin scripts; never in an Action). */
+  httpsAgent?: Agent;
 }
 
 type MailServiceClass = new () => MailService & { client: { setDefaultRequest(key: string, value: unknown): void } };
@@ -123,6 +126,7 @@ async function send(
       mail.setApiKey(settings.apiKey);
       // setApiKey resets the host, so the override comes after it.
       if (settings.baseUrl !== undefined) mail.client.setDefaultRequest('baseUrl', settings.baseUrl);
+      if (settings.httpsAgent !== undefined) mail.client.setDefaultRequest('httpsAgent', settings.httpsAgent);
       // axios' timeout is per socket; the budget race below bounds the whole exchange.
       mail.setTimeout(Math.max(1, budget.remainingMs()));
       const [response] = await mail.send(data);

@@ -114,13 +114,21 @@ function resetSettings() {
 function runScript(
   name: string,
   args: string[],
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   // `node --import tsx` rather than the tsx binary, which runs the script in a child process a kill would not reach.
   const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'scripts', `${name}.ts`), ...args], {
     cwd: work,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...scriptEnv(), NODE_EXTRA_CA_CERTS: tenant.caCertPath, ...env },
+    env: Object.fromEntries(
+      Object.entries({
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...scriptEnv(),
+        NODE_EXTRA_CA_CERTS: tenant.caCertPath,
+        ...env,
+      }).filter(([, value]) => value !== undefined),
+    ),
   });
   let stdout = '';
   let stderr = '';
@@ -224,12 +232,17 @@ describe('password reset to the secondary email, by username', () => {
 
   it('the commands, end to end: set-secondary-email then reset-password (TLS to the tenant and its SendGrid stand-in)', async () => {
     await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-c' });
-    const set = await runScript('set-secondary-email', ['--username', 'kid-c', '--secondary-email', 'parent-c@example.org', '--verified'])
-      .done;
+    // The CA as the environment names it (LOCAL_TENANT_CA_CERT, as `npm start` writes it), not NODE_EXTRA_CA_CERTS.
+    const caFromEnvironment = { NODE_EXTRA_CA_CERTS: undefined, LOCAL_TENANT_CA_CERT: tenant.caCertPath };
+    const set = await runScript(
+      'set-secondary-email',
+      ['--username', 'kid-c', '--secondary-email', 'parent-c@example.org', '--verified'],
+      caFromEnvironment,
+    ).done;
     expect(set.stderr).toBe('');
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/^Stored the secondary email of kid-c \(auth0\|\w+\), marked verified\.\n$/);
-    const reset = await runScript('reset-password', ['--username', 'kid-c', '--connection', 'shared-inbox']).done;
+    const reset = await runScript('reset-password', ['--username', 'kid-c', '--connection', 'shared-inbox'], caFromEnvironment).done;
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('Sent a password-reset link for account kid-c');
     expect(reset.stdout).toContain('to its secondary email (verified)');

@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
+
+/**
+ * Trusting the local tenant's certificate (`npm start` writes its CA to dist/local-tenant/ca.pem;
+ * the environment's `caCert`, LOCAL_TENANT_CA_CERT, names it) without restarting Node:
+ * NODE_EXTRA_CA_CERTS is read only at startup. The CA is added to Node's own list (and to the
+ * file NODE_EXTRA_CA_CERTS names), never put in its place, so a stale CA file breaks nothing.
+ */
+export interface AdminTransport {
+  /** For the auth0 SDK and the token request. */
+  fetch: typeof fetch;
+  /** For @sendgrid/mail (axios). */
+  httpsAgent: HttpsAgent;
+}
+
+export function transportTrusting(extraPems: readonly string[], env: NodeJS.ProcessEnv = process.env): AdminTransport {
+  const extraFile = env.NODE_EXTRA_CA_CERTS;
+  const ca = [
+    ...rootCertificates,
+    ...(extraFile !== undefined && extraFile !== '' && existsSync(extraFile) ? [readFileSync(extraFile, 'utf8')] : []),
+    ...extraPems,
+  ];
+  const dispatcher = new Agent({ connect: { ca } });
+  const trusted = (input: unknown, init?: unknown) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+  return { fetch: trusted as unknown as typeof fetch, httpsAgent: new HttpsAgent({ ca, keepAlive: true }) };
+}
+
+/** A transport that trusts the CA file, when there is one; undefined otherwise (Node's defaults). */
+export function transportFor(caCertPath: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTransport | undefined {
+  if (caCertPath === undefined || !existsSync(caCertPath)) return undefined;
+  return transportTrusting([readFileSync(caCertPath, 'utf8')], env);
+}
