@@ -88,6 +88,8 @@ export interface BulkInviteSummary {
   rowsPerSecond: number;
   /** The rate governor's counters: requests, 429s, 5xx, retries. Zero in a dry run. */
   requests: RateCounters;
+  /** Users created (or, in a dry run, to create) per connection. */
+  byConnection: Record<string, number>;
   /** Identities held by the duplicate check (its memory grows with this). */
   identitiesTracked: number;
   reportPath: string;
@@ -147,6 +149,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     elapsedMs: 0,
     rowsPerSecond: 0,
     requests: zeroCounters(),
+    byConnection: {},
     identitiesTracked: 0,
     reportPath,
     ...(journal !== undefined ? { journalPath: journal.path } : {}),
@@ -334,6 +337,9 @@ function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connec
 }
 
 function count(summary: BulkInviteSummary, row: RowReport): void {
+  const creates =
+    row.status === 'would_create' || ((row.status === 'created' || row.status === 'invited') && row.reason !== CREATED_BY_EARLIER_RUN);
+  if (creates && row.connection !== undefined) summary.byConnection[row.connection] = (summary.byConnection[row.connection] ?? 0) + 1;
   switch (row.status) {
     case 'created':
     case 'invited':

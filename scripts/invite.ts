@@ -96,13 +96,23 @@ function creationCost(config: AdminConfig): (connection: string) => number {
   return (connection) => ((config.invite.connections.get(connection) ?? config.invite.defaultMode) === 'ticket' ? 2 : 1);
 }
 
-function printSummary(summary: BulkInviteSummary): void {
+/** How users of a connection are invited, in words. */
+function invitedHow(config: AdminConfig, connection: string, direct: boolean): string {
+  if (direct) return 'invited from this script (ticket + SendGrid)';
+  const mode = config.invite.connections.get(connection) ?? config.invite.defaultMode;
+  return `invited by the Action (${mode === 'ticket' ? 'ticket + SendGrid' : "Auth0's change-password email"})`;
+}
+
+function printSummary(summary: BulkInviteSummary, config: AdminConfig): void {
   const skipped = summary.existing + summary.doneEarlier;
   const failed = summary.failed + summary.invalid + summary.duplicates;
   const lines = summary.dryRun
     ? [
         `Dry run of ${summary.rows} rows: ${summary.wouldCreate} would be created and invited, ${failed} would fail ` +
           `(invalid ${summary.invalid}, duplicates ${summary.duplicates}, connection lookups failed ${summary.failed}).`,
+        ...Object.entries(summary.byConnection).map(
+          ([connection, count]) => `  ${connection}: ${count} users, ${invitedHow(config, connection, flags.direct === true)}`,
+        ),
       ]
     : [
         `created ${summary.created}, invited ${summary.invited}${summary.resent > 0 ? ` (resent ${summary.resent})` : ''}, ` +
@@ -151,7 +161,7 @@ async function inviteCsv(csv: string): Promise<number> {
     ...(progress !== undefined ? { progress } : {}),
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),
   });
-  printSummary(summary);
+  printSummary(summary, config);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed + summary.invalid + summary.duplicates > 0 ? EXIT.failed : EXIT.ok;
 }
