@@ -23,9 +23,9 @@ import { journalPath, RunJournal, type JournalRecord } from './run-journal';
  * rate governor, resumable through the run journal, every row's outcome in the report file.
  *
  * Memory that grows with the file: the duplicate check keeps one 12-character hash per
- * identity (connection + email on connections with unique emails, connection + username),
- * and the journal one small record per row done. About 150 bytes per row: 15 MB for
- * 100,000 rows.
+ * identity (connection + email on connections with unique emails, connection + username):
+ * measured, 7 MB of live heap per 100,000 rows (a --dry-run). A real run's journal adds one
+ * record per row done: measured, 18 MB per 100,000 rows read back on resume.
  */
 
 export const DEFAULT_STATE_DIR = '.admin-runs';
