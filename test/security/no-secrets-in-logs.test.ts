@@ -15,8 +15,9 @@ const PASSWORD = 'correct-horse-battery-9';
 const EMAIL_PATTERN = /[^\s@"'<>]+@[^\s@"'<>]+\.[a-z]{2,}/i;
 const stacks: InstalledStack[] = [];
 
-afterAll(async () => {
-  for (const stack of stacks) await stack.stop();
+// One tenant at a time: each Actions runtime routes the Action traffic of the whole process.
+afterEach(async () => {
+  for (const stack of stacks.splice(0)) await stack.stop();
 });
 
 async function stackWith(secrets: Record<string, string> = {}): Promise<InstalledStack> {
