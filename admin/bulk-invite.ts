@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { connectionsFromTenant, type ConnectionDirectory, type ConnectionIdentity } from './connections';
-import { readInviteRows, scanCsv, type InviteRow } from './csv-rows';
+import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow } from './csv-rows';
 import {
   connectionProblems,
   CREATED_BY_EARLIER_RUN,
@@ -120,6 +120,8 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const log = options.log ?? (() => {});
 
+  // A file that cannot be read or has a bad header leaves no journal and no report behind.
+  await checkCsvHeader(options.csvPath);
   const scan = await scanCsv(options.csvPath);
   const journal = dryRun
     ? undefined

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CsvHeaderError, readInviteRows, scanCsv, validateRecord, type ParsedRow } from './csv-rows';
+import { checkCsvHeader, CsvHeaderError, readInviteRows, scanCsv, validateRecord, type ParsedRow } from './csv-rows';
 
 const dir = mkdtempSync(join(tmpdir(), 'csv-rows-'));
 let n = 0;
@@ -100,6 +100,12 @@ describe('readInviteRows', () => {
     );
     await expect(rows(csvFile('email,Email\na,b\n'))).rejects.toThrow('CSV column(s) given twice: email.');
     await expect(rows(csvFile('username,connection\nx,members\n'))).rejects.toThrow('The CSV header has no "email" column');
+  });
+
+  it('checks the header alone, before anything is written', async () => {
+    expect(await checkCsvHeader(csvFile('Email,connection\n"unclosed\n'))).toEqual(['email', 'connection']);
+    await expect(checkCsvHeader(csvFile('email,nickname\n'))).rejects.toThrow('Unknown CSV column(s): nickname.');
+    await expect(checkCsvHeader(csvFile(''))).rejects.toThrow('The CSV is empty');
   });
 
   it('names the file when it cannot be read', async () => {

@@ -174,6 +174,20 @@ function csvReason(error: CsvError): string {
   }
 }
 
+/** The header row, checked (unknown, repeated or missing columns throw CsvHeaderError) before anything is written. */
+export async function checkCsvHeader(path: string): Promise<string[]> {
+  const stream = createReadStream(path);
+  const first = stream.pipe(parse({ bom: true, to_line: 1, relax_column_count: true, relax_quotes: true }));
+  stream.on('error', (error) => first.destroy(error));
+  try {
+    for await (const header of first as AsyncIterable<string[]>) return headerColumns(header);
+    throw new CsvHeaderError(`The CSV is empty: it needs a header row naming the columns (${CSV_COLUMNS.join(', ')}).`);
+  } finally {
+    first.destroy();
+    stream.destroy();
+  }
+}
+
 /**
  * The file's SHA-256 and its number of records (header excluded), in one streaming pass:
  * the hash names the resume journal, the count gives the progress bar its total.
