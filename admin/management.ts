@@ -26,8 +26,12 @@ export interface AdminManagementOptions {
   fetch?: typeof fetch;
 }
 
-/** The whole exchange of one request may include waiting for the rate limit: the governor bounds each attempt instead. */
-const SDK_TIMEOUT_SECONDS = 3600;
+/**
+ * The whole exchange of one request may include waiting for the rate limit (the governor bounds
+ * each attempt). Kept to minutes, not an hour: auth0 v7 does not clear this timer when a fetch
+ * rejects (reset, abort), so a long one keeps a library caller's process alive after its run.
+ */
+const SDK_TIMEOUT_SECONDS = 300;
 
 export function connectManagement(options: AdminManagementOptions): AdminManagement {
   const base = options.fetch ?? fetch;
