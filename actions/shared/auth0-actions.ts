@@ -22,7 +22,8 @@ export interface Identity {
   profileData?: Metadata;
 }
 
-export interface User {
+/** The profile fields every trigger's `event.user` carries, with both metadata objects. */
+export interface UserProfile {
   user_id: string;
   email?: string;
   email_verified: boolean;
@@ -32,14 +33,17 @@ export interface User {
   given_name?: string;
   family_name?: string;
   picture?: string;
+  app_metadata: Metadata;
+  user_metadata: Metadata;
+}
+
+export interface User extends UserProfile {
   phone_number?: string;
   phone_verified?: boolean;
   created_at: string;
   updated_at: string;
   last_password_reset?: string;
   multifactor?: string[];
-  app_metadata: Metadata;
-  user_metadata: Metadata;
   identities: Identity[];
 }
 
@@ -238,18 +242,7 @@ export interface EmailNotification {
  * app_metadata and user_metadata (no identities, no login statistics), so no Management API
  * call is needed to read them.
  */
-export interface NotifiedUser {
-  user_id: string;
-  email?: string;
-  email_verified: boolean;
-  username?: string;
-  name?: string;
-  nickname?: string;
-  given_name?: string;
-  family_name?: string;
-  picture?: string;
-  app_metadata: Metadata;
-  user_metadata: Metadata;
+export interface NotifiedUser extends UserProfile {
   [other: string]: unknown;
 }
 
