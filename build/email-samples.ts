@@ -13,6 +13,8 @@
  * without a `default` fails validation. `request_language` is always there, empty when unknown.
  */
 
+import type { UserProfile } from '../actions/shared/auth0-actions';
+
 /** The languages every Auth0 template must speak (tenant.json `enabled_locales`). */
 export const EMAIL_LANGUAGES = ['en', 'fr'] as const;
 export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
@@ -24,18 +26,9 @@ export type LanguageSource = 'user_metadata.locale' | 'request_language' | 'fall
 export type SampleConnection = 'members' | 'shared-inbox';
 export const SAMPLE_CONNECTIONS: readonly SampleConnection[] = ['members', 'shared-inbox'];
 
-export interface Auth0TemplateUser {
-  user_id: string;
+/** The `user` an Auth0 email template sees: the profile every trigger carries, always with an email. */
+export interface Auth0TemplateUser extends UserProfile {
   email: string;
-  email_verified: boolean;
-  username?: string;
-  name?: string;
-  nickname?: string;
-  given_name?: string;
-  family_name?: string;
-  picture?: string;
-  app_metadata: Record<string, unknown>;
-  user_metadata: Record<string, unknown>;
 }
 
 /** The Liquid variables of an Auth0 email template. */
