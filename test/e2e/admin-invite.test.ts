@@ -227,8 +227,12 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const over = maxOverBudget(managementApiTimes(log), limit.perSecond, limit.burst);
     expect(over).toBeLessThanOrEqual(limit.burst);
     const refused = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429).length;
-    // 3 injected; the bucket itself may refuse a request when the Action's ticket call races ours.
-    expect(refused).toBeLessThanOrEqual(3 + 2);
+    // 3 injected. Beyond those, the bucket refuses one of ours only when a request the governor
+    // cannot see took its token: the Action's ticket calls share the bucket (one per shared-inbox
+    // row). A fixed allowance for those races failed under CI load (6 refusals against 5).
+    const actionTickets = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/tickets/password-change').length;
+    expect(actionTickets).toBeGreaterThan(0);
+    expect(refused).toBeLessThanOrEqual(3 + actionTickets);
     expect(summary.requests.rateLimited).toBe(refused);
     expect(summary.requests.serverErrors).toBe(5);
     // Close to the limit: the Management API requests (the Action's tickets included) over the run's span.
