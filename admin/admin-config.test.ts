@@ -68,7 +68,12 @@ describe('loadAdminConfig', () => {
     expect(config.mail).toEqual({ ok: false, missing: ['SENDGRID_API_KEY'] });
   });
 
-  it('names an unknown environment and the known ones', () => {
-    expect(() => loadAdminConfig({ environment: 'qa', env: {} })).toThrow(/Cannot read environment "qa".*Known: dev, local, prod, staging/);
+  it('names an unknown environment and the known ones, as a configuration error', () => {
+    const load = () => loadAdminConfig({ environment: 'qa', env: {} });
+    expect(load).toThrow(AdminConfigError);
+    expect(load).toThrow(
+      'Unknown environment "qa" (--env or ADMIN_ENV): there is no environments/qa.json. Known: dev, local, prod, staging.',
+    );
+    expect(() => loadAdminConfig({ environment: 'Q A', env: {} })).toThrow(AdminConfigError);
   });
 });

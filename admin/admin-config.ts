@@ -13,7 +13,7 @@ import {
   type VerifyWelcomeSettings,
 } from '../actions/shared/settings';
 import { isAbsolute, join } from 'node:path';
-import { loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
+import { environmentNames, loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
 
 /**
  * The administrator scripts' configuration: the same environment description as the deploy
@@ -89,7 +89,7 @@ export interface LoadAdminConfigOptions {
 
 export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
   const env = options.env ?? process.env;
-  const description = loadEnvironment(options.environment, options.environmentsDir);
+  const description = describedEnvironment(options.environment, options.environmentsDir);
   const secrets = keywordValues(description, env);
   const isLocal = description.name === 'local';
   const problems: string[] = [];
@@ -169,6 +169,22 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
     problems,
     describe: (name) => describeSetting(description, name),
   };
+}
+
+/** An unknown or unreadable environment is a configuration error (exit 2), with the known names. */
+function describedEnvironment(name: string, dir: string | undefined): EnvironmentDescription {
+  try {
+    return loadEnvironment(name, dir);
+  } catch (error) {
+    if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      throw new AdminConfigError(
+        `Unknown environment "${name}" (--env or ADMIN_ENV): there is no environments/${name}.json. ` +
+          `Known: ${environmentNames(dir).join(', ')}.`,
+        [],
+      );
+    }
+    throw new AdminConfigError((error as Error).message, []);
+  }
 }
 
 type NeededValue<N> = N extends { ok: true; value: infer V } ? V : never;

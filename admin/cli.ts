@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import { loadDotenvFiles } from '../deploy/dotenv-files';
@@ -34,11 +34,27 @@ export function positiveInteger(value: string): number {
   return parsed;
 }
 
-/** `--env`: which environments/<name>.json; `local` (the local tenant of `npm start`) unless ADMIN_ENV says otherwise. */
+/**
+ * `--env`: which environments/<name>.json; `local` (the local tenant of `npm start`) unless
+ * ADMIN_ENV says otherwise. Every admin command takes it, so this is also where their usage
+ * errors get exit code 2 (see exitUsageErrors).
+ */
 export function withEnvironment(command: Command): Command {
-  return command.addOption(
-    new Option('--env <name>', 'environment description environments/<name>.json').env('ADMIN_ENV').default('local'),
+  return exitUsageErrors(
+    command.addOption(new Option('--env <name>', 'environment description environments/<name>.json').env('ADMIN_ENV').default('local')),
   );
+}
+
+/**
+ * Commander's own usage errors (an unknown option, an option without its value or with an
+ * invalid one, extra arguments) and the usage shown for a missing choice (`help({ error: true })`)
+ * exit EXIT.usage, as every command's help says, instead of commander's 1; `--help` still exits 0.
+ * Commander has printed its message (`error: unknown option '--emial'`) by then.
+ */
+export function exitUsageErrors(command: Command): Command {
+  return command
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
 }
 
 export function withRateOptions(command: Command): Command {
@@ -57,7 +73,11 @@ export function withRateOptions(command: Command): Command {
  * run), as the deploy does; what is already set wins. Then the environment description.
  */
 export function loadConfig(environment: string): AdminConfig {
-  loadDotenvFiles(process.cwd(), environment);
+  try {
+    loadDotenvFiles(process.cwd(), environment);
+  } catch (error) {
+    throw new AdminConfigError((error as Error).message, []);
+  }
   return loadAdminConfig({ environment });
 }
 
@@ -95,13 +115,33 @@ export function interruptOnSignal(onFirst: () => void): AbortController {
   return controller;
 }
 
-/** Asks on a terminal; undefined when stdin is not one (CI), so the caller fails with the list instead. */
-export async function ask(question: string): Promise<string | undefined> {
-  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/** Where a question is asked and its answer read: the terminal, or streams in a test. */
+export interface PromptStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/** stdin for answers and stderr for questions when both are a terminal; undefined otherwise (CI, a pipe): nothing is asked. */
+export function terminal(): PromptStreams | undefined {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true ? { input: process.stdin, output: process.stderr } : undefined;
+}
+
+/**
+ * Asks on `streams` (the terminal by default). Undefined without a terminal, for an empty
+ * answer, or when the input ends unanswered (Ctrl-D, Ctrl-C), so the caller fails with what to
+ * give instead of waiting.
+ */
+export async function ask(question: string, streams: PromptStreams | undefined = terminal()): Promise<string | undefined> {
+  if (streams === undefined) return undefined;
+  const rl = createInterface({ input: streams.input, output: streams.output });
   try {
-    const answer = (await rl.question(question)).trim();
-    return answer === '' ? undefined : answer;
+    const answer = await new Promise<string | undefined>((resolve) => {
+      // Without this a question stays pending when the input closes first, and the process ends with nothing said.
+      rl.once('close', () => resolve(undefined));
+      rl.question(question, resolve);
+    });
+    const trimmed = answer?.trim();
+    return trimmed === undefined || trimmed === '' ? undefined : trimmed;
   } finally {
     rl.close();
   }
@@ -112,24 +152,24 @@ export function runCommand(name: string, body: () => Promise<number>): void {
   body().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      if (error instanceof AdminConfigError) {
-        console.error(error.message);
-        process.exit(EXIT.usage);
-      }
-      if (error instanceof UserLookupError) {
-        console.error(error.message);
-        process.exit(error.kind === 'not_found' ? EXIT.failed : EXIT.usage);
-      }
-      if (error instanceof ManagementTokenError) {
-        console.error(error.message);
-        process.exit(EXIT.failed);
-      }
-      const message = withoutAddresses(error instanceof Error ? error.message : String(error));
-      console.error(`${name} failed: ${message}`);
+      const { code, message } = failureOf(name, error);
+      console.error(message);
       if (process.env.DEBUG !== undefined && error instanceof Error) console.error(error.stack);
-      process.exit(EXIT.failed);
+      process.exit(code);
     },
   );
+}
+
+/**
+ * What a command prints and exits with for an error: a configuration error (missing setting,
+ * unknown environment) and a lookup that needs other flags are usage (2); an unknown user, a
+ * refused token and anything else are failures (1), the last with its addresses masked.
+ */
+export function failureOf(name: string, error: unknown): { code: number; message: string } {
+  if (error instanceof AdminConfigError) return { code: EXIT.usage, message: error.message };
+  if (error instanceof UserLookupError) return { code: error.kind === 'not_found' ? EXIT.failed : EXIT.usage, message: error.message };
+  if (error instanceof ManagementTokenError) return { code: EXIT.failed, message: error.message };
+  return { code: EXIT.failed, message: `${name} failed: ${withoutAddresses(error instanceof Error ? error.message : String(error))}` };
 }
 
 /** Console lines never carry an email address, even inside an error message from Auth0. */

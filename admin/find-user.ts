@@ -138,3 +138,29 @@ export async function findOneUser(management: AdminManagement, query: UserQuery)
   }
   return users[0]!;
 }
+
+/** How a command asks the administrator: `ask` gives undefined when it cannot (no terminal) or gets no answer. */
+export interface Chooser {
+  ask(question: string): Promise<string | undefined>;
+  /** Where the list of candidates goes (the console's stderr). */
+  print(text: string): void;
+}
+
+/**
+ * findOneUser, except that an email several users share (a connection with non-unique emails)
+ * lists them, by username and user id, and asks which username. Without an answer it fails as a
+ * usage error asking for --username; a username not among them is an unknown user.
+ */
+export async function findOneUserAsking(management: AdminManagement, query: UserQuery, chooser: Chooser): Promise<FoundUser> {
+  try {
+    return await findOneUser(management, query);
+  } catch (error) {
+    if (!(error instanceof UserLookupError) || error.kind !== 'ambiguous' || query.email === undefined) throw error;
+    chooser.print(error.message);
+    const username = await chooser.ask('Username of the account to send to: ');
+    if (username === undefined) throw new UserLookupError('Run again with --username <name>.', 'ambiguous');
+    const chosen = error.candidates.find((u) => u.username?.toLowerCase() === username.toLowerCase());
+    if (chosen === undefined) throw new UserLookupError(`None of these accounts has username "${username}".`, 'not_found');
+    return chosen;
+  }
+}

@@ -28,9 +28,15 @@ export interface SecondaryEmailChange {
   verified: boolean;
 }
 
+/** What is wrong with a secondary address on its own (before any user is looked up), or undefined; the message names no address. */
+export function secondaryEmailProblem(email: string): string | undefined {
+  return isEmail(email) ? undefined : 'The secondary email is not a valid address.';
+}
+
 export async function setSecondaryEmail(management: AdminManagement, user: FoundUser, change: SecondaryEmailChange): Promise<void> {
   if (change.email !== null) {
-    if (!isEmail(change.email)) throw new SecondaryEmailError('The secondary email is not a valid address.');
+    const problem = secondaryEmailProblem(change.email);
+    if (problem !== undefined) throw new SecondaryEmailError(problem);
     if (user.email !== undefined && user.email.toLowerCase() === change.email.toLowerCase()) {
       throw new SecondaryEmailError('The secondary email is the same as the login email.');
     }

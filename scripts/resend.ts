@@ -12,8 +12,7 @@ import {
   withRateOptions,
   type RateOptions,
 } from '../admin/cli';
-import { findOneUser, UserLookupError, type FoundUser, type UserQuery } from '../admin/find-user';
-import type { AdminManagement } from '../admin/management';
+import { findOneUserAsking } from '../admin/find-user';
 import {
   PENDING_INVITATIONS_QUERY,
   resendToMatching,
@@ -53,7 +52,8 @@ Examples:
 
 Users are listed by username and user id, never by email. Auth0's search returns at most
 1,000 users per query: narrow it (e.g. by connection or created_at) for more.
-Exit code: 0 when every email was sent (or skipped), 1 on a failure or an unknown user, 2 for usage.`,
+Exit code: 0 when every email was sent (or skipped), 1 on a failure or an unknown user, 2 for a usage or
+configuration error (and for an email several users share, without a terminal to ask which).`,
   )
   .parse();
 
@@ -97,21 +97,6 @@ function describe(outcome: ResendOutcome): string {
   return `${who}: ${what}${outcome.reason !== undefined ? ` (${outcome.reason})` : ''}`;
 }
 
-/** One user; several sharing the email: the username is asked on a terminal, else the list is shown. */
-async function oneUser(management: AdminManagement, query: UserQuery): Promise<FoundUser> {
-  try {
-    return await findOneUser(management, query);
-  } catch (error) {
-    if (!(error instanceof UserLookupError) || error.kind !== 'ambiguous' || query.email === undefined) throw error;
-    console.error(error.message);
-    const username = await ask('Username of the account to send to: ');
-    if (username === undefined) throw new UserLookupError('Run again with --username <name>.', 'ambiguous');
-    const chosen = error.candidates.find((u) => u.username?.toLowerCase() === username.toLowerCase());
-    if (chosen === undefined) throw new UserLookupError(`None of these accounts has username "${username}".`, 'not_found');
-    return chosen;
-  }
-}
-
 runCommand('resend', async () => {
   const single = [flags.userId, flags.username, flags.email].filter((v) => v !== undefined).length;
   const many = [flags.pending, flags.query].filter((v) => v !== undefined).length;
@@ -126,12 +111,17 @@ runCommand('resend', async () => {
 
   if (single === 1) {
     const management = connect(config, flags);
-    const user = await oneUser(management, {
-      ...(flags.userId !== undefined ? { id: flags.userId } : {}),
-      ...(flags.username !== undefined ? { username: flags.username } : {}),
-      ...(flags.email !== undefined ? { email: flags.email } : {}),
-      ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
-    });
+    // Several users sharing the email: the username is asked on a terminal, else the list is shown and it exits 2.
+    const user = await findOneUserAsking(
+      management,
+      {
+        ...(flags.userId !== undefined ? { id: flags.userId } : {}),
+        ...(flags.username !== undefined ? { username: flags.username } : {}),
+        ...(flags.email !== undefined ? { email: flags.email } : {}),
+        ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+      },
+      { ask: (question) => ask(question), print: (text) => console.error(text) },
+    );
     const outcome = await resendToUser(management, settings, user, options);
     console.log(describe(outcome));
     return outcome.status === 'failed' ? EXIT.failed : EXIT.ok;

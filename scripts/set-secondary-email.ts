@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { connect, EXIT, loadConfig, runCommand, withEnvironment } from '../admin/cli';
 import { findOneUser } from '../admin/find-user';
-import { setSecondaryEmail } from '../admin/secondary-email';
+import { secondaryEmailProblem, setSecondaryEmail } from '../admin/secondary-email';
 
 /**
  * `npm run set-secondary-email`: stores a secondary address in `app_metadata.secondary_email`
@@ -47,6 +47,12 @@ runCommand('set-secondary-email', async () => {
   }
   if (flags.remove === true && flags.verified === true) {
     console.error('--verified goes with --secondary-email, not with --remove.');
+    return EXIT.usage;
+  }
+  // Before the configuration and the user lookup: a bad address costs no Management API request.
+  const problem = flags.secondaryEmail === undefined ? undefined : secondaryEmailProblem(flags.secondaryEmail);
+  if (problem !== undefined) {
+    console.error(`--secondary-email: ${problem} Nothing was looked up or changed.`);
     return EXIT.usage;
   }
   const config = loadConfig(flags.env);

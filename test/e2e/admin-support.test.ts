@@ -8,11 +8,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ManagementClient } from 'auth0';
 import { loadAdminConfig, requireSettings, type AdminConfig } from '../../admin/admin-config';
 import { runBulkInvite } from '../../admin/bulk-invite';
-import { findOneUser, UserLookupError } from '../../admin/find-user';
+import { ask, failureOf } from '../../admin/cli';
+import { findOneUser, findOneUserAsking, UserLookupError, type Chooser } from '../../admin/find-user';
 import type { DirectInvitation } from '../../admin/invite-user';
 import { connectManagement, type AdminManagement } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
@@ -305,6 +307,184 @@ describe('resend', () => {
       'd-local-verify',
     ]);
     expect((await sdk.users.get(p1.user_id)).app_metadata).toMatchObject({ verification_email_sent: true });
+  });
+});
+
+describe('resend to an email several users share: the username prompt', () => {
+  let direct: DirectInvitation;
+  let ids: Record<string, string>;
+  beforeAll(async () => {
+    direct = requireDirect();
+    ids = {
+      'pick-1': await createUser('shared-inbox', { email: 'pick@example.com', username: 'pick-1', app_metadata: { invite: true } }),
+      'pick-2': await createUser('shared-inbox', { email: 'pick@example.com', username: 'pick-2', app_metadata: { invite: true } }),
+    };
+  });
+
+  /** The prompt as the command runs it (readline on a terminal's streams), fed `typed`; what it printed and asked is kept. */
+  function typing(typed: string | undefined): Chooser & { printed: string[]; asked: () => string } {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let asked = '';
+    output.on('data', (chunk: Buffer) => (asked += chunk.toString()));
+    const printed: string[] = [];
+    return {
+      printed,
+      asked: () => asked,
+      print: (text) => printed.push(text),
+      ask: (question) => {
+        const answer = ask(question, { input, output });
+        if (typed !== undefined) input.write(typed);
+        input.end();
+        return answer;
+      },
+    };
+  }
+
+  it('lists the accounts by username and user id (no address), asks, and the email goes to the chosen account only', async () => {
+    const chooser = typing('pick-2\n');
+    const user = await findOneUserAsking(management, { email: 'pick@example.com' }, chooser);
+    expect(user.user_id).toBe(ids['pick-2']);
+    expect(chooser.printed).toHaveLength(1);
+    expect(chooser.printed[0]).toMatch(/^2 users share that email; give the username \(--username <name>\):\n/);
+    expect(chooser.printed[0]).toContain(`pick-1  ${ids['pick-1']}  connection=shared-inbox`);
+    expect(chooser.printed[0]).toContain(`pick-2  ${ids['pick-2']}  connection=shared-inbox`);
+    expect(chooser.printed[0]).not.toContain('@');
+    expect(chooser.asked()).toBe('Username of the account to send to: ');
+
+    const outcome = await resendToUser(management, { invitation: direct }, user, { kind: 'invitation' });
+    expect(outcome).toMatchObject({ status: 'sent', userId: ids['pick-2'], username: 'pick-2' });
+    const sent = outboxTo('pick@example.com');
+    expect(sent).toHaveLength(1);
+    expect(dataOf(sent[0])).toMatchObject({ username: 'pick-2' });
+  });
+
+  it('a username not among them: a clear error, exit 1, nothing sent', async () => {
+    const before = tenant.store.outbox.size;
+    const chooser = typing('pick-3\n');
+    const error: unknown = await findOneUserAsking(management, { email: 'pick@example.com' }, chooser).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserLookupError);
+    expect(failureOf('resend', error)).toEqual({ code: 1, message: 'None of these accounts has username "pick-3".' });
+    expect(tenant.store.outbox.size).toBe(before);
+  });
+
+  it('no answer (an empty line, or the input closed as by Ctrl-D): exit 2 asking for --username, instead of waiting', async () => {
+    for (const typed of ['\n', undefined]) {
+      const error: unknown = await findOneUserAsking(management, { email: 'pick@example.com' }, typing(typed)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserLookupError);
+      expect(failureOf('resend', error)).toEqual({ code: 2, message: 'Run again with --username <name>.' });
+    }
+  });
+
+  it('the command without a terminal (CI, stdin a pipe left open): lists the accounts and exits 2 asking for --username', async () => {
+    const before = tenant.store.outbox.size;
+    const { child, done } = runScript('resend', ['--email', 'pick@example.com']);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000); // a wait for an answer would end as a null code
+    const { code, stdout, stderr } = await done;
+    clearTimeout(timer);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      '2 users share that email; give the username (--username <name>):\n' +
+        `  pick-1  ${ids['pick-1']}  connection=shared-inbox\n` +
+        `  pick-2  ${ids['pick-2']}  connection=shared-inbox\n` +
+        'Run again with --username <name>.\n',
+    );
+    expect(tenant.store.outbox.size).toBe(before);
+  });
+});
+
+describe('usage errors of the commands: exit 2, the cause named, no request to the tenant', () => {
+  const SCRIPTS = ['invite', 'resend', 'set-secondary-email', 'reset-password'];
+
+  async function usageError(name: string, args: string[], env: Record<string, string | undefined> = {}) {
+    const before = tenant.requestLog.list().length;
+    const outbox = tenant.store.outbox.size;
+    const result = await runScript(name, args, env).done;
+    expect(tenant.requestLog.list().slice(before)).toEqual([]);
+    expect(tenant.store.outbox.size).toBe(outbox);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // a message, not a stack trace
+    return result;
+  }
+
+  it.each(SCRIPTS)('%s: an unknown option', async (name) => {
+    const { code, stderr } = await usageError(name, ['--no-such-flag', 'x']);
+    expect(code).toBe(2);
+    expect(stderr).toBe("error: unknown option '--no-such-flag'\n(add --help for usage)\n");
+  });
+
+  it('a misspelt option: commander suggests the right one', async () => {
+    const { code, stderr } = await usageError('reset-password', ['--usrname', 'kid-a']);
+    expect(code).toBe(2);
+    expect(stderr).toBe("error: unknown option '--usrname'\n(Did you mean --username?)\n(add --help for usage)\n");
+  });
+
+  it.each(SCRIPTS)('%s: an unknown environment, from --env or ADMIN_ENV', async (name) => {
+    const message =
+      'Unknown environment "nosuch" (--env or ADMIN_ENV): there is no environments/nosuch.json. Known: dev, local, prod, staging.\n';
+    const args =
+      name === 'set-secondary-email'
+        ? ['--username', 'kid-a', '--remove']
+        : name === 'invite'
+          ? ['--email', 'env@example.com', '--connection', 'members']
+          : ['--username', 'kid-a'];
+    const flag = await usageError(name, ['--env', 'nosuch', ...args]);
+    expect(flag).toMatchObject({ code: 2, stderr: message });
+    const variable = await usageError(name, args, { ADMIN_ENV: 'nosuch' });
+    expect(variable).toMatchObject({ code: 2, stderr: message });
+  });
+
+  it('a bad value: a non-numeric --rate, a --concurrency of zero', async () => {
+    const rate = await usageError('resend', ['--username', 'kid-a', '--rate', 'fast']);
+    expect(rate).toMatchObject({
+      code: 2,
+      stderr: "error: option '--rate <per-second>' argument 'fast' is invalid. must be a positive number\n(add --help for usage)\n",
+    });
+    const concurrency = await usageError('invite', ['--email', 'c@example.com', '--connection', 'members', '--concurrency', '0']);
+    expect(concurrency).toMatchObject({
+      code: 2,
+      stderr: "error: option '--concurrency <requests>' argument '0' is invalid. must be a positive integer\n(add --help for usage)\n",
+    });
+  });
+
+  it('an option without its value, extra arguments, and no user at all (the usage)', async () => {
+    expect(await usageError('reset-password', ['--username'])).toMatchObject({
+      code: 2,
+      stderr: "error: option '--username <name>' argument missing\n(add --help for usage)\n",
+    });
+    expect(await usageError('resend', ['kid-a'])).toMatchObject({
+      code: 2,
+      stderr: 'error: too many arguments. Expected 0 arguments but got 1.\n(add --help for usage)\n',
+    });
+    const none = await usageError('resend', []);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: npm run resend -- \[options\]/);
+  });
+
+  it('missing configuration: every missing setting named', async () => {
+    const { code, stderr } = await usageError('reset-password', ['--env', 'dev', '--username', 'kid-a']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Missing configuration for environment "dev" \(environments\/dev\.json, the process environment or \.env\):\n/);
+    expect(stderr).toContain('  - PASSWORD_RESET_TEMPLATE_ID (environment variable PASSWORD_RESET_TEMPLATE_ID)\n');
+  });
+
+  it('set-secondary-email: a bad address is refused before the user is looked up', async () => {
+    const id = await createUser('shared-inbox', { email: 'checked@example.com', username: 'checked-kid' });
+    const { code, stderr } = await usageError('set-secondary-email', ['--username', 'checked-kid', '--secondary-email', 'parent@@example']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('--secondary-email: The secondary email is not a valid address. Nothing was looked up or changed.\n');
+    expect((await sdk.users.get(id)).app_metadata ?? {}).toEqual({});
+    // With a good address the same command reaches the tenant (the request log sees the scripts' requests).
+    const before = tenant.requestLog.list().length;
+    const good = await runScript('set-secondary-email', ['--username', 'checked-kid', '--secondary-email', 'parent@example.org']).done;
+    expect(good.code).toBe(0);
+    expect(
+      tenant.requestLog
+        .list()
+        .slice(before)
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual(['POST /oauth/token', 'GET /api/v2/users', `PATCH /api/v2/users/${id}`]);
   });
 });
 
