@@ -43,8 +43,8 @@ export const FLOWS: readonly FlowSpec[] = [
     action: 'invite-on-registration',
     event: registration('members', { invite: true }),
     successLog: 'invited mode=change_password',
-    floor: { cold: 1, warm: 1 },
-    why: 'One `POST /dbconnections/change_password` makes Auth0 send its own email; that endpoint takes a client id, no Management API token, so none is requested even with a cold cache.',
+    floor: { cold: 3, warm: 2 },
+    why: 'One `POST /dbconnections/change_password` makes Auth0 send its own email; that endpoint takes a client id, no Management API token. Then the record of the sent invitation, one `PATCH /api/v2/users/{id}` (`app_metadata.invitation_email_sent`, which `npm run invite` reads to tell a sent invitation from a lost one; post-user-registration has no `api.user`). The record needs the token: one token request when the cache is cold.',
     postLogin: false,
   },
   {
@@ -53,8 +53,8 @@ export const FLOWS: readonly FlowSpec[] = [
     action: 'invite-on-registration',
     event: registration('members', {}),
     successLog: 'invited mode=change_password',
-    floor: { cold: 3, warm: 2 },
-    why: 'The reset template words the email as an invitation only while `app_metadata.invite` is true, and post-user-registration has no `api.user`: the flag needs one `PATCH /api/v2/users/{id}` (so one token when the cache is cold) before the `change_password` call.',
+    floor: { cold: 4, warm: 3 },
+    why: 'The reset template words the email as an invitation only while `app_metadata.invite` is true, and post-user-registration has no `api.user`: the flag needs one `PATCH /api/v2/users/{id}` (so one token when the cache is cold) before the `change_password` call. Then the record of the sent invitation, one `PATCH /api/v2/users/{id}` (`app_metadata.invitation_email_sent`, which `npm run invite` reads to tell a sent invitation from a lost one; post-user-registration has no `api.user`). The flag cannot ride with the record: it must be set before the email, the record only after.',
     postLogin: false,
   },
   {
@@ -63,8 +63,8 @@ export const FLOWS: readonly FlowSpec[] = [
     action: 'invite-on-registration',
     event: registration('shared-inbox', {}),
     successLog: 'invited mode=ticket',
-    floor: { cold: 3, warm: 2 },
-    why: 'A password-change ticket (Management API, so one token when cold) plus one SendGrid send: ticket + send = 2.',
+    floor: { cold: 4, warm: 3 },
+    why: 'A password-change ticket (Management API, so one token when cold) plus one SendGrid send: ticket + send = 2. Then the record of the sent invitation, one `PATCH /api/v2/users/{id}` (`app_metadata.invitation_email_sent`, which `npm run invite` reads to tell a sent invitation from a lost one; post-user-registration has no `api.user`).',
     postLogin: false,
   },
   {
@@ -106,7 +106,8 @@ function requestLine(request: RecordedRequest): string {
 
 /** Every endpoint any flow may call, answered once more; unanswered calls are still recorded. */
 function answerEverything(http: Interceptor, userId: string): void {
-  http.token().passwordChangeTicket().verificationTicket().userUpdate(userId).changePassword().sendgrid();
+  // Two user updates: change_password mode by connection sets the invite flag, then records the invitation.
+  http.token().passwordChangeTicket().verificationTicket().userUpdate(userId).userUpdate(userId).changePassword().sendgrid();
 }
 
 async function execute(action: BuiltAction, flow: FlowSpec, cache: ActionCacheStore, userId: string) {

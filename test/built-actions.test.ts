@@ -179,14 +179,17 @@ describe('built invite-on-registration', () => {
   };
 
   it('ticket mode: token, password-change ticket, SendGrid send with #type=invite', async () => {
-    http.token().passwordChangeTicket().sendgrid();
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
     const { handler } = load();
     await handler(fakeRegistrationEvent({ connection: { id: 'c2', name: 'shared-inbox', strategy: 'auth0' } }), fakeRegistrationApi());
     expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /oauth/token',
       'POST /api/v2/tickets/password-change',
       'POST /v3/mail/send',
+      // The record of the sent invitation, after the email.
+      'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
+    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
     expect(http.requests[1]?.body).toEqual({
       user_id: 'auth0|user-1',
       client_id: 'app-client-id',
@@ -201,13 +204,18 @@ describe('built invite-on-registration', () => {
     );
   });
 
-  it('change_password mode with the flag already set: one Authentication API request', async () => {
-    http.changePassword();
+  it('change_password mode with the flag already set: one Authentication API request, then the record', async () => {
+    http.changePassword().token().userUpdate('auth0|user-1');
     const { action, handler } = load();
     await handler(fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } }), fakeRegistrationApi());
-    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /dbconnections/change_password']);
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /dbconnections/change_password',
+      'POST /oauth/token',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
+    ]);
     expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
-    expect(action.required.filter((m) => m.startsWith('auth0') || m.startsWith('@sendgrid'))).toEqual([]);
+    // The email needs no SDK; the record loads the users sub-path of auth0 only, never SendGrid's.
+    expect(action.required.filter((m) => m.startsWith('auth0') || m.startsWith('@sendgrid'))).toEqual(['auth0/users']);
   });
 });
 

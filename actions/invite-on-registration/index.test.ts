@@ -10,24 +10,32 @@ const sharedInbox = { id: 'con_2', name: 'shared-inbox', strategy: 'auth0' };
 
 describe('invite-on-registration, change_password mode', () => {
   it('asks Auth0 to send its change-password email when the user was created with invite: true', async () => {
-    http.changePassword();
+    http.changePassword().token().userUpdate('auth0|user-1');
     const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
-    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /dbconnections/change_password']);
+    // The email first; the token only for the record that follows it.
+    expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /dbconnections/change_password',
+      'POST /oauth/token',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
+    ]);
     expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
+    expect(http.requests[2]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=change_password']);
   });
 
   it('first sets app_metadata.invite through the Management API, so the template reads as an invitation', async () => {
-    http.token().userUpdate('auth0|user-1').changePassword();
+    http.token().userUpdate('auth0|user-1').changePassword().userUpdate('auth0|user-1');
     await onExecutePostUserRegistration(fakeRegistrationEvent(), fakeRegistrationApi());
     expect(http.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /oauth/token',
       'PATCH /api/v2/users/auth0%7Cuser-1',
       'POST /dbconnections/change_password',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
     expect(http.requests[1]?.body).toEqual({ app_metadata: { invite: true } });
     expect(http.requests[1]?.headers.authorization).toBe('Bearer mgmt-token-1');
+    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
   });
 
   it('sends nothing when the flag cannot be set', async () => {
@@ -48,6 +56,8 @@ describe('invite-on-registration, change_password mode', () => {
     http.changePassword({ status: 429 });
     const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    // Not accepted: nothing recorded.
+    expect(http.requests.map((r) => r.path)).toEqual(['/dbconnections/change_password']);
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed change_password_http_429']);
   });
 
@@ -64,7 +74,7 @@ describe('invite-on-registration, change_password mode', () => {
 
 describe('invite-on-registration, ticket mode', () => {
   it('creates a password-change ticket by user id and sends it with SendGrid, marked as an invitation', async () => {
-    http.token().passwordChangeTicket().sendgrid();
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
     const event = fakeRegistrationEvent({ connection: sharedInbox });
     const before = Date.now();
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
@@ -73,7 +83,9 @@ describe('invite-on-registration, ticket mode', () => {
       'POST /oauth/token',
       'POST /api/v2/tickets/password-change',
       'POST /v3/mail/send',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
+    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
     expect(http.requests[0]?.body).toEqual({
       grant_type: 'client_credentials',
       client_id: 'm2m-client-id-0123456789abcdef01',
@@ -107,7 +119,7 @@ describe('invite-on-registration, ticket mode', () => {
   });
 
   it('uses result_url when no INVITE_CLIENT_ID is set, never both', async () => {
-    http.token().passwordChangeTicket().sendgrid();
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
     const event = fakeRegistrationEvent({
       connection: sharedInbox,
       secrets: fullSecrets({ INVITE_CLIENT_ID: undefined, INVITE_APP_NAME: '' }),
@@ -127,7 +139,7 @@ describe('invite-on-registration, ticket mode', () => {
   });
 
   it('applies INVITE_MODE=ticket to every invited user and the per-locale invite template', async () => {
-    http.token().passwordChangeTicket().sendgrid();
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
     const event = fakeRegistrationEvent({
       userOverrides: { user_metadata: { locale: 'fr' } },
       secrets: fullSecrets({ INVITE_MODE: 'ticket', TEMPLATE_IDS: '{"invite":{"fr":"d-invite-fr"}}' }),
@@ -144,6 +156,7 @@ describe('invite-on-registration, ticket mode', () => {
       onExecutePostUserRegistration(fakeRegistrationEvent({ connection: sharedInbox }), fakeRegistrationApi()),
     );
     expect(http.of('POST', '/v3/mail/send')).toEqual([]);
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toEqual([]);
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed ticket_http_500']);
   });
 
@@ -156,6 +169,52 @@ describe('invite-on-registration, ticket mode', () => {
     expect(http.requests).toEqual([]);
     expect(lines).toEqual([
       'invite-on-registration user=auth0|user-1 invite_ticket_skipped missing_secret=INVITE_TEMPLATE_ID,SENDGRID_API_KEY',
+    ]);
+  });
+});
+
+describe('invite-on-registration, the record of a sent invitation (app_metadata.invitation_email_sent)', () => {
+  const invited = () => fakeRegistrationEvent({ connection: sharedInbox });
+
+  it('tries the record once more after a 503 or a 429, then sets it', async () => {
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1', { status: 503 }).userUpdate('auth0|user-1', { status: 429 });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(2);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(lines).toEqual([
+      'invite-on-registration user=auth0|user-1 invited mode=ticket',
+      'invite-on-registration user=auth0|user-1 invite_not_recorded user_update_http_429',
+    ]);
+  });
+
+  it('retries a record that failed once, and logs nothing more when the second attempt sets it', async () => {
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1', { status: 500 }).userUpdate('auth0|user-1');
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1').map((r) => r.body)).toEqual([
+      { app_metadata: { invitation_email_sent: true } },
+      { app_metadata: { invitation_email_sent: true } },
+    ]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('does not retry a refusal (404: the user is gone)', async () => {
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1', { status: 404 });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(1);
+    expect(lines[1]).toBe('invite-on-registration user=auth0|user-1 invite_not_recorded user_update_http_404');
+  });
+
+  it('names the missing credentials when change_password mode has none to record with; the email still goes', async () => {
+    http.changePassword();
+    const event = fakeRegistrationEvent({
+      userOverrides: { app_metadata: { invite: true } },
+      secrets: fullSecrets({ AUTH0_CLIENT_SECRET: '' }),
+    });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(event, fakeRegistrationApi()));
+    expect(http.requests.map((r) => r.path)).toEqual(['/dbconnections/change_password']);
+    expect(lines).toEqual([
+      'invite-on-registration user=auth0|user-1 invited mode=change_password',
+      'invite-on-registration user=auth0|user-1 invite_not_recorded missing_secret=AUTH0_CLIENT_SECRET',
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { actionLog, settingsFor } from '../shared/action-log';
 import type { PostUserRegistrationHandler } from '../shared/auth0-actions';
 import { requestChangePasswordEmail } from '../shared/change-password-email';
 import { EmailBudget } from '../shared/email-budget';
-import { sendTicketInvitation } from '../shared/invitation';
+import { INVITATION_RECORD_BUDGET_MS, recordInvitationSent, sendTicketInvitation } from '../shared/invitation';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { updateAppMetadata } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
@@ -14,7 +14,8 @@ import { planInvitation } from './plan';
 /**
  * post-user-registration: invites the users administrators create. Non-blocking in Auth0 (the
  * signup never waits on it), and it never throws: a failed invitation is logged by user id and
- * reason, and an administrator resends it (`npm run resend`).
+ * reason, and an administrator resends it (`npm run resend`, or `npm run invite` run again). A
+ * sent one is recorded in `app_metadata.invitation_email_sent`, which the bulk invitation reads.
  */
 export const onExecutePostUserRegistration: PostUserRegistrationHandler = async (event, api) => {
   const log = actionLog(manifest.name, event.user?.user_id);
@@ -28,6 +29,8 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
     for (const problem of settings.problems) log('setting_ignored', problem);
     const budget = new EmailBudget();
     const user = { userId: event.user.user_id, email: plan.email, username: event.user.username };
+    // The Management API token, once one was needed: the record after the email reuses it.
+    let token: string | undefined;
     let outcome: Outcome<unknown>;
 
     if (plan.mode === 'ticket') {
@@ -37,14 +40,15 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         mail: settings.mail,
       });
       if (ready === undefined) return;
-      const token = await managementToken(ready.management, api.cache, budget);
-      if (!token.ok) return log('invite_failed', token.reason);
+      const got = await managementToken(ready.management, api.cache, budget);
+      if (!got.ok) return log('invite_failed', got.reason);
+      token = got.value;
       const locale = emailLocale(event.user.user_metadata, event.transaction, event.request);
       const { templateId, ...ticket } = ready.ticket;
       outcome = await sendTicketInvitation(
         {
           domain: ready.management.domain,
-          token: token.value,
+          token,
           user,
           ticket,
           appName: ticket.appName,
@@ -62,16 +66,28 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
       if (ready === undefined) return;
       if (plan.needsInviteFlag && settings.management.ok) {
         // Set the flag before Auth0 renders the email, or the user gets a "reset your password" mail.
-        const token = await managementToken(settings.management.value, api.cache, budget);
-        if (!token.ok) return log('invite_failed', token.reason);
-        const flagged = await updateAppMetadata({ domain: settings.management.value.domain, token: token.value, budget }, user.userId, {
+        const got = await managementToken(settings.management.value, api.cache, budget);
+        if (!got.ok) return log('invite_failed', got.reason);
+        token = got.value;
+        const flagged = await updateAppMetadata({ domain: settings.management.value.domain, token, budget }, user.userId, {
           invite: true,
         });
         if (!flagged.ok) return log('invite_failed', flagged.reason);
       }
       outcome = await requestChangePasswordEmail({ ...ready.changePassword, email: plan.email, connection: plan.connection }, budget);
     }
-    log(outcome.ok ? 'invited' : 'invite_failed', outcome.ok ? `mode=${plan.mode}` : outcome.reason);
+    if (!outcome.ok) return log('invite_failed', outcome.reason);
+    log('invited', `mode=${plan.mode}`);
+
+    // Only now, and only once the email was accepted: the record is what `npm run invite` trusts.
+    if (!settings.management.ok) return log('invite_not_recorded', `missing_secret=${settings.management.missing.join(',')}`);
+    if (token === undefined) {
+      const got = await managementToken(settings.management.value, api.cache, new EmailBudget(INVITATION_RECORD_BUDGET_MS));
+      if (!got.ok) return log('invite_not_recorded', got.reason);
+      token = got.value;
+    }
+    const recorded = await recordInvitationSent({ domain: settings.management.value.domain, token }, user.userId);
+    if (!recorded.ok) log('invite_not_recorded', recorded.reason);
   } catch {
     // Deliberately silent about the error's text: it may quote the address or a token.
     log('invite_failed', 'unexpected_error');

@@ -28,6 +28,11 @@ describe('planInvitation', () => {
     expect(planInvitation(event, settings)).toMatchObject({ invite: true, mode: 'change_password', needsInviteFlag: false });
   });
 
+  it('leaves out users whose invitation the admin script sends (invite --direct), even on an invitation connection', () => {
+    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true, invited_by: 'admin-script' } } });
+    expect(planInvitation(event, settings)).toEqual({ invite: false, reason: 'sent_by_script' });
+  });
+
   it('leaves out users of other connections, users who opted out, and users without email', () => {
     expect(planInvitation(fakeRegistrationEvent({ connection: { id: 'c3', name: 'other', strategy: 'auth0' } }), settings)).toEqual({
       invite: false,

@@ -1,5 +1,5 @@
-import type { EmailBudget } from './email-budget';
-import { createPasswordChangeTicket } from './management-api';
+import { EmailBudget } from './email-budget';
+import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 
@@ -68,4 +68,43 @@ export async function sendTicketInvitation(
     budget,
   );
   return sent.ok ? succeed({ ticketUrl, messageId: sent.value.messageId }) : fail(sent.reason);
+}
+
+/**
+ * `app_metadata.invited_by: 'admin-script'`: the script that creates the user sends its invitation
+ * (`npm run invite -- --direct`), so the invitation Action leaves it alone.
+ */
+export const INVITED_BY = 'invited_by';
+export const INVITED_BY_SCRIPT = 'admin-script';
+
+/**
+ * The app_metadata key the invitation Action sets once the invitation was accepted for delivery
+ * (SendGrid's 202, or Auth0's 200 to change_password). `npm run invite` reads it to tell a
+ * delivered invitation from one the Action failed to send: post-user-registration is
+ * non-blocking, so the user's creation says nothing of it.
+ */
+export const INVITATION_SENT_FLAG = 'invitation_email_sent';
+
+/** The record's own time, after the email's: post-user-registration holds no login, and Auth0 allows a trigger 20 s. */
+export const INVITATION_RECORD_BUDGET_MS = 3_000;
+
+/** Failures worth a second attempt: Auth0's rate limit, its 5xx, a lost or cut-short answer. A 4xx other than 429 is final. */
+function retryable(reason: string): boolean {
+  return !/_http_4\d\d$/.test(reason) || reason.endsWith('_http_429');
+}
+
+/**
+ * Sets `app_metadata.invitation_email_sent: true`. The PATCH is idempotent, so a failed attempt
+ * is tried once more: a record lost after the email went out would make the bulk invitation
+ * send it again. The first attempt gets half the record's time, so a hung request leaves room.
+ */
+export async function recordInvitationSent(options: Omit<ClientOptions, 'budget'>, userId: string): Promise<Outcome<void>> {
+  const deadline = Date.now() + INVITATION_RECORD_BUDGET_MS;
+  const first = await updateAppMetadata({ ...options, budget: new EmailBudget(INVITATION_RECORD_BUDGET_MS / 2) }, userId, {
+    [INVITATION_SENT_FLAG]: true,
+  });
+  if (first.ok || !retryable(first.reason)) return first;
+  return updateAppMetadata({ ...options, budget: new EmailBudget(Math.max(0, deadline - Date.now())) }, userId, {
+    [INVITATION_SENT_FLAG]: true,
+  });
 }
