@@ -5,8 +5,9 @@ import { replaceKeywords } from './placeholder-guard';
 
 /**
  * What a deploy-cli directory holds, by deploy-cli resource type (the names its dry-run table
- * and its import log use). Singletons (tenant settings, email provider, trigger bindings) have
- * one entry named after the type.
+ * and its import log use). Singletons (tenant settings, email provider) have one entry named
+ * after the type. Trigger bindings have one entry per trigger (`triggers post-login`): deploy-cli
+ * writes each trigger's bindings with a request of its own, so one can be applied and not another.
  */
 export interface BundleResource {
   type: string;
@@ -14,7 +15,7 @@ export interface BundleResource {
 }
 
 /** deploy-cli types that are one object per tenant, not a list matched by name. */
-export const SINGLETON_TYPES = new Set(['tenant', 'emailProvider', 'triggers']);
+export const SINGLETON_TYPES = new Set(['tenant', 'emailProvider']);
 
 function jsonFiles(dir: string): string[] {
   return existsSync(dir)
@@ -41,7 +42,22 @@ export function bundleInventory(bundleDir: string, values: Readonly<Record<strin
   for (const connection of readDatabaseConnections(bundleDir)) resources.push({ type: 'databases', name: connection.name });
   named('emailTemplates', join(bundleDir, 'emails'), 'template', ['provider.json']);
   if (existsSync(join(bundleDir, 'emails', 'provider.json'))) resources.push({ type: 'emailProvider', name: 'emailProvider' });
-  if (existsSync(join(bundleDir, 'triggers', 'triggers.json'))) resources.push({ type: 'triggers', name: 'triggers' });
+  for (const trigger of Object.keys(bundleTriggerBindings(bundleDir, values))) resources.push({ type: 'triggers', name: trigger });
   if (existsSync(join(bundleDir, 'tenant.json'))) resources.push({ type: 'tenant', name: 'tenant' });
   return resources;
+}
+
+/** One action bound to a trigger, as `triggers/triggers.json` holds it (and as deploy-cli compares it). */
+export interface TriggerBinding {
+  action_name: string;
+  display_name?: string;
+}
+
+/** The bundle's trigger bindings, by trigger id (`post-login`); empty without `triggers/triggers.json`. */
+export function bundleTriggerBindings(
+  bundleDir: string,
+  values: Readonly<Record<string, string | string[]>> = {},
+): Record<string, TriggerBinding[]> {
+  const file = join(bundleDir, 'triggers', 'triggers.json');
+  return existsSync(file) ? (readJson(file, values) as unknown as Record<string, TriggerBinding[]>) : {};
 }

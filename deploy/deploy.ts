@@ -17,9 +17,9 @@ import { bundleConnectionProblems, connectionChangeProblems, readTenantConnectio
 import { MANAGED_RESOURCE_TYPES, runDeployCli } from './deploy-cli';
 import { deployManagementClient } from './management-client';
 import { findUnfilledPlaceholders, formatUnfilledPlaceholder } from './placeholder-guard';
-import { formatPlan, runPlan, tenantHasEmailProvider, withEmailProviderFact, type DeployPlan } from './plan';
+import { formatPlan, readTenantFacts, runPlan, withTenantFacts, type DeployPlan, type TenantFacts } from './plan';
 import { looksSecret, outputRedactor, redactingLineWriter } from './redact';
-import { formatSummary, parseImportLog, summarizeDeploy, type DeploySummary } from './summary';
+import { formatSummary, parseImportLog, summarizeDeploy, type DeploySummary, type ImportEvidence } from './summary';
 import { validateEmailTemplates } from './template-validation';
 
 /**
@@ -43,7 +43,10 @@ export class DeployRefused extends Error {
   }
 }
 
-/** deploy-cli's import itself failed: part of the tenant may have been written (see its output). */
+/**
+ * deploy-cli's import itself failed: part of the tenant may have been written. The summary says
+ * which part, from the tenant read back after the failure.
+ */
 export class DeployFailed extends Error {
   constructor(
     message: string,
@@ -134,10 +137,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const tenantStarted = Date.now();
     const client = deployManagementClient(target);
     let tenantConnections;
-    let providerExists: boolean;
+    let facts: TenantFacts;
     try {
       tenantConnections = await readTenantConnections(client);
-      providerExists = await tenantHasEmailProvider(client);
+      facts = await readTenantFacts(client, bundleDir, keywords);
     } catch (error) {
       throw new DeployRefused('tenant', [`Cannot read the tenant ${target.domain}: ${redact(describeError(error))}`]);
     }
@@ -151,7 +154,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     if (planned.exitCode !== 0) {
       throw new DeployRefused('plan', [`deploy-cli's dry run failed (exit ${planned.exitCode}):\n${redact(tail(planned.output, 25))}`]);
     }
-    const plan = withEmailProviderFact(planned.plan, providerExists);
+    const plan = withTenantFacts(planned.plan, facts, bundleDir, keywords);
     print(formatPlan(plan, `Plan for ${environment.name} (${target.domain}), from deploy-cli's dry run:`));
     const timings = { checksMs, tenantChecksMs, planMs };
     if (options.planOnly === true) return { environment: environment.name, domain: target.domain, plan, timings };
@@ -173,11 +176,18 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     });
     importOutput.end();
     const importMs = Date.now() - importStarted;
-    const summary = summarizeDeploy(plan, parseImportLog(imported.output));
+    let evidence: ImportEvidence = { completed: true };
+    if (imported.exitCode !== 0) {
+      // What was applied is read from the tenant, not from deploy-cli's log: it logs no line for a
+      // write that succeeded while another of the same stage failed.
+      print(`\ndeploy-cli's import failed (exit ${imported.exitCode}); reading the tenant back to see what was applied...`);
+      evidence = await readBack({ bundleDir, target, keywords, client, redact });
+    }
+    const summary = summarizeDeploy(plan, parseImportLog(imported.output), evidence);
     if (imported.exitCode !== 0) {
       throw new DeployFailed(
-        `deploy-cli's import failed (exit ${imported.exitCode}); what it did before failing is below.\n${redact(tail(stripVTControlCharacters(imported.output), 25))}\n\n` +
-          formatSummary(summary, 'Before the failure:'),
+        `deploy-cli's import failed (exit ${imported.exitCode}); its output ends with the lines below, then what the tenant had applied.\n${redact(tail(stripVTControlCharacters(imported.output), 25))}\n\n` +
+          formatSummary(summary, 'Applied before the failure:'),
         summary,
       );
     }
@@ -190,6 +200,28 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     return { environment: environment.name, domain: target.domain, plan, summary, timings: { ...timings, importMs } };
   } finally {
     if (ownBundle !== undefined) rmSync(ownBundle, { recursive: true, force: true });
+  }
+}
+
+/**
+ * After a failed import: the tenant compared with the bundle again, exactly as for the plan
+ * (deploy-cli's dry run, corrected with the deploy's own reads). Read-only, like the plan.
+ */
+async function readBack(options: {
+  bundleDir: string;
+  target: DeployTarget;
+  keywords: Record<string, string | string[]>;
+  client: ReturnType<typeof deployManagementClient>;
+  redact: (text: string) => string;
+}): Promise<ImportEvidence> {
+  const { bundleDir, keywords } = options;
+  try {
+    const again = await runPlan({ bundleDir, target: options.target, keywords });
+    if (again.exitCode !== 0) return { readBackError: `deploy-cli's dry run failed (exit ${again.exitCode})` };
+    const facts = await readTenantFacts(options.client, bundleDir, keywords);
+    return { after: withTenantFacts(again.plan, facts, bundleDir, keywords) };
+  } catch (error) {
+    return { readBackError: options.redact(describeError(error)) };
   }
 }
 

@@ -39,7 +39,7 @@ const inventory: BundleResource[] = [
   { type: 'databases', name: 'members' },
   { type: 'emailTemplates', name: 'reset_email' },
   { type: 'emailProvider', name: 'emailProvider' },
-  { type: 'triggers', name: 'triggers' },
+  { type: 'triggers', name: 'post-login' },
   { type: 'tenant', name: 'tenant' },
 ];
 
@@ -62,7 +62,7 @@ test("deploy-cli's dry-run table becomes create / update / unchanged per resourc
     'unchanged databases members',
     'unchanged emailTemplates reset_email',
     'unchanged emailProvider emailProvider',
-    'update triggers triggers',
+    'update triggers post-login',
     'update tenant tenant',
   ]);
   expect(plan.leftAlone).toEqual([
@@ -119,7 +119,7 @@ test("the summary tells created, changed and re-sent resources apart, from deplo
     { verb: 'Updated', type: 'actions', name: 'invite-on-registration' },
     { verb: 'Created', type: 'actions', name: 'verify-and-welcome' },
     { verb: 'Deployed', type: 'actions', name: 'verify-and-welcome' },
-    { verb: 'Updated', type: 'triggers', name: 'triggers' },
+    { verb: 'Updated', type: 'triggers', name: 'post-login' },
     { verb: 'Updated', type: 'tenant', name: 'tenant' },
   ]);
   const plan = planFromDryRun(parseDryRunTable(DRY_RUN_WITH_CHANGES).rows, inventory);
@@ -127,7 +127,7 @@ test("the summary tells created, changed and re-sent resources apart, from deplo
   expect(summary.created).toEqual([{ type: 'actions', name: 'verify-and-welcome' }]);
   expect(summary.changed).toEqual([
     { type: 'actions', name: 'invite-on-registration' },
-    { type: 'triggers', name: 'triggers' },
+    { type: 'triggers', name: 'post-login' },
     { type: 'tenant', name: 'tenant' },
   ]);
   expect(summary.resent).toEqual([{ type: 'clients', name: 'Email Flows App' }]);

@@ -1,7 +1,7 @@
 import type { ManagementClient } from 'auth0';
 import { stripVTControlCharacters } from 'node:util';
 import type { DeployTarget } from '../build/environments';
-import { bundleInventory, SINGLETON_TYPES, type BundleResource } from './bundle-inventory';
+import { bundleInventory, bundleTriggerBindings, SINGLETON_TYPES, type BundleResource, type TriggerBinding } from './bundle-inventory';
 import { runDeployCli } from './deploy-cli';
 
 /**
@@ -73,17 +73,27 @@ export function parseDryRunTable(output: string): { rows: DryRunRow[]; completed
   return { rows, completed };
 }
 
+/**
+ * Types deploy-cli's dry run compares as one object, though the bundle has one resource per key:
+ * the trigger bindings (one row, "unnamed resource", for every trigger). Its row stands for each
+ * of them; withTriggerBindingsFact then tells them apart.
+ */
+const WHOLE_TYPE_ROWS = new Set(['triggers']);
+
 /** The plan of a bundle from deploy-cli's dry-run rows. */
 export function planFromDryRun(rows: readonly DryRunRow[], inventory: readonly BundleResource[]): DeployPlan {
   const items: PlanItem[] = inventory.map((resource) => ({ ...resource, change: 'unchanged' }));
   const leftAlone: BundleResource[] = [];
   const unmatched: string[] = [];
   for (const row of rows) {
-    const item = items.find((candidate) => candidate.type === row.type && (SINGLETON_TYPES.has(row.type) || candidate.name === row.name));
+    const matching = items.filter(
+      (candidate) =>
+        candidate.type === row.type && (SINGLETON_TYPES.has(row.type) || WHOLE_TYPE_ROWS.has(row.type) || candidate.name === row.name),
+    );
     if (row.status === 'DELETE') {
       leftAlone.push({ type: row.type, name: row.name });
-    } else if (item !== undefined && (row.status === 'CREATE' || row.status === 'UPDATE')) {
-      item.change = row.status === 'CREATE' ? 'create' : 'update';
+    } else if (matching.length > 0 && (row.status === 'CREATE' || row.status === 'UPDATE')) {
+      for (const item of matching) item.change = row.status === 'CREATE' ? 'create' : 'update';
     } else {
       unmatched.push(`${row.type} ${row.status} ${row.name}`);
     }
@@ -110,6 +120,85 @@ export async function tenantHasEmailProvider(client: ManagementClient): Promise<
     if ((error as { statusCode?: number }).statusCode === 404) return false;
     throw error;
   }
+}
+
+/**
+ * deploy-cli's dry run says only whether the trigger bindings differ as a whole, and its import
+ * writes them one trigger at a time (a PATCH per trigger). So the deploy reads each trigger's
+ * bindings itself and compares them as deploy-cli does (same actions in the same order, same
+ * display names): each trigger of the bundle is `update` or `unchanged` on its own.
+ */
+export function withTriggerBindingsFact(
+  plan: DeployPlan,
+  bundle: Readonly<Record<string, readonly TriggerBinding[]>>,
+  tenant: Readonly<Record<string, readonly TriggerBinding[]>>,
+): DeployPlan {
+  return {
+    ...plan,
+    items: plan.items.map((item) => {
+      const wanted = bundle[item.name];
+      if (item.type !== 'triggers' || wanted === undefined) return item;
+      return { ...item, change: sameBindings(wanted, tenant[item.name] ?? []) ? 'unchanged' : 'update' };
+    }),
+  };
+}
+
+function sameBindings(wanted: readonly TriggerBinding[], actual: readonly TriggerBinding[]): boolean {
+  return (
+    wanted.length === actual.length &&
+    wanted.every(
+      (binding, index) =>
+        binding.action_name === actual[index]?.action_name &&
+        (binding.display_name === undefined || binding.display_name === actual[index]?.display_name),
+    )
+  );
+}
+
+/** The tenant's bindings of each trigger named (GET /api/v2/actions/triggers/{id}/bindings), by trigger id. */
+export async function readTenantTriggerBindings(
+  client: ManagementClient,
+  triggerIds: readonly string[],
+): Promise<Record<string, TriggerBinding[]>> {
+  const bindings: Record<string, TriggerBinding[]> = {};
+  for (const triggerId of triggerIds) {
+    const list: TriggerBinding[] = [];
+    // The bundle's trigger ids are Auth0's (deploy-cli's schema checks them); the SDK types them as a union.
+    const id = triggerId as Parameters<ManagementClient['actions']['triggers']['bindings']['list']>[0];
+    for await (const binding of await client.actions.triggers.bindings.list(id, { per_page: 50 })) {
+      list.push({
+        action_name: binding.action?.name ?? '',
+        ...(binding.display_name !== undefined ? { display_name: binding.display_name } : {}),
+      });
+    }
+    bindings[triggerId] = list;
+  }
+  return bindings;
+}
+
+/** What the deploy reads of the tenant itself, to correct deploy-cli's dry run (GET only). */
+export interface TenantFacts {
+  hasEmailProvider: boolean;
+  triggerBindings: Record<string, TriggerBinding[]>;
+}
+
+export async function readTenantFacts(client: ManagementClient, bundleDir: string, keywords: Record<string, string | string[]>) {
+  const hasEmailProvider = await tenantHasEmailProvider(client);
+  const triggerBindings = await readTenantTriggerBindings(client, Object.keys(bundleTriggerBindings(bundleDir, keywords)));
+  return { hasEmailProvider, triggerBindings } satisfies TenantFacts;
+}
+
+/** deploy-cli's dry run, corrected with what the deploy read of the tenant itself. */
+export function withTenantFacts(
+  plan: DeployPlan,
+  facts: TenantFacts,
+  bundleDir: string,
+  keywords: Record<string, string | string[]>,
+): DeployPlan {
+  return withTriggerBindingsFact(
+    withEmailProviderFact(plan, facts.hasEmailProvider),
+    bundleTriggerBindings(bundleDir, keywords),
+    facts.triggerBindings,
+  );
 }
 
 export function hasChanges(plan: DeployPlan): boolean {
