@@ -12,10 +12,11 @@ import {
   type InviteResult,
   type NewUser,
 } from './invite-user';
+import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming, type InvitationVerdict } from './invitation-confirmations';
 import { failureReason, type AdminManagement } from './management';
 import type { Progress } from './progress';
 import type { RateCounters } from './rate-limit';
-import { ReportWriter, type RowReport } from './report';
+import { ReportWriter, type RowReport, type RowStatus } from './report';
 import { journalPath, RunJournal, type JournalRecord } from './run-journal';
 
 /**
@@ -53,6 +54,11 @@ export interface BulkInviteOptions {
   durableJournal?: boolean;
   /** Rows in flight at once. Default: twice the governor's concurrency. */
   concurrency?: number;
+  /**
+   * Action mode: how long to wait for the Action's record of each invitation
+   * (`app_metadata.invitation_email_sent`); `false` leaves the rows `created`, unchecked.
+   */
+  confirm?: ConfirmationTiming | false;
   /** Requests one creation costs in Action mode (see InviteOptions.creationCost). */
   creationCost?: (connection: string) => number;
   /** Stops reading rows; the rows in flight finish, and the run can be resumed. */
@@ -70,8 +76,10 @@ export interface BulkInviteSummary {
   /** Rows handled by this run (less than `rows` when interrupted). */
   processed: number;
   created: number;
-  /** Invitations sent by the script, or handed to the Action (every user created in Action mode). */
+  /** Invitations sent: by the script, or by the Action and seen recorded in app_metadata. */
   invited: number;
+  /** Users created whose invitation was left to the Action and not seen sent: unchecked (no confirm) or the run stopped first. */
+  awaitingAction: number;
   resent: number;
   /** Users that already existed: not created, not invited. */
   existing: number;
@@ -139,6 +147,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     processed: 0,
     created: 0,
     invited: 0,
+    awaitingAction: 0,
     resent: 0,
     existing: 0,
     doneEarlier: 0,
@@ -181,8 +190,21 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           secondaryVerified: options.secondaryVerified === true,
           ...(options.creationCost !== undefined ? { creationCost: options.creationCost } : {}),
         };
+  const confirmations =
+    options.mode === 'action' && options.confirm !== false && options.management !== undefined && !dryRun
+      ? new ActionInvitations(options.management, options.confirm ?? DEFAULT_CONFIRMATION)
+      : undefined;
   const limit = options.concurrency ?? (options.management?.governor.concurrency ?? 4) * 2;
   const inFlight = new Set<Promise<void>>();
+  // Rows waiting for the Action's record: they hold no request slot, so creations go on meanwhile.
+  const confirming = new Set<Promise<void>>();
+  const settle = (later: Promise<RowReport>, row: InviteRow) => {
+    const done = later.then(finish, (error) =>
+      finish({ line: row.line, status: 'failed', ...rowFields(row), reason: failureReason(error) }),
+    );
+    confirming.add(done);
+    void done.finally(() => confirming.delete(done));
+  };
   const seen = new Map<string, number>();
   options.progress?.start(scan.records);
 
@@ -246,16 +268,21 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
         continue;
       }
 
-      const work = processRow(inviteOptions!, journal!, row, connection, journalKey, matches ? earlier : undefined).then(finish, (error) =>
-        finish({ line: row.line, status: 'failed', ...rowFields(row), reason: failureReason(error) }),
+      const work = processRow(inviteOptions!, journal!, confirmations, row, connection, journalKey, matches ? earlier : undefined).then(
+        (outcome) => ('later' in outcome ? settle(outcome.later, row) : finish(outcome.row)),
+        (error) => finish({ line: row.line, status: 'failed', ...rowFields(row), reason: failureReason(error) }),
       );
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
       while (inFlight.size >= limit) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (summary.interrupted) confirmations?.hurry();
+    while (confirming.size > 0) await Promise.all(confirming);
   } finally {
     await Promise.allSettled(inFlight);
+    confirmations?.hurry();
+    await Promise.allSettled(confirming);
     options.progress?.stop();
     summary.elapsedMs = Date.now() - started;
     summary.rowsPerSecond = summary.elapsedMs > 0 ? summary.processed / (summary.elapsedMs / 1000) : 0;
@@ -268,14 +295,27 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   return summary;
 }
 
+type RowOutcome = { row: RowReport } | { later: Promise<RowReport> };
+
+/** What became of a row, before it is written to the report. */
+interface RowResult {
+  status: RowStatus;
+  userId?: string;
+  reason?: string;
+  errors?: string[];
+  /** The user was created by an earlier run: not counted as created by this one. */
+  earlierRun?: boolean;
+}
+
 async function processRow(
   options: InviteOptions,
   journal: RunJournal,
+  confirmations: ActionInvitations | undefined,
   row: InviteRow,
   connection: ConnectionIdentity,
   key: string,
   earlier: JournalRecord | undefined,
-): Promise<RowReport> {
+): Promise<RowOutcome> {
   const user: NewUser = {
     email: row.email,
     connection,
@@ -284,6 +324,30 @@ async function processRow(
     ...(row.locale !== undefined ? { locale: row.locale } : {}),
     ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
   };
+  const report = (result: RowResult): RowReport => ({
+    line: row.line,
+    status: result.status,
+    ...rowFields(row),
+    ...(result.userId !== undefined ? { user_id: result.userId } : {}),
+    ...(result.reason !== undefined ? { reason: result.reason } : {}),
+    ...(result.errors !== undefined ? { errors: result.errors } : {}),
+    ...(('earlierRun' in result && result.earlierRun === true) || result.reason === CREATED_BY_EARLIER_RUN
+      ? { earlier_run: true as const }
+      : {}),
+  });
+
+  if (earlier?.state === 'created' && earlier.via === 'action' && earlier.userId !== undefined) {
+    // Created by an earlier run; the Action's invitation was not seen sent then.
+    const userId = earlier.userId;
+    if (confirmations === undefined)
+      return { row: report({ status: 'created', userId, reason: 'invitation_not_checked', earlierRun: true }) };
+    return {
+      later: confirmations
+        .confirm(userId, earlier.at ?? 0)
+        .then(async (verdict) => report({ ...(await afterEarlierRun(verdict, userId)), earlierRun: true })),
+    };
+  }
+
   let result: InviteResult;
   if (earlier?.state === 'created' && earlier.via === 'direct' && earlier.userId !== undefined) {
     // Created by an interrupted run whose invitation was not sent.
@@ -299,11 +363,31 @@ async function processRow(
       },
     });
   }
-  const via = options.mode;
   switch (result.status) {
-    case 'created':
-      journal.record({ line: row.line, key, state: 'created', via, ...(result.userId !== undefined ? { userId: result.userId } : {}) });
-      break;
+    case 'created': {
+      const createdAt = result.reason === CREATED_BY_EARLIER_RUN ? (earlier?.at ?? 0) : Date.now();
+      journal.record({
+        line: row.line,
+        key,
+        state: 'created',
+        via: 'action',
+        at: createdAt,
+        ...(result.userId !== undefined ? { userId: result.userId } : {}),
+      });
+      if (result.userId === undefined) break;
+      if (confirmations === undefined) return { row: report({ ...result, reason: 'invitation_not_checked' }) };
+      const userId = result.userId;
+      const earlierRun = result.reason === CREATED_BY_EARLIER_RUN;
+      return {
+        later: confirmations.confirm(userId, createdAt).then((verdict) => {
+          const outcome = { ...afterCreation(verdict, userId, earlierRun), earlierRun };
+          if (outcome.status === 'invited' || outcome.status === 'done_earlier') {
+            journal.record({ line: row.line, key, state: 'invited', via: 'action', userId });
+          }
+          return report(outcome);
+        }),
+      };
+    }
     case 'invited':
     case 'resent':
     case 'exists':
@@ -313,20 +397,55 @@ async function processRow(
       // Created but not invited (direct): `created` is in the journal already, the next run sends the invitation only.
       break;
   }
-  return {
-    line: row.line,
-    status: result.status,
-    ...rowFields(row),
-    ...(result.userId !== undefined ? { user_id: result.userId } : {}),
-    ...(result.reason !== undefined ? { reason: result.reason } : {}),
-    ...(result.errors !== undefined ? { errors: result.errors } : {}),
-  };
+  return { row: report(result) };
+
+  /** A user this run created (or an interrupted one, found by its 409), now that the Action's record is seen or not. */
+  function afterCreation(verdict: InvitationVerdict, userId: string, earlierRun: boolean): RowResult {
+    switch (verdict.state) {
+      case 'sent':
+        return { status: earlierRun ? 'done_earlier' : 'invited', userId };
+      case 'not_sent':
+        return { status: 'failed', userId, reason: 'invitation_not_sent', errors: [NOT_SENT_HELP] };
+      case 'no_user':
+        return { status: 'failed', userId, reason: 'user_not_found' };
+      case 'unknown':
+        return unknownOutcome(verdict.reason, userId);
+    }
+  }
+
+  /** A user an earlier run created whose invitation that run did not see sent: seen now, or sent now from here. */
+  async function afterEarlierRun(verdict: InvitationVerdict, userId: string): Promise<RowResult> {
+    switch (verdict.state) {
+      case 'sent':
+        journal.record({ line: row.line, key, state: 'invited', via: 'action', userId });
+        return { status: 'done_earlier', userId, reason: 'invitation_confirmed' };
+      case 'no_user':
+        return { status: 'failed', userId, reason: 'user_not_found' };
+      case 'unknown':
+        return unknownOutcome(verdict.reason, userId);
+      case 'not_sent': {
+        // Settled long ago without the record: the Action is not going to send it.
+        if (options.direct === undefined) return { status: 'failed', userId, reason: 'invitation_not_sent', errors: [NOT_SENT_HELP] };
+        const sent = await inviteCreatedUser(options, user, userId);
+        if (sent.status !== 'invited') return sent;
+        journal.record({ line: row.line, key, state: 'invited', via: 'direct', userId });
+        return { ...sent, reason: CREATED_BY_EARLIER_RUN };
+      }
+    }
+  }
 }
 
+/** Not seen either way: the run was stopped first (a rerun looks again), or the lookup failed (a failure, to rerun). */
+function unknownOutcome(reason: string, userId: string): RowResult {
+  return reason === 'invitation_unconfirmed' ? { status: 'created', userId, reason } : { status: 'failed', userId, reason };
+}
+
+const NOT_SENT_HELP =
+  'The post-user-registration Action did not record the invitation (app_metadata.invitation_email_sent); see its logs. ' +
+  'Run the same command again to send it from this script (ticket + SendGrid), or `npm run resend -- --user-id <id>`.';
+
 function isDone(record: JournalRecord): boolean {
-  if (record.state === 'pending') return false;
-  if (record.state === 'created') return record.via === 'action';
-  return true;
+  return record.state !== 'pending' && record.state !== 'created';
 }
 
 function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connection' | 'email' | 'username'> {
@@ -339,14 +458,18 @@ function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connec
 }
 
 function count(summary: BulkInviteSummary, row: RowReport): void {
-  const creates =
-    row.status === 'would_create' || ((row.status === 'created' || row.status === 'invited') && row.reason !== CREATED_BY_EARLIER_RUN);
+  // A user an interrupted run created is invited (or confirmed) now, not created now.
+  const createdNow = row.user_id !== undefined && row.earlier_run !== true && row.reason !== CREATED_BY_EARLIER_RUN;
+  const creates = row.status === 'would_create' || ((row.status === 'created' || row.status === 'invited') && createdNow);
   if (creates && row.connection !== undefined) summary.byConnection[row.connection] = (summary.byConnection[row.connection] ?? 0) + 1;
   switch (row.status) {
     case 'created':
+      // The invitation is the Action's and was not seen sent (unchecked, or the run stopped first).
+      if (createdNow) summary.created += 1;
+      summary.awaitingAction += 1;
+      break;
     case 'invited':
-      // A user an interrupted run created is invited now, not created now.
-      if (row.reason !== CREATED_BY_EARLIER_RUN) summary.created += 1;
+      if (createdNow) summary.created += 1;
       summary.invited += 1;
       break;
     case 'resent':
@@ -370,8 +493,8 @@ function count(summary: BulkInviteSummary, row: RowReport): void {
       break;
     case 'failed':
       summary.failed += 1;
-      // A user created whose invitation failed still counts as created.
-      if (row.user_id !== undefined && row.reason?.startsWith('invite_') === true) summary.created += 1;
+      // A user created whose invitation failed (or was not seen sent) still counts as created.
+      if (createdNow && !row.reason?.startsWith('resend_')) summary.created += 1;
       break;
   }
 }

@@ -83,6 +83,21 @@ export async function findUsersByEmail(management: AdminManagement, email: strin
   return (users as Management.UserResponseSchema[]).map(toFoundUser).filter((u) => connection === undefined || u.connection === connection);
 }
 
+/**
+ * The users among `ids` that user search finds, in one request (at most 50 ids). Auth0's search
+ * index trails its writes by seconds: a user missing here, or shown with older metadata, may
+ * still exist as asked; `findUserById` is the consistent read.
+ */
+export async function findUsersByIds(management: AdminManagement, ids: readonly string[]): Promise<FoundUser[]> {
+  if (ids.length === 0) return [];
+  if (ids.length > 50) throw new RangeError('findUsersByIds takes at most 50 ids');
+  const q = ids.map((id) => `user_id:${phrase(id)}`).join(' OR ');
+  const page = await management.client.users.list({ q, search_engine: 'v3', per_page: ids.length, fields: 'user_id,app_metadata' });
+  if (!Array.isArray((page.response as { users?: unknown } | undefined)?.users)) throw new MalformedAnswerError('user search');
+  const wanted = new Set(ids);
+  return page.data.map(toFoundUser).filter((u) => wanted.has(u.user_id));
+}
+
 export async function findUserById(management: AdminManagement, id: string): Promise<FoundUser | undefined> {
   try {
     const user = await management.client.users.get(id);

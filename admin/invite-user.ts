@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Management } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
-import { sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
 import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
-import type { TemplateOverrides } from '../actions/shared/settings';
+import type { InviteSettings, TemplateOverrides } from '../actions/shared/settings';
 import type { ConnectionIdentity } from './connections';
 import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
 import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
@@ -78,6 +78,15 @@ export function unknowablePassword(): string {
   return `${randomBytes(24).toString('base64url')}aA1!`;
 }
 
+/**
+ * Management API requests one creation costs in Action mode, the Action's own included (they
+ * share the tenant's rate limit): the creation, the Action's record of the sent invitation
+ * (`PATCH /api/v2/users/{id}`), and on a connection invited by ticket, its ticket.
+ */
+export function actionModeCreationCost(invite: Pick<InviteSettings, 'connections' | 'defaultMode'>): (connection: string) => number {
+  return (connection) => ((invite.connections.get(connection) ?? invite.defaultMode) === 'ticket' ? 3 : 2);
+}
+
 export interface CreationState {
   /**
    * Since when an earlier attempt for this row may have created the user without our knowing
@@ -109,6 +118,8 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
     verify_email: false,
     app_metadata: {
       invite: true,
+      // Direct mode sends the invitation from here: the invitation Action, if bound, leaves the user alone.
+      ...(options.mode === 'direct' ? { [INVITED_BY]: INVITED_BY_SCRIPT } : {}),
       ...(user.secondaryEmail !== undefined
         ? { secondary_email: user.secondaryEmail, secondary_email_verified: options.secondaryVerified }
         : {}),
@@ -193,7 +204,8 @@ async function existing(options: InviteOptions, user: NewUser, known?: FoundUser
   if (found === undefined) return { status: 'failed', reason: 'exists_not_found' };
   const userId = found.user_id;
   const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
-  return sent.ok ? { status: 'resent', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+  // `resend_`: the user existed; a failed row with `invite_` is one this run created.
+  return sent.ok ? { status: 'resent', userId } : { status: 'failed', userId, reason: `resend_${sent.reason}` };
 }
 
 /** The user a 409 was about: by username when the row has one (unique on every connection), else by email. */

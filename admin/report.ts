@@ -9,8 +9,8 @@ import { dirname } from 'node:path';
  * them to act on a failure. The console never shows them: it names rows by line and user id.
  */
 export type RowStatus =
-  | 'created' // user created; the post-user-registration Action sends the invitation
-  | 'invited' // user created and invitation sent by the script (--direct)
+  | 'created' // user created; the invitation is the post-user-registration Action's, not (yet) seen sent (see reason)
+  | 'invited' // user created and invitation sent: by the script (--direct), or by the Action and seen recorded
   | 'exists' // a user with that identity already exists: not created, not invited
   | 'resent' // it existed and the invitation was sent again (--resend)
   | 'done_earlier' // an earlier run of the same file did this row
@@ -30,6 +30,8 @@ export interface RowReport {
   reason?: string;
   /** Auth0's message, or the validation errors. */
   errors?: string[];
+  /** The user was created by an earlier run of the same file (this run confirmed or finished its invitation). */
+  earlier_run?: true;
   /** For a duplicate: the line of the row it repeats. */
   duplicate_of?: number;
 }

@@ -13,7 +13,9 @@ import { createHash } from 'node:crypto';
  * - `pending`: the user creation was sent and its answer not recorded. On resume, a 409 for
  *   this row means the creation did happen: the row goes on as created.
  * - `created` with `via: 'direct'`: created, invitation not sent yet; resume sends it.
- * - `created` with `via: 'action'`, `invited`, `exists`, `resent`: done; resume skips the row.
+ * - `created` with `via: 'action'`: created, the Action's invitation not seen recorded yet;
+ *   resume looks for the record (`at` is the creation time), and sends it if it never came.
+ * - `invited`, `exists`, `resent`: done; resume skips the row.
  *
  * Failed and invalid rows are not journaled: a new run tries them again.
  */

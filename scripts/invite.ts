@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { requireSettings, type AdminConfig } from '../admin/admin-config';
 import { DEFAULT_STATE_DIR, runBulkInvite, type BulkInviteSummary } from '../admin/bulk-invite';
 import {
@@ -14,7 +14,8 @@ import {
 } from '../admin/cli';
 import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
 import { CSV_COLUMNS, validateRecord } from '../admin/csv-rows';
-import { connectionProblems, createAndInvite, type DirectInvitation } from '../admin/invite-user';
+import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from '../admin/invitation-confirmations';
+import { actionModeCreationCost, connectionProblems, createAndInvite, type DirectInvitation } from '../admin/invite-user';
 import { createProgress } from '../admin/progress';
 
 /**
@@ -34,9 +35,16 @@ const program = withRateOptions(
       .option('--connection <name>', 'the database connection (for a CSV: of rows that leave it empty)')
       .option(
         '--direct',
-        'send the invitation from this script (ticket + SendGrid) instead of the Action; only where the Action is not bound',
+        'send the invitation from this script (ticket + SendGrid) instead of the Action (users carry app_metadata.invited_by: admin-script, which the Action leaves alone)',
       )
       .option('--resend', 'invite users that already exist again (from this script)')
+      .option(
+        '--confirm-within <seconds>',
+        "Action mode: how long to wait for the Action's record of each invitation (app_metadata.invitation_email_sent)",
+        parseSeconds,
+        DEFAULT_CONFIRMATION.settleMs / 1000,
+      )
+      .option('--no-confirm', "Action mode: do not wait for the Action's record; rows stay `created` (for Actions that cannot record)")
       .option('--secondary-verified', 'mark the secondary emails as verified (you have confirmed them with the users)')
       .option('--dry-run', 'validate the whole CSV and say what would be done; creates and sends nothing')
       .option('--tenant-dir <dir>', 'for --dry-run: read connections from this deploy-cli directory (e.g. tenant) instead of the tenant')
@@ -59,6 +67,12 @@ Exit code: 0 when every row is done or skipped, 1 when a row failed or was inval
   )
   .parse();
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError('give seconds, 0 to 3600.');
+  return seconds;
+}
+
 interface InviteFlags extends RateOptions {
   env: string;
   csv?: string;
@@ -70,6 +84,8 @@ interface InviteFlags extends RateOptions {
   connection?: string;
   direct?: boolean;
   resend?: boolean;
+  confirmWithin: number;
+  confirm: boolean;
   secondaryVerified?: boolean;
   dryRun?: boolean;
   tenantDir?: string;
@@ -91,9 +107,19 @@ function directSettings(config: AdminConfig, withManagement: boolean): DirectInv
   return { ticket, mail: mailWithTransport(config, mail), templates: config.invite.templates };
 }
 
-/** In Action mode, a user created on a connection invited by ticket makes the Action create a ticket too. */
-function creationCost(config: AdminConfig): (connection: string) => number {
-  return (connection) => ((config.invite.connections.get(connection) ?? config.invite.defaultMode) === 'ticket' ? 2 : 1);
+/**
+ * The ticket and SendGrid settings when the environment has them, for Action mode: a rerun sends
+ * from here an invitation the Action never recorded. Not an error when missing.
+ */
+function availableDirectSettings(config: AdminConfig): DirectInvitation | undefined {
+  if (!config.invite.ticket.ok || !config.mail.ok) return undefined;
+  return { ticket: config.invite.ticket.value, mail: mailWithTransport(config, config.mail.value), templates: config.invite.templates };
+}
+
+/** Action mode: how long to wait for each invitation's record, or not at all. */
+function confirmation(): ConfirmationTiming | false {
+  if (!flags.confirm) return false;
+  return { settleMs: flags.confirmWithin * 1000, firstCheckMs: Math.min(DEFAULT_CONFIRMATION.firstCheckMs, flags.confirmWithin * 1000) };
 }
 
 /** How users of a connection are invited, in words. */
@@ -116,6 +142,7 @@ function printSummary(summary: BulkInviteSummary, config: AdminConfig): void {
       ]
     : [
         `created ${summary.created}, invited ${summary.invited}${summary.resent > 0 ? ` (resent ${summary.resent})` : ''}, ` +
+          (summary.awaitingAction > 0 ? `left to the Action unconfirmed ${summary.awaitingAction}, ` : '') +
           `skipped ${skipped} (existing ${summary.existing}, done earlier ${summary.doneEarlier}), ` +
           `failed ${failed} (invalid ${summary.invalid}, duplicates ${summary.duplicates}, errors ${summary.failed})`,
         `${summary.processed}/${summary.rows} rows in ${(summary.elapsedMs / 1000).toFixed(1)} s (${summary.rowsPerSecond.toFixed(1)} rows/s); ` +
@@ -133,7 +160,7 @@ async function inviteCsv(csv: string): Promise<number> {
   const mode = flags.direct === true ? 'direct' : 'action';
   const offline = flags.dryRun === true && flags.tenantDir !== undefined;
   const needsDirect = flags.dryRun !== true && (flags.direct === true || flags.resend === true);
-  const direct = needsDirect ? directSettings(config, !offline) : undefined;
+  const direct = needsDirect ? directSettings(config, !offline) : flags.dryRun === true ? undefined : availableDirectSettings(config);
   const controller = interruptOnSignal(() =>
     console.error('\nStopping after the rows in flight (Ctrl-C again to quit at once); the same command resumes.'),
   );
@@ -150,13 +177,14 @@ async function inviteCsv(csv: string): Promise<number> {
     mode,
     ...(direct !== undefined ? { direct } : {}),
     resend: flags.resend === true,
+    confirm: confirmation(),
     secondaryVerified: flags.secondaryVerified === true,
     ...(flags.connection !== undefined ? { defaultConnection: flags.connection } : {}),
     dryRun: flags.dryRun === true,
     stateDir: flags.stateDir,
     ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
     durableJournal: flags.fsync === true,
-    creationCost: creationCost(config),
+    creationCost: actionModeCreationCost(config.invite),
     signal: controller.signal,
     ...(progress !== undefined ? { progress } : {}),
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),
@@ -209,7 +237,7 @@ async function inviteOne(): Promise<number> {
       ...(direct !== undefined ? { direct } : {}),
       resend: flags.resend === true,
       secondaryVerified: flags.secondaryVerified === true,
-      creationCost: creationCost(config),
+      creationCost: actionModeCreationCost(config.invite),
     },
     {
       email: row.email,
@@ -223,9 +251,25 @@ async function inviteOne(): Promise<number> {
   );
   const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
   switch (result.status) {
-    case 'created':
-      console.log(`Created ${who}; the post-user-registration Action sends the invitation.`);
-      return EXIT.ok;
+    case 'created': {
+      const timing = confirmation();
+      if (timing === false || result.userId === undefined) {
+        console.log(`Created ${who}; the post-user-registration Action sends the invitation.`);
+        return EXIT.ok;
+      }
+      const verdict = await new ActionInvitations(management, timing).confirm(result.userId, Date.now());
+      if (verdict.state === 'sent') {
+        console.log(`Created ${who}; the post-user-registration Action sent the invitation.`);
+        return EXIT.ok;
+      }
+      console.error(
+        verdict.state === 'not_sent'
+          ? `Created ${who}, but the post-user-registration Action recorded no invitation within ${flags.confirmWithin} s (see its logs); ` +
+              `send it with: npm run resend -- --user-id ${result.userId}`
+          : `Created ${who}; could not tell whether the Action sent the invitation (${verdict.state === 'unknown' ? verdict.reason : verdict.state}).`,
+      );
+      return EXIT.failed;
+    }
     case 'invited':
       console.log(`Created ${who} and sent the invitation.`);
       return EXIT.ok;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAdminConfig, type AdminConfig } from '../../admin/admin-config';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
+import { actionModeCreationCost } from '../../admin/invite-user';
 import { connectManagement, type AdminManagement } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
 import type { RowReport } from '../../admin/report';
@@ -45,9 +46,10 @@ function emailsTo(address: string) {
   return stack.tenant.store.outbox.list({ to: address });
 }
 
-function creationCost(connection: string): number {
-  return (config.invite.connections.get(connection) ?? config.invite.defaultMode) === 'ticket' ? 2 : 1;
-}
+const creationCost = (connection: string) => actionModeCreationCost(config.invite)(connection);
+
+/** The local tenant runs post-user-registration before it answers the creation: its record is there at once. */
+const CONFIRMATION = { settleMs: 2_000, firstCheckMs: 50 };
 
 function readReport(path: string): { rows: RowReport[]; summary: BulkInviteSummary } {
   const lines = readFileSync(path, 'utf8')
@@ -150,6 +152,7 @@ describe('bulk invite under a rate limit and injected failures', () => {
       management: management(new RateGovernor({ concurrency: 8, backoffMs: 100 })),
       mode: 'action',
       creationCost,
+      confirm: CONFIRMATION,
       stateDir: join(dir, 'state'),
       reportPath,
     });
@@ -174,7 +177,13 @@ describe('bulk invite under a rate limit and injected failures', () => {
     for (const email of members) expect(users.filter((u) => u.email === email)).toHaveLength(1);
     for (const kid of kids) expect(users.filter((u) => u.username === kid.username)).toHaveLength(1);
     const alt = users.find((u) => u.email === 'member5@example.com');
-    expect(alt?.app_metadata).toEqual({ invite: true, secondary_email: 'alt5@example.org', secondary_email_verified: false });
+    expect(alt?.app_metadata).toEqual({
+      invite: true,
+      secondary_email: 'alt5@example.org',
+      secondary_email_verified: false,
+      // Set by the Action once SendGrid or Auth0 accepted the invitation; the run confirmed each row by it.
+      invitation_email_sent: true,
+    });
     expect(users.find((u) => u.email === 'member3@example.com')?.user_metadata).toEqual({ locale: 'fr' });
   });
 
@@ -228,11 +237,14 @@ describe('bulk invite under a rate limit and injected failures', () => {
     expect(over).toBeLessThanOrEqual(limit.burst);
     const refused = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429).length;
     // 3 injected. Beyond those, the bucket refuses one of ours only when a request the governor
-    // cannot see took its token: the Action's ticket calls share the bucket (one per shared-inbox
-    // row). A fixed allowance for those races failed under CI load (6 refusals against 5).
+    // cannot see took its token: the Action's ticket calls (one per shared-inbox row) and its
+    // records of sent invitations (one per user) share the bucket. A fixed allowance for those
+    // races failed under CI load (6 refusals against 5).
     const actionTickets = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/tickets/password-change').length;
+    const actionRecords = log.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v2/users/')).length;
     expect(actionTickets).toBeGreaterThan(0);
-    expect(refused).toBeLessThanOrEqual(3 + actionTickets);
+    expect(actionRecords).toBe(150);
+    expect(refused).toBeLessThanOrEqual(3 + actionTickets + actionRecords);
     expect(summary.requests.rateLimited).toBe(refused);
     expect(summary.requests.serverErrors).toBe(5);
     // Close to the limit: the Management API requests (the Action's tickets included) over the run's span.
@@ -256,6 +268,7 @@ describe('an interrupted run, started again', () => {
       csvPath: csv,
       management: management(),
       mode: 'action',
+      confirm: CONFIRMATION,
       stateDir,
       reportPath: join(dir, 'resume-1.jsonl'),
       signal: controller.signal,
@@ -273,6 +286,7 @@ describe('an interrupted run, started again', () => {
       csvPath: csv,
       management: management(),
       mode: 'action',
+      confirm: CONFIRMATION,
       stateDir,
       reportPath: join(dir, 'resume-2.jsonl'),
     });

@@ -136,7 +136,8 @@ export const ACTION_FLOWS: readonly ActionFlow[] = [
   {
     name: 'invitation (ticket)',
     trigger: 'post-user-registration',
-    calls: ['token', 'tickets', 'sendgrid'],
+    // `users`: the record of the sent invitation (app_metadata.invitation_email_sent), after the email.
+    calls: ['token', 'tickets', 'sendgrid', 'users'],
     acceptingCall: 'sendgrid',
     arrange: async (_stack, id) => {
       const email = address(id);

@@ -66,6 +66,12 @@ export interface BulkRun {
   elapsedMs: number;
 }
 
+/**
+ * The local tenant runs post-user-registration before it answers the creation (Auth0 runs it
+ * after): the record is there at once, and a 2 s settle time is ample.
+ */
+const CONFIRMATION = { settleMs: 2_000, firstCheckMs: 100 };
+
 export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action' | 'direct', run: number): Promise<BulkRun> {
   const reportPath = join(ctx.dir, `${rows.csv.replace(/.*\//, '')}.run${run}.jsonl`);
   const started = Date.now();
@@ -75,7 +81,10 @@ export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action'
       csvPath: rows.csv,
       management: management(ctx),
       mode,
-      ...(mode === 'direct' ? { direct: directSettings(ctx) } : {}),
+      // As `npm run invite` does: the ticket and SendGrid settings in both modes (Action mode sends
+      // from the script, on a rerun, an invitation the Action never recorded).
+      direct: directSettings(ctx),
+      confirm: CONFIRMATION,
       stateDir: join(ctx.dir, 'state'),
       reportPath,
       log: (line) => log.push(line),
