@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { requireSettings, type AdminConfig } from '../admin/admin-config';
 import { DEFAULT_STATE_DIR, runBulkInvite, type BulkInviteSummary } from '../admin/bulk-invite';
 import {
@@ -51,7 +51,13 @@ const program = withRateOptions(
       .option('--report <file>', 'the report (JSON lines); default .admin-runs/invite-<csv>-<time>.report.jsonl')
       .option('--state-dir <dir>', 'where the resume journal (and default report) go', DEFAULT_STATE_DIR)
       .option('--fsync', 'flush the journal to disk after every row (survives a power cut; slower)')
-      .option('--progress <kind>', 'bar, lines or none (default: a bar on a terminal, lines otherwise)'),
+      .addOption(
+        new Option('--progress <kind>', 'bar, lines or none (default: a bar on a terminal, lines otherwise)').choices([
+          'bar',
+          'lines',
+          'none',
+        ]),
+      ),
   ),
 )
   .addHelpText(
