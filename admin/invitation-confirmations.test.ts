@@ -55,6 +55,21 @@ describe('ActionInvitations', () => {
     expect(byId()).toHaveLength(0);
   });
 
+  it('shares searches among users created one by one (a run at a few users a second)', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => newUser({ invitation_email_sent: true })));
+    tenant.requestLog.clear();
+    const confirmations = new ActionInvitations(management, { settleMs: 10_000, firstCheckMs: 400 });
+    const verdicts: Promise<unknown>[] = [];
+    for (const id of ids) {
+      verdicts.push(confirmations.confirm(id, Date.now()));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await Promise.all(verdicts);
+    // One user every 50 ms over 1 s, each first due 0.4 s after it came, a search once the oldest
+    // due waited 0.4 s: about 8 users a search. One search per user would be 20.
+    expect(searches().length).toBeLessThanOrEqual(4);
+  });
+
   it('waits for a record that comes late, looking less often as the user ages', async () => {
     const id = await newUser();
     tenant.requestLog.clear();

@@ -68,23 +68,31 @@ export class ActionInvitations {
     this.wake?.();
   }
 
+  /**
+   * Users become due one by one, as fast as they are created: a search is sent once 25 are due,
+   * or once the oldest has been due for `firstCheckMs`, so that a run at a few users a second
+   * still shares each search among many users.
+   */
   private async run(): Promise<void> {
     while (this.waiting.size > 0) {
       const now = Date.now();
-      const due = [...this.waiting].filter((w) => this.hurried || w.nextCheckAt <= now);
-      if (due.length === 0) {
-        const next = Math.min(...[...this.waiting].map((w) => w.nextCheckAt));
-        await new Promise<void>((resume) => {
-          const timer = setTimeout(resume, Math.max(0, next - now));
-          this.wake = () => {
-            clearTimeout(timer);
-            resume();
-          };
-        });
-        this.wake = undefined;
+      const entries = [...this.waiting];
+      const due = entries.filter((w) => this.hurried || w.nextCheckAt <= now);
+      const oldestDue = Math.min(...due.map((w) => w.nextCheckAt));
+      if (this.hurried || due.length >= SEARCH_BATCH || (due.length > 0 && now - oldestDue >= this.timing.firstCheckMs)) {
+        for (let i = 0; i < due.length; i += SEARCH_BATCH) await this.check(due.slice(i, i + SEARCH_BATCH));
         continue;
       }
-      for (let i = 0; i < due.length; i += SEARCH_BATCH) await this.check(due.slice(i, i + SEARCH_BATCH));
+      const nextDue = Math.min(...entries.filter((w) => w.nextCheckAt > now).map((w) => w.nextCheckAt));
+      const wakeAt = Math.min(nextDue, due.length > 0 ? oldestDue + this.timing.firstCheckMs : Infinity);
+      await new Promise<void>((resume) => {
+        const timer = setTimeout(resume, Math.max(0, wakeAt - now));
+        this.wake = () => {
+          clearTimeout(timer);
+          resume();
+        };
+      });
+      this.wake = undefined;
     }
   }
 

@@ -19,6 +19,9 @@ import { notMeasured, ratioOf, type Section } from './report';
 
 const TITLE = '6. Bulk invitation';
 
+/** Management API requests per user in Action mode on a change_password connection: the creation, and the Action's record. */
+const REQUESTS_PER_USER = 2;
+
 export interface BulkInviteBenchOptions {
   users: number;
   /** The local tenant's Management API bucket. */
@@ -132,10 +135,16 @@ export async function measureBulkInvite(
     const created = stack.tenant.store.data.users.length - usersBefore;
     const seconds = summary.elapsedMs / 1000;
     const usersPerSecond = summary.created / seconds;
+    // What the limit allows: each user costs its creation and the Action's record of the invitation;
+    // the run's confirmation searches (one per up to 25 users) are counted as measured, not assumed.
+    const searches = log.filter((r) => r.method === 'GET' && r.path === '/api/v2/users').length;
+    const requestsPerUser = REQUESTS_PER_USER + searches / Math.max(1, options.users);
+    const allowedUsersPerSecond = options.limit.perSecond / requestsPerUser;
+    const records = log.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v2/users/') && r.status === 200).length;
     const tenant429 = log.filter((r) => r.status === 429).length;
     const invitations = log.filter((r) => r.method === 'POST' && r.path === '/dbconnections/change_password' && r.status === 200).length;
     // The best possible time: the burst at once, then every further request at the bucket's rate.
-    const idealSeconds = Math.max(0, options.users - options.limit.burst) / options.limit.perSecond;
+    const idealSeconds = Math.max(0, options.users * requestsPerUser - options.limit.burst) / options.limit.perSecond;
 
     progress(`  --dry-run of ${options.dryRunRows.toLocaleString('en-US')} rows, and of ${options.dryRunBaselineRows}`);
     const dryRun = async (rows: number) => {
@@ -169,31 +178,34 @@ export async function measureBulkInvite(
     const dryRunOk = large.summary?.wouldCreate === options.dryRunRows && small.summary?.wouldCreate === options.dryRunBaselineRows;
 
     const rateFigureNote =
-      `${summary.created} of ${options.users} users created (${created} new users in the tenant, ${invitations} invitations sent by the Action) in ${seconds.toFixed(1)} s; ` +
+      `${summary.created} of ${options.users} users created (${created} new users in the tenant, ${invitations} invitations sent by the Action, ${records} recorded by it, ${summary.invited} confirmed by the command with ${searches} searches) in ${seconds.toFixed(1)} s; ` +
       `the best possible time at this limit is ${idealSeconds.toFixed(1)} s; ${summary.requests.requests} Management API requests, ${summary.requests.retries} retried`;
     return {
       id: 'bulk-invite',
       title: TITLE,
       method:
         `\`npm run invite -- --env local --csv <file>\` (the real command, default pacing: it learns the limit from the \`x-ratelimit-*\` headers) run as a child process against the local tenant with the Actions deployed, its Management API limited to one token bucket of ${options.limit.perSecond} requests/s, burst ${options.limit.burst}. ` +
-        `${options.users.toLocaleString('en-US')} new users on \`members\` (change_password mode: one Management API request per user, \`POST /api/v2/users\`; the Action's \`/dbconnections/change_password\` is outside that bucket), so the limit allows at most ${options.limit.perSecond} users/s: users/s ÷ rate has floor (best) 1.0. ` +
+        `${options.users.toLocaleString('en-US')} new users on \`members\` (change_password mode: per user, the creation \`POST /api/v2/users\` and the Action's record of the sent invitation \`PATCH /api/v2/users/{id}\` share the bucket; the Action's \`/dbconnections/change_password\` is outside it; the command confirms the records with one user search per up to 25 users, counted from the tenant's log), so the limit allows at most rate ÷ (${REQUESTS_PER_USER} + searches per user) users/s: users/s ÷ that has floor (best) 1.0. ` +
         `Users/s from the command's own report (created ÷ elapsed, CSV scan and token included); band >= 0.9 (this benchmark's choice: pacing and retries may cost at most a tenth of the rate), and every user must be created and invited by the Action; 429s both as the command counted them and as the tenant answered them. ` +
         `Memory: peak resident set size of the whole command (Node, tsx and all) by \`/usr/bin/time -v\`, \`--dry-run --tenant-dir tenant\` on a generated CSV (a quarter of the rows on shared-inbox with usernames), beside the same command on ${options.dryRunBaselineRows} rows. N = 1 run each.`,
       figures: [
         {
           id: 'bulk-invite.throughput',
-          figure: `users per second ÷ rate limit (${options.users.toLocaleString('en-US')} users)`,
-          measured: usersPerSecond / options.limit.perSecond,
+          figure: `users per second ÷ users per second the limit allows (${options.users.toLocaleString('en-US')} users)`,
+          measured: usersPerSecond / allowedUsersPerSecond,
           unit: '',
           counterpart: { label: 'floor', value: 1, unit: '' },
-          ratio: ratioOf(usersPerSecond / options.limit.perSecond, 1),
+          ratio: ratioOf(usersPerSecond / allowedUsersPerSecond, 1),
           band: '>= 0.9',
           // Every user created AND invited by the Action, or the rate says nothing about a bulk invitation.
           verdict:
-            summary.created === options.users && invitations === options.users && usersPerSecond / options.limit.perSecond >= 0.9
+            summary.created === options.users &&
+            invitations === options.users &&
+            summary.invited === options.users &&
+            usersPerSecond / allowedUsersPerSecond >= 0.9
               ? 'pass'
               : 'fail',
-          note: `${usersPerSecond.toFixed(2)} users/s against ${options.limit.perSecond}/s. ${rateFigureNote}`,
+          note: `${usersPerSecond.toFixed(2)} users/s against ${allowedUsersPerSecond.toFixed(2)} users/s allowed (${options.limit.perSecond} requests/s ÷ ${requestsPerUser.toFixed(3)} requests per user). ${rateFigureNote}`,
         },
         {
           id: 'bulk-invite.429',
