@@ -176,15 +176,34 @@ describe('invite-on-registration, ticket mode', () => {
 describe('invite-on-registration, the record of a sent invitation (app_metadata.invitation_email_sent)', () => {
   const invited = () => fakeRegistrationEvent({ connection: sharedInbox });
 
-  it('tries the record once more after a 503 or a 429, then sets it', async () => {
-    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1', { status: 503 }).userUpdate('auth0|user-1', { status: 429 });
+  it('tries the record up to three times (a bulk run keeps the rate limit busy), then gives up and says so', async () => {
+    http
+      .token()
+      .passwordChangeTicket()
+      .sendgrid()
+      .userUpdate('auth0|user-1', { status: 503 })
+      .userUpdate('auth0|user-1', { status: 429 })
+      .userUpdate('auth0|user-1', { status: 429 });
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
-    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(2);
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(3);
     expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
     expect(lines).toEqual([
       'invite-on-registration user=auth0|user-1 invited mode=ticket',
       'invite-on-registration user=auth0|user-1 invite_not_recorded user_update_http_429',
     ]);
+  });
+
+  it('sets the record on the third attempt after two 429s', async () => {
+    http
+      .token()
+      .passwordChangeTicket()
+      .sendgrid()
+      .userUpdate('auth0|user-1', { status: 429 })
+      .userUpdate('auth0|user-1', { status: 429 })
+      .userUpdate('auth0|user-1');
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(3);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
   });
 
   it('retries a record that failed once, and logs nothing more when the second attempt sets it', async () => {

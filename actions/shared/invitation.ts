@@ -85,26 +85,40 @@ export const INVITED_BY_SCRIPT = 'admin-script';
  */
 export const INVITATION_SENT_FLAG = 'invitation_email_sent';
 
-/** The record's own time, after the email's: post-user-registration holds no login, and Auth0 allows a trigger 20 s. */
-export const INVITATION_RECORD_BUDGET_MS = 3_000;
+/**
+ * The record's own time, after the email's. Post-user-registration holds no login, and Auth0
+ * allows a trigger 20 s: 5 s of email work and 6 s of record leave room for other Actions.
+ */
+export const INVITATION_RECORD_BUDGET_MS = 6_000;
 
-/** Failures worth a second attempt: Auth0's rate limit, its 5xx, a lost or cut-short answer. A 4xx other than 429 is final. */
+/** Time for one attempt at the record, so that a hung request leaves room for the next. */
+const RECORD_ATTEMPT_MS = 2_000;
+
+/** Pauses before the second and third attempts: a bulk invitation keeps the tenant's rate limit busy, and a 429 clears within a second or two. */
+const RECORD_BACKOFF_MS = [500, 1_500];
+
+/** Failures worth another attempt: Auth0's rate limit, its 5xx, a lost or cut-short answer. A 4xx other than 429 is final. */
 function retryable(reason: string): boolean {
   return !/_http_4\d\d$/.test(reason) || reason.endsWith('_http_429');
 }
 
 /**
  * Sets `app_metadata.invitation_email_sent: true`. The PATCH is idempotent, so a failed attempt
- * is tried once more: a record lost after the email went out would make the bulk invitation
- * send it again. The first attempt gets half the record's time, so a hung request leaves room.
+ * is tried again, up to three attempts within the record's time: a record lost after the email
+ * went out would make the bulk invitation send that email again.
  */
 export async function recordInvitationSent(options: Omit<ClientOptions, 'budget'>, userId: string): Promise<Outcome<void>> {
   const deadline = Date.now() + INVITATION_RECORD_BUDGET_MS;
-  const first = await updateAppMetadata({ ...options, budget: new EmailBudget(INVITATION_RECORD_BUDGET_MS / 2) }, userId, {
-    [INVITATION_SENT_FLAG]: true,
-  });
-  if (first.ok || !retryable(first.reason)) return first;
-  return updateAppMetadata({ ...options, budget: new EmailBudget(Math.max(0, deadline - Date.now())) }, userId, {
-    [INVITATION_SENT_FLAG]: true,
-  });
+  let outcome: Outcome<void> = fail('user_update_timeout');
+  for (let attempt = 0; attempt <= RECORD_BACKOFF_MS.length; attempt++) {
+    if (attempt > 0) {
+      const pause = RECORD_BACKOFF_MS[attempt - 1] ?? 0;
+      if (Date.now() + pause >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+    const budget = new EmailBudget(Math.min(RECORD_ATTEMPT_MS, Math.max(0, deadline - Date.now())));
+    outcome = await updateAppMetadata({ ...options, budget }, userId, { [INVITATION_SENT_FLAG]: true });
+    if (outcome.ok || !retryable(outcome.reason)) return outcome;
+  }
+  return outcome;
 }
