@@ -32,7 +32,7 @@ export interface BulkInviteBenchOptions {
 
 export const BULK_INVITE_DEFAULTS: BulkInviteBenchOptions = {
   users: 2000,
-  limit: { burst: 10, perSecond: 10 },
+  limit: { burst: 20, perSecond: 20 },
   dryRunRows: 100_000,
   dryRunBaselineRows: 100,
 };
