@@ -426,10 +426,11 @@ async function processRow(
       case 'not_sent': {
         // Settled long ago without the record: the Action is not going to send it.
         if (options.direct === undefined) return { status: 'failed', userId, reason: 'invitation_not_sent', errors: [NOT_SENT_HELP] };
-        const sent = await inviteCreatedUser(options, user, userId);
+        const sent = await inviteCreatedUser(options, user, userId, { record: true });
         if (sent.status !== 'invited') return sent;
         journal.record({ line: row.line, key, state: 'invited', via: 'direct', userId });
-        return { ...sent, reason: CREATED_BY_EARLIER_RUN };
+        // `not_recorded_*` when the record failed (the email went out); else: created by the earlier run, invited now.
+        return { ...sent, reason: sent.reason ?? CREATED_BY_EARLIER_RUN };
       }
     }
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Management } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
-import { INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITATION_SENT_FLAG, INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { updateAppMetadata } from '../actions/shared/management-api';
 import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
@@ -185,10 +186,25 @@ async function afterCreation(options: InviteOptions, user: NewUser, userId: stri
   return inviteCreatedUser(options, user, userId);
 }
 
-/** Direct mode: the invitation of a user created by this run (or by an interrupted one). */
-export async function inviteCreatedUser(options: InviteOptions, user: NewUser, userId: string): Promise<InviteResult> {
-  const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
-  return sent.ok ? { status: 'invited', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+/**
+ * Direct mode: the invitation of a user created by this run (or by an interrupted one). With
+ * `record`, also the Action's record of it (a user left to the Action, whose invitation the
+ * Action never sent): whoever looks next, a run or a person, sees it was sent.
+ */
+export async function inviteCreatedUser(
+  options: InviteOptions,
+  user: NewUser,
+  userId: string,
+  { record = false }: { record?: boolean } = {},
+): Promise<InviteResult> {
+  const recipient = { userId, email: user.email, username: user.username, locale: user.locale };
+  if (!record) {
+    const sent = await sendInvitation(options, recipient);
+    return sent.ok ? { status: 'invited', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+  }
+  const sent = await sendRecordedInvitation(options, recipient);
+  if (!sent.ok) return { status: 'failed', userId, reason: `invite_${sent.reason}` };
+  return { status: 'invited', userId, ...(sent.value !== undefined ? { reason: sent.value } : {}) };
 }
 
 async function existing(options: InviteOptions, user: NewUser, known?: FoundUser): Promise<InviteResult> {
@@ -254,4 +270,30 @@ export async function sendInvitation(
     direct.mail,
     new EmailBudget(ADMIN_EMAIL_BUDGET_MS),
   );
+}
+
+/**
+ * An invitation sent from the script to a user the Action was to invite, then recorded as the
+ * Action records its own (`app_metadata.invitation_email_sent`), so that a bulk run looking for
+ * the Action's record does not send it again. The value, when set, says the record failed
+ * (`not_recorded_<reason>`): the email went out all the same.
+ */
+export async function sendRecordedInvitation(
+  options: Pick<InviteOptions, 'management' | 'direct'>,
+  user: InvitationRecipient,
+): Promise<Outcome<string | undefined>> {
+  const sent = await sendInvitation(options, user);
+  if (!sent.ok) return sent;
+  let token: string;
+  try {
+    token = await options.management.token();
+  } catch (error) {
+    return { ok: true, value: `not_recorded_${failureReason(error)}` };
+  }
+  const recorded = await updateAppMetadata(
+    { domain: options.management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: options.management.fetch },
+    user.userId,
+    { [INVITATION_SENT_FLAG]: true },
+  );
+  return { ok: true, value: recorded.ok ? undefined : `not_recorded_${recorded.reason}` };
 }

@@ -5,7 +5,7 @@ import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { TemplateOverrides } from '../actions/shared/settings';
 import { sendVerificationEmail } from '../actions/shared/verification-email';
 import { toFoundUser, type FoundUser } from './find-user';
-import { ADMIN_EMAIL_BUDGET_MS, sendInvitation, type DirectInvitation } from './invite-user';
+import { ADMIN_EMAIL_BUDGET_MS, sendRecordedInvitation, type DirectInvitation } from './invite-user';
 import { failureReason, type AdminManagement } from './management';
 
 /**
@@ -69,11 +69,13 @@ export async function resendToUser(
   const locale = languageTag(user.user_metadata.locale) ?? 'en';
 
   if (options.kind === 'invitation') {
-    const sent = await sendInvitation(
+    // Recorded as the Action records its own, so that `npm run invite` run again on the CSV does not send it once more.
+    const sent = await sendRecordedInvitation(
       { management, ...(settings.invitation !== undefined ? { direct: settings.invitation } : {}) },
       { userId: user.user_id, email: user.email, ...(user.username !== undefined ? { username: user.username } : {}), locale },
     );
-    return sent.ok ? { ...base, status: 'sent' } : { ...base, status: 'failed', reason: `invite_${sent.reason}` };
+    if (!sent.ok) return { ...base, status: 'failed', reason: `invite_${sent.reason}` };
+    return { ...base, status: 'sent', ...(sent.value !== undefined ? { reason: sent.value } : {}) };
   }
 
   const verification = settings.verification;

@@ -273,6 +273,10 @@ describe('resend', () => {
       kind: 'invitation',
     });
     expect(outcome).toMatchObject({ status: 'sent', username: 'twin-2' });
+    expect(outcome.reason).toBeUndefined();
+    // Recorded as the Action records its own: a bulk run of the same CSV does not send it again.
+    expect((await findOneUser(management, { username: 'twin-2' })).app_metadata).toMatchObject({ invitation_email_sent: true });
+    expect((await findOneUser(management, { username: 'twin-1' })).app_metadata.invitation_email_sent).toBeUndefined();
     const [invitation] = outboxTo('twins@example.com');
     expect(dataOf(invitation)).toMatchObject({ username: 'twin-2' });
     expect(String(dataOf(invitation)?.ticket_url)).toMatch(/#type=invite&app=Email%20Flows$/);

@@ -251,6 +251,9 @@ describe('administrator scripts', () => {
             stack.actionLogs().some((l) => l.includes(`user=${userId} invited mode=change_password`));
           if (unseen) acceptedUnseen += 1;
           else if (invitations !== 1) violations.push(`${who}: ${invitations} invitations`);
+          // Action mode: every invitation recorded in the end, by the Action or by run 2 that sent it in its stead.
+          const recorded = stack.tenant.store.data.users.find((u) => u.user_id === userId)?.app_metadata[INVITATION_SENT_FLAG] === true;
+          if (flow.mode === 'action' && !recorded) violations.push(`${who}: no invitation record after run 2`);
         }
         const outcome =
           `run 1: ${bulkOutcome(first)} -> run 2: ${bulkOutcome(second)}` +
