@@ -81,12 +81,13 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
 
     // Only now, and only once the email was accepted: the record is what `npm run invite` trusts.
     if (!settings.management.ok) return log('invite_not_recorded', `missing_secret=${settings.management.missing.join(',')}`);
+    const recordBudget = new EmailBudget(INVITATION_RECORD_BUDGET_MS);
     if (token === undefined) {
-      const got = await managementToken(settings.management.value, api.cache, new EmailBudget(INVITATION_RECORD_BUDGET_MS));
+      const got = await managementToken(settings.management.value, api.cache, recordBudget);
       if (!got.ok) return log('invite_not_recorded', got.reason);
       token = got.value;
     }
-    const recorded = await recordInvitationSent({ domain: settings.management.value.domain, token }, user.userId);
+    const recorded = await recordInvitationSent({ domain: settings.management.value.domain, token, budget: recordBudget }, user.userId);
     if (!recorded.ok) log('invite_not_recorded', recorded.reason);
   } catch {
     // Deliberately silent about the error's text: it may quote the address or a token.

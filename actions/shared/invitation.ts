@@ -104,11 +104,12 @@ function retryable(reason: string): boolean {
 
 /**
  * Sets `app_metadata.invitation_email_sent: true`. The PATCH is idempotent, so a failed attempt
- * is tried again, up to three attempts within the record's time: a record lost after the email
- * went out would make the bulk invitation send that email again.
+ * is tried again, up to three attempts within the record's budget (a token request for it
+ * included): a record lost after the email went out would make the bulk invitation send that
+ * email again.
  */
-export async function recordInvitationSent(options: Omit<ClientOptions, 'budget'>, userId: string): Promise<Outcome<void>> {
-  const deadline = Date.now() + INVITATION_RECORD_BUDGET_MS;
+export async function recordInvitationSent(options: ClientOptions, userId: string): Promise<Outcome<void>> {
+  const deadline = Date.now() + options.budget.remainingMs();
   let outcome: Outcome<void> = fail('user_update_timeout');
   for (let attempt = 0; attempt <= RECORD_BACKOFF_MS.length; attempt++) {
     if (attempt > 0) {
