@@ -10,7 +10,7 @@ import {
   type DirectInvitation,
   type InviteOptions,
   type InviteResult,
-  type NewUser,
+  newUserFromRow,
 } from './invite-user';
 import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming, type InvitationVerdict } from './invitation-confirmations';
 import { failureReason, type AdminManagement } from './management';
@@ -316,14 +316,7 @@ async function processRow(
   key: string,
   earlier: JournalRecord | undefined,
 ): Promise<RowOutcome> {
-  const user: NewUser = {
-    email: row.email,
-    connection,
-    ...(row.username !== undefined ? { username: row.username } : {}),
-    ...(row.name !== undefined ? { name: row.name } : {}),
-    ...(row.locale !== undefined ? { locale: row.locale } : {}),
-    ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
-  };
+  const user = newUserFromRow(row, connection);
   const report = (result: RowResult): RowReport => ({
     line: row.line,
     status: result.status,

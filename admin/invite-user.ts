@@ -8,6 +8,7 @@ import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { InviteSettings, TemplateOverrides } from '../actions/shared/settings';
 import type { ConnectionIdentity } from './connections';
+import type { InviteRow } from './csv-rows';
 import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
 import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
 
@@ -36,6 +37,18 @@ export interface NewUser {
   name?: string;
   locale?: string;
   secondaryEmail?: string;
+}
+
+/** The user a valid CSV row (or the flags of one user) describes, on its connection. */
+export function newUserFromRow(row: InviteRow, connection: ConnectionIdentity): NewUser {
+  return {
+    email: row.email,
+    connection,
+    ...(row.username !== undefined ? { username: row.username } : {}),
+    ...(row.name !== undefined ? { name: row.name } : {}),
+    ...(row.locale !== undefined ? { locale: row.locale } : {}),
+    ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
+  };
 }
 
 export interface InviteOptions {

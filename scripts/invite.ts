@@ -15,7 +15,7 @@ import {
 import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
 import { CSV_COLUMNS, validateRecord } from '../admin/csv-rows';
 import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from '../admin/invitation-confirmations';
-import { actionModeCreationCost, connectionProblems, createAndInvite, type DirectInvitation } from '../admin/invite-user';
+import { actionModeCreationCost, connectionProblems, createAndInvite, newUserFromRow, type DirectInvitation } from '../admin/invite-user';
 import { createProgress } from '../admin/progress';
 
 /**
@@ -245,14 +245,7 @@ async function inviteOne(): Promise<number> {
       secondaryVerified: flags.secondaryVerified === true,
       creationCost: actionModeCreationCost(config.invite),
     },
-    {
-      email: row.email,
-      connection,
-      ...(row.username !== undefined ? { username: row.username } : {}),
-      ...(row.name !== undefined ? { name: row.name } : {}),
-      ...(row.locale !== undefined ? { locale: row.locale } : {}),
-      ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
-    },
+    newUserFromRow(row, connection),
     {},
   );
   const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
