@@ -324,9 +324,7 @@ async function processRow(
     ...(result.userId !== undefined ? { user_id: result.userId } : {}),
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
     ...(result.errors !== undefined ? { errors: result.errors } : {}),
-    ...(('earlierRun' in result && result.earlierRun === true) || result.reason === CREATED_BY_EARLIER_RUN
-      ? { earlier_run: true as const }
-      : {}),
+    ...(result.earlierRun === true || result.reason === CREATED_BY_EARLIER_RUN ? { earlier_run: true as const } : {}),
   });
 
   if (earlier?.state === 'created' && earlier.via === 'action' && earlier.userId !== undefined) {
@@ -358,7 +356,9 @@ async function processRow(
   }
   switch (result.status) {
     case 'created': {
-      const createdAt = result.reason === CREATED_BY_EARLIER_RUN ? (earlier?.at ?? 0) : Date.now();
+      // A 409 for a row an interrupted run left pending: that run's creation, at that run's time.
+      const earlierRun = result.reason === CREATED_BY_EARLIER_RUN;
+      const createdAt = earlierRun ? (earlier?.at ?? 0) : Date.now();
       journal.record({
         line: row.line,
         key,
@@ -370,7 +370,6 @@ async function processRow(
       if (result.userId === undefined) break;
       if (confirmations === undefined) return { row: report({ ...result, reason: 'invitation_not_checked' }) };
       const userId = result.userId;
-      const earlierRun = result.reason === CREATED_BY_EARLIER_RUN;
       return {
         later: confirmations.confirm(userId, createdAt).then((verdict) => {
           const outcome = { ...afterCreation(verdict, userId, earlierRun), earlierRun };

@@ -19,7 +19,7 @@ export interface ConfirmationTiming {
 }
 
 /**
- * Auth0 gives a trigger 20 s; the Action itself stops its email work at 5 s and its record at 3 s
+ * Auth0 gives a trigger 20 s; the Action itself stops its email work at 5 s and its record at 6 s
  * more. 30 s leaves room for Auth0 to start the asynchronous execution.
  */
 export const DEFAULT_CONFIRMATION: ConfirmationTiming = { settleMs: 30_000, firstCheckMs: 2_000 };
