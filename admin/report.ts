@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -61,4 +61,20 @@ export class ReportWriter {
     if (this.fd === undefined) throw new Error('report is closed');
     writeSync(this.fd, `${JSON.stringify(value)}\n`);
   }
+}
+
+/**
+ * A report file read back: its rows, and its summary when the run wrote one (a process killed
+ * mid-run leaves rows without it). Throws when the file cannot be read or a line is not JSON.
+ */
+export function readReport<Summary = unknown>(path: string): { rows: RowReport[]; summary?: Summary } {
+  const rows: RowReport[] = [];
+  let summary: Summary | undefined;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const entry = JSON.parse(line) as RowReport | { summary: Summary };
+    if ('summary' in entry) summary = entry.summary;
+    else rows.push(entry);
+  }
+  return summary !== undefined ? { rows, summary } : { rows };
 }

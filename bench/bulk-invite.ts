@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BulkInviteSummary } from '../admin/bulk-invite';
+import { readReport } from '../admin/report';
 import type { LoggedRequest } from '../local-tenant/faults/request-log';
 import type { LocalStack } from '../local-tenant/local-stack';
 import { ROOT } from './built-actions';
@@ -83,10 +84,9 @@ function runInviteCommand(args: readonly string[], env: NodeJS.ProcessEnv, measu
 
 /** The `summary` line the command writes last in its JSONL report. */
 function reportSummary(reportPath: string): BulkInviteSummary {
-  const lines = readFileSync(reportPath, 'utf8').trim().split('\n');
-  const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { summary?: BulkInviteSummary };
-  if (last.summary === undefined) throw new Error('the invite report has no summary line');
-  return last.summary;
+  const { summary } = readReport<BulkInviteSummary>(reportPath);
+  if (summary === undefined) throw new Error('the invite report has no summary line');
+  return summary;
 }
 
 /** Counts what the tenant answered while `work` runs; the request log is bounded, so it is drained every 250 ms. */

@@ -11,10 +11,11 @@ import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
 import { actionModeCreationCost } from '../../admin/invite-user';
 import { connectManagement, type AdminManagement } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
-import type { RowReport } from '../../admin/report';
+import { readReport, type RowReport } from '../../admin/report';
 import { startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { trustingFetch } from '../../local-tenant/test/helpers';
 import { LocalStackClient } from '../support/local-stack-client';
+import { LOCAL_CONFIRMATION } from '../support/admin-scripts';
 import { managementApiTimes, maxOverBudget } from '../support/rate-budget';
 
 jest.setTimeout(180_000);
@@ -47,19 +48,6 @@ function emailsTo(address: string) {
 }
 
 const creationCost = (connection: string) => actionModeCreationCost(config.invite)(connection);
-
-/** The local tenant runs post-user-registration before it answers the creation: its record is there at once. */
-const CONFIRMATION = { settleMs: 2_000, firstCheckMs: 50 };
-
-function readReport(path: string): { rows: RowReport[]; summary: BulkInviteSummary } {
-  const lines = readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as RowReport & { summary?: BulkInviteSummary });
-  const summary = lines.pop()?.summary;
-  if (summary === undefined) throw new Error('the report ends without a summary');
-  return { rows: lines, summary };
-}
 
 /** A deterministic shuffle, so bad rows are spread through the file. */
 function shuffled<T>(items: T[]): T[] {
@@ -152,13 +140,15 @@ describe('bulk invite under a rate limit and injected failures', () => {
       management: management(new RateGovernor({ concurrency: 8, backoffMs: 100 })),
       mode: 'action',
       creationCost,
-      confirm: CONFIRMATION,
+      confirm: LOCAL_CONFIRMATION,
       stateDir: join(dir, 'state'),
       reportPath,
     });
     stack.tenant.faults.setRateLimitTier(undefined);
     stack.tenant.faults.clear();
-    reported = readReport(reportPath).rows;
+    const report = readReport<BulkInviteSummary>(reportPath);
+    expect(report.summary).toEqual(summary);
+    reported = report.rows;
   });
 
   it('creates every valid row once, and counts the rest', () => {
@@ -274,7 +264,7 @@ describe('an interrupted run, started again', () => {
       csvPath: csv,
       management: management(),
       mode: 'action',
-      confirm: CONFIRMATION,
+      confirm: LOCAL_CONFIRMATION,
       stateDir,
       reportPath: join(dir, 'resume-1.jsonl'),
       signal: controller.signal,
@@ -292,7 +282,7 @@ describe('an interrupted run, started again', () => {
       csvPath: csv,
       management: management(),
       mode: 'action',
-      confirm: CONFIRMATION,
+      confirm: LOCAL_CONFIRMATION,
       stateDir,
       reportPath: join(dir, 'resume-2.jsonl'),
     });

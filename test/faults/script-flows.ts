@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
-import type { RowReport } from '../../admin/report';
+import { readReport, type RowReport } from '../../admin/report';
 import { sendPasswordReset, type PasswordResetResult } from '../../admin/secondary-email-reset';
 import type { OutboxEmail } from '../../local-tenant/mail';
-import { directSettings, management, type ScriptContext } from '../support/admin-scripts';
+import { directSettings, LOCAL_CONFIRMATION, management, type ScriptContext } from '../support/admin-scripts';
 import type { InstalledStack } from '../support/installed-stack';
 import type { CallName } from './matrix';
 
@@ -66,12 +66,6 @@ export interface BulkRun {
   elapsedMs: number;
 }
 
-/**
- * The local tenant runs post-user-registration before it answers the creation (Auth0 runs it
- * after): the record is there at once, and a 2 s settle time is ample.
- */
-const CONFIRMATION = { settleMs: 2_000, firstCheckMs: 100 };
-
 export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action' | 'direct', run: number): Promise<BulkRun> {
   const reportPath = join(ctx.dir, `${rows.csv.replace(/.*\//, '')}.run${run}.jsonl`);
   const started = Date.now();
@@ -84,7 +78,7 @@ export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action'
       // As `npm run invite` does: the ticket and SendGrid settings in both modes (Action mode sends
       // from the script, on a rerun, an invitation the Action never recorded).
       direct: directSettings(ctx),
-      confirm: CONFIRMATION,
+      confirm: LOCAL_CONFIRMATION,
       stateDir: join(ctx.dir, 'state'),
       reportPath,
       log: (line) => log.push(line),
@@ -95,17 +89,9 @@ export async function runBulk(ctx: ScriptContext, rows: BulkRows, mode: 'action'
   }
 }
 
+/** The rows a run reported, none when it left no report. */
 function readRows(path: string): RowReport[] {
-  try {
-    return readFileSync(path, 'utf8')
-      .trim()
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as RowReport & { summary?: unknown })
-      .filter((row) => row.summary === undefined);
-  } catch {
-    return [];
-  }
+  return existsSync(path) ? readReport(path).rows : [];
 }
 
 /** The invitations a person received: by address, and on a shared inbox only those naming their username. */

@@ -7,14 +7,14 @@
  * nothing, a real run creates exactly the valid rows' users, each with all its fields, and no
  * user for a bad row.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
 import { connectionsFromConfig } from '../../admin/connections';
-import type { RowReport } from '../../admin/report';
-import { management, scriptContext, type ScriptContext } from '../support/admin-scripts';
+import { readReport, type RowReport } from '../../admin/report';
+import { LOCAL_CONFIRMATION, management, scriptContext, type ScriptContext } from '../support/admin-scripts';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 
 jest.setTimeout(120_000);
@@ -200,16 +200,6 @@ function csvLine(p: Person): string {
   return [p.email, p.username, p.name, p.locale, p.secondary, p.connection].map(quote).join(',');
 }
 
-function readReport(path: string): { rows: RowReport[]; summary: BulkInviteSummary } {
-  const lines = readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as RowReport & { summary?: BulkInviteSummary });
-  const summary = lines.pop()?.summary;
-  if (summary === undefined) throw new Error('the report ends without a summary');
-  return { rows: lines, summary };
-}
-
 /** Each record reported once, with the status and message its kind calls for. */
 function reportProblems(csv: GeneratedCsv, rows: readonly RowReport[], validStatus: RowReport['status']): string[] {
   const problems: string[] = [];
@@ -249,7 +239,9 @@ describe('bulk invitation CSV, dry run', () => {
           stateDir,
           reportPath,
         });
-        const problems = reportProblems(csv, readReport(reportPath).rows, 'would_create');
+        const report = readReport<BulkInviteSummary>(reportPath);
+        const problems = reportProblems(csv, report.rows, 'would_create');
+        if (report.summary === undefined) problems.push('the report ends without a summary');
         if (summary.processed !== csv.records.length) problems.push(`processed ${summary.processed} of ${csv.records.length}`);
         // A dry run keeps no journal: nothing to resume, nothing half-done.
         if (existsSync(stateDir) && readdirSync(stateDir).length > 0) problems.push(`state written: ${readdirSync(stateDir).join(', ')}`);
@@ -298,13 +290,14 @@ describe('bulk invitation CSV, real run against the local tenant', () => {
           csvPath: csv.path,
           management: management(ctx),
           mode: 'action',
-          // The local tenant runs the Action before it answers the creation: the record is there at once.
-          confirm: { settleMs: 2_000, firstCheckMs: 50 },
+          confirm: LOCAL_CONFIRMATION,
           stateDir: join(dir, `state-${files}`),
           reportPath,
         });
         // Invited: the Action sent each invitation, and the run saw its record.
-        const problems = reportProblems(csv, readReport(reportPath).rows, 'invited');
+        const report = readReport<BulkInviteSummary>(reportPath);
+        const problems = reportProblems(csv, report.rows, 'invited');
+        if (report.summary === undefined) problems.push('the report ends without a summary');
         const users = stack.tenant.store.data.users;
         for (const record of csv.records) {
           const email = record.person?.email;

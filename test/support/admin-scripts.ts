@@ -65,3 +65,10 @@ export function directSettings(ctx: ScriptContext): DirectInvitation {
     templates: invite.templates,
   };
 }
+
+/**
+ * How long a bulk run in a test waits for the invitation Action's record. The local tenant runs
+ * post-user-registration before it answers the creation (Auth0 runs it after), so the record is
+ * there at once and a 2 s settle time is ample.
+ */
+export const LOCAL_CONFIRMATION = { settleMs: 2_000, firstCheckMs: 50 };
