@@ -2,7 +2,7 @@ import type { Secrets } from '../actions/shared/auth0-actions';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import {
   isHttpUrl,
-  MAX_TICKET_TTL_SEC,
+  ticketTtl,
   normalizeDomain,
   readInviteSettings,
   readSecret,
@@ -131,7 +131,7 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
     : invite.mail;
 
   const resetTemplateId = setting('PASSWORD_RESET_TEMPLATE_ID');
-  const resetTtl = ttl(setting('PASSWORD_RESET_TTL_SEC'), DEFAULT_PASSWORD_RESET_TTL_SEC, 'PASSWORD_RESET_TTL_SEC', problems);
+  const resetTtl = ticketTtl(setting('PASSWORD_RESET_TTL_SEC'), DEFAULT_PASSWORD_RESET_TTL_SEC, 'PASSWORD_RESET_TTL_SEC', problems);
   const inviteClientId = readSecret(effective, 'INVITE_CLIENT_ID');
   const resetResultUrl = readSecret(effective, 'RESET_RESULT_URL');
   const appName = readSecret(effective, 'INVITE_APP_NAME');
@@ -252,16 +252,6 @@ function resolveQuietly(source: Parameters<typeof resolveKeyword>[0], env: NodeJ
 
 function stringValue(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function ttl(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0 || value > MAX_TICKET_TTL_SEC) {
-    problems.push(`${name} invalid`);
-    return fallback;
-  }
-  return value;
 }
 
 /** Needed<T> from named values, with a map to the final shape. */

@@ -103,7 +103,11 @@ function readMail(secrets: Secrets): Needed<MailSettings> {
 }
 
 function readTtl(secrets: Secrets, name: string, fallback: number, problems: string[]): number {
-  const raw = readSecret(secrets, name);
+  return ticketTtl(readSecret(secrets, name), fallback, name, problems);
+}
+
+/** A ticket lifetime in seconds: a whole number up to Auth0's 30 days; otherwise `<name> invalid` and the fallback. */
+export function ticketTtl(raw: string | undefined, fallback: number, name: string, problems: string[]): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0 || value > MAX_TICKET_TTL_SEC) {
