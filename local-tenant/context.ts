@@ -1,4 +1,5 @@
 import type { AccessTokenRegistry } from './authentication-api/access-tokens';
+import type { TenantProfile } from './profiles';
 import type { TenantHooks } from './state/hooks';
 import type { TenantStore } from './state/store';
 
@@ -20,4 +21,6 @@ export interface TenantContext {
   /** Filled in once the listeners are bound (ports may be 0 = any free port). */
   urls: TenantUrls;
   bootstrapClientId: string;
+  /** The kind of Auth0 tenant this one stands in for: which documented rules apply, and its timings. */
+  profile: TenantProfile;
 }

@@ -3,6 +3,7 @@ import { environmentNames, loadEnvironment, resolveKeywords } from '../build/env
 import { runDeployCli, type DeployCliResult } from '../deploy/deploy-cli';
 import { createActionsRuntime } from './actions-runtime/trigger-runner';
 import { startLocalTenant, type LocalTenant } from './server';
+import type { TenantProfileName, TenantTimings } from './profiles';
 import type { ClientRecord } from './state/types';
 
 /**
@@ -28,6 +29,10 @@ export interface LocalStackOptions {
   /** Delays before Auth0's retries of an email the custom-email-provider Action asked to retry. */
   emailRetryDelaysMs?: readonly number[];
   onDeployOutput?: (chunk: string) => void;
+  /** The kind of Auth0 tenant (`free`, created today, by default), its timings, and whether its rate limit is on. */
+  profile?: TenantProfileName;
+  timings?: Partial<TenantTimings>;
+  rateLimits?: boolean;
 }
 
 export interface LocalStack {
@@ -45,6 +50,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.dataFile !== undefined ? { dataFile: options.dataFile } : {}),
     bootstrapClient: LOCAL_M2M,
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.timings !== undefined ? { timings: options.timings } : {}),
+    ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
     hooks: (runtime) => {
       const hooks = createActionsRuntime(runtime, {
         triggerTimeoutMs: options.triggerTimeoutMs,

@@ -20,6 +20,7 @@ import { ApiError, errorResponse } from './management-api/errors';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
 import type { ActionExecutionRecord, ClientRecord } from './state/types';
+import { tenantProfile, type TenantProfile, type TenantProfileName, type TenantTimings } from './profiles';
 
 export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
 export type { TenantContext, TenantUrls } from './context';
@@ -55,6 +56,12 @@ export interface LocalTenantOptions {
   sendgridApiKeys?: readonly string[];
   /** Host name in the URLs; `localhost` by default. */
   hostname?: string;
+  /** The kind of Auth0 tenant to stand in for; `free` (created today, the strictest common case) by default. */
+  profile?: TenantProfileName;
+  /** Shorter timings than the profile's realistic ones (tests); asynchrony stays on. */
+  timings?: Partial<TenantTimings>;
+  /** Enforce the profile's Management API rate limit from the start (`npm start` does; tests choose). */
+  rateLimits?: boolean;
 }
 
 export interface LocalTenant {
@@ -70,6 +77,7 @@ export interface LocalTenant {
   /** The SendGrid stand-in, to be served as https://api.sendgrid.com (by in-process interception). */
   sendgridApp: Hono;
   store: TenantStore;
+  profile: TenantProfile;
   requestLog: RequestLog;
   /** Injected failures and rate limits (also reachable over HTTP at /__local/faults). */
   faults: FaultInjector;
@@ -82,7 +90,9 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   ensureBootstrapClient(store, options.bootstrapClient);
 
   const urls: TenantUrls = { domain: '', httpsUrl: '', httpUrl: '', publicUrl: '' };
+  const profile = tenantProfile(options.profile, options.timings);
   const ctx: TenantContext = {
+    profile,
     store,
     tokens: new AccessTokenRegistry(),
     hooks: {},
@@ -91,6 +101,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   };
   const requestLog = new RequestLog();
   const faults = new FaultInjector();
+  if (options.rateLimits === true) faults.setRateLimitTier(profile.rateLimit);
   const app = createLocalTenantApp(ctx, requestLog, faults);
   const sendgridStandIn = createSendgridApp({ outbox: store.outbox, apiKeys: options.sendgridApiKeys ?? [] });
   const sendgridApp = withFaults(sendgridStandIn, faults);
@@ -143,6 +154,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     app,
     sendgridApp,
     store,
+    profile,
     requestLog,
     faults,
     async stop() {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
 import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
+import { DEFAULT_TENANT_PROFILE, TENANT_PROFILE_NAMES, isTenantProfileName } from '../local-tenant/profiles';
 
 /**
  * `npm start`: builds the bundle, starts the local tenant (Auth0 and SendGrid stand-ins),
@@ -21,9 +22,31 @@ const program = new Command('npm start --')
     'sendgrid (default), or custom: every Auth0 email goes through the custom-email-provider Action',
     process.env.EMAIL_PROVIDER,
   )
+  .option(
+    '--tenant-profile <name>',
+    `the kind of Auth0 tenant to stand in for: ${TENANT_PROFILE_NAMES.join(', ')} (default ${DEFAULT_TENANT_PROFILE}: a free tenant created today)`,
+    DEFAULT_TENANT_PROFILE,
+  )
+  .option('--no-rate-limits', "leave the profile's Management API rate limit off")
   .parse();
 
-const options = program.opts<{ port: string; httpsPort: string; data?: string; quietDeploy?: boolean; emailProvider?: string }>();
+const options = program.opts<{
+  port: string;
+  httpsPort: string;
+  data?: string;
+  quietDeploy?: boolean;
+  emailProvider?: string;
+  tenantProfile: string;
+  rateLimits: boolean;
+}>();
+
+function profileName(value: string) {
+  if (!isTenantProfileName(value)) {
+    console.error(`--tenant-profile must be one of ${TENANT_PROFILE_NAMES.join(', ')}, not "${value}".`);
+    process.exit(2);
+  }
+  return value;
+}
 
 function port(value: string, flag: string): number {
   const parsed = Number(value);
@@ -35,6 +58,7 @@ function port(value: string, flag: string): number {
 }
 
 async function main(): Promise<void> {
+  const profile = profileName(options.tenantProfile);
   const bundle = await buildTenantBundle(ROOT, { emailProvider: parseEmailProviderChoice(options.emailProvider) });
   console.log(formatBundleReport(bundle));
   console.log('\nStarting the local tenant...');
@@ -42,6 +66,8 @@ async function main(): Promise<void> {
     port: port(options.port, '--port'),
     httpsPort: port(options.httpsPort, '--https-port'),
     ...(options.data !== undefined ? { dataFile: options.data } : {}),
+    profile,
+    rateLimits: options.rateLimits,
     onDeployOutput: options.quietDeploy === true ? undefined : (chunk) => process.stdout.write(chunk),
   });
   let stopping = false;
@@ -67,7 +93,7 @@ async function main(): Promise<void> {
   }
   const { httpUrl, httpsUrl } = stack.tenant;
   console.log(`
-Local tenant is running${options.data !== undefined ? ` (state kept in ${options.data})` : ' (state in memory)'}.
+Local tenant is running${options.data !== undefined ? ` (state kept in ${options.data})` : ' (state in memory)'}, as a ${profile} tenant${options.rateLimits ? ' with its rate limits' : ''}.
 
   Outbox, Action logs, users   ${httpUrl}/outbox
   Create a user (as an admin)  ${httpUrl}/local/users/new

@@ -1,0 +1,89 @@
+import type { RateLimitTier } from './faults';
+
+/**
+ * What kind of Auth0 tenant the local tenant stands in for. Auth0's rules differ by subscription
+ * and by the tenant's creation date; the default is the strictest common case, a free tenant
+ * created today, so that a green run means "works on a tenant someone creates today".
+ *
+ * The timings (post-user-registration delay, search index lag) are the tenant's behaviour, not
+ * promises: tests may shorten them but never turn asynchrony into synchrony (see `TenantTimings`).
+ */
+export type TenantProfileName = 'free' | 'free-legacy' | 'essentials' | 'professional' | 'enterprise';
+export const TENANT_PROFILE_NAMES: readonly TenantProfileName[] = ['free', 'free-legacy', 'essentials', 'professional', 'enterprise'];
+export const DEFAULT_TENANT_PROFILE: TenantProfileName = 'free';
+
+export type Subscription = 'free' | 'essentials' | 'professional' | 'enterprise';
+
+export interface TenantTimings {
+  /**
+   * Milliseconds between a user creation's 201 and the start of post-user-registration. Auth0 runs
+   * that trigger asynchronously, after the creation has answered (docs-v2, post-user-registration
+   * trigger: "runs asynchronously ... will not block"); never 0, so nothing relies on its order.
+   */
+  postRegistrationDelayMs: number;
+  /**
+   * Milliseconds before a write to a user shows in user search. Auth0's search is eventually
+   * consistent (docs-v2 "User Search Best Practices": "don't poll the search APIs").
+   */
+  searchIndexLagMs: number;
+}
+
+export interface TenantProfile {
+  name: TenantProfileName;
+  subscription: Subscription;
+  /** The tenant's creation date (ISO); some rules depend on it. */
+  createdAt: string;
+  /**
+   * Whether email templates may carry `resultUrl`. Auth0 ("Customize Email Templates", URL
+   * lifetime and Redirect To): tenants created on or after 2026-05-05 with a non-enterprise
+   * subscription answer 403 `Customizations for resultUrl are not allowed for non-enterprise tenants`.
+   */
+  templateResultUrlAllowed: boolean;
+  /** The Management API rate limit of the subscription (docs-v2 "Management API Endpoint Rate Limits"). */
+  rateLimit: RateLimitTier;
+  /** Most results a user search returns over all its pages (docs-v2 "User Search Best Practices": 1,000). */
+  searchResultCap: number;
+  timings: TenantTimings;
+}
+
+/** The date from which non-enterprise tenants may not set a template resultUrl. */
+export const RESULT_URL_CUTOFF = '2026-05-05';
+
+/** Realistic defaults for `npm start`; tests pass shorter (non-zero) ones. */
+export const REALISTIC_TIMINGS: TenantTimings = { postRegistrationDelayMs: 1000, searchIndexLagMs: 2000 };
+
+const TODAY = new Date().toISOString().slice(0, 10);
+
+function profile(name: TenantProfileName, subscription: Subscription, createdAt: string, rateLimit: RateLimitTier): TenantProfile {
+  return {
+    name,
+    subscription,
+    createdAt,
+    templateResultUrlAllowed: subscription === 'enterprise' || createdAt < RESULT_URL_CUTOFF,
+    rateLimit,
+    searchResultCap: 1000,
+    timings: { ...REALISTIC_TIMINGS },
+  };
+}
+
+const PROFILES: Record<TenantProfileName, TenantProfile> = {
+  free: profile('free', 'free', TODAY, 'free'),
+  // A free tenant created before the resultUrl cut-off: the one rule that differs.
+  'free-legacy': profile('free-legacy', 'free', '2025-01-15', 'free'),
+  essentials: profile('essentials', 'essentials', TODAY, 'essentials'),
+  professional: profile('professional', 'professional', TODAY, 'essentials'),
+  enterprise: profile('enterprise', 'enterprise', TODAY, 'enterprise'),
+};
+
+export function isTenantProfileName(value: string): value is TenantProfileName {
+  return (TENANT_PROFILE_NAMES as readonly string[]).includes(value);
+}
+
+/** The named profile, with the timings a caller chose laid over its own. */
+export function tenantProfile(name: TenantProfileName = DEFAULT_TENANT_PROFILE, timings: Partial<TenantTimings> = {}): TenantProfile {
+  const base = PROFILES[name];
+  const merged: TenantTimings = { ...base.timings };
+  if (timings.postRegistrationDelayMs !== undefined) merged.postRegistrationDelayMs = timings.postRegistrationDelayMs;
+  if (timings.searchIndexLagMs !== undefined) merged.searchIndexLagMs = timings.searchIndexLagMs;
+  return { ...base, timings: merged };
+}
