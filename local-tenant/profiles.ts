@@ -83,7 +83,12 @@ export function isTenantProfileName(value: string): value is TenantProfileName {
 export function tenantProfile(name: TenantProfileName = DEFAULT_TENANT_PROFILE, timings: Partial<TenantTimings> = {}): TenantProfile {
   const base = PROFILES[name];
   const merged: TenantTimings = { ...base.timings };
-  if (timings.postRegistrationDelayMs !== undefined) merged.postRegistrationDelayMs = timings.postRegistrationDelayMs;
-  if (timings.searchIndexLagMs !== undefined) merged.searchIndexLagMs = timings.searchIndexLagMs;
+  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs'] as const) {
+    const value = timings[key];
+    if (value === undefined) continue;
+    // Shorter is a test setting; zero would make Auth0's asynchrony synchronous, kinder than Auth0.
+    if (!Number.isFinite(value) || value < 1) throw new Error(`${key} must be at least 1 ms (Auth0 is asynchronous here), not ${value}`);
+    merged[key] = value;
+  }
   return { ...base, timings: merged };
 }
