@@ -241,7 +241,7 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const times = managementApiTimes(log);
     const perSecond = times.length / ((Math.max(...times) - Math.min(...times)) / 1000);
     expect(perSecond).toBeGreaterThan(limit.perSecond * 0.6);
-    // The figures the README quotes.
+    // The figures docs/admin-scripts.md quotes.
     console.log(
       `admin-invite e2e: ${times.length} Management API requests (${summary.requests.requests} from the script, ` +
         `${actionTickets} tickets and ${actionRecords} records from the Action) at ${perSecond.toFixed(1)}/s against ${limit.perSecond}/s; ` +

@@ -1,5 +1,5 @@
 /**
- * Bad arguments to the administrators' commands and the deploy command, run as the README runs
+ * Bad arguments to the administrators' commands and the deploy command, run as the documentation runs
  * them (`tsx scripts/<command>.ts`, each its own process) against a local tenant over HTTPS:
  * each says what is wrong, exits non-zero, and writes nothing: no writing request reaches the
  * tenant, no email is sent, and no journal or report is left behind.
