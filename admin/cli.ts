@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import { loadDotenvFiles } from '../deploy/dotenv-files';
 import { AdminConfigError, loadAdminConfig, requireSettings, type AdminConfig } from './admin-config';
+import { CsvHeaderError } from './csv-rows';
 import { UserLookupError } from './find-user';
 import { connectManagement, ManagementTokenError, type AdminManagement } from './management';
 import { RateGovernor } from './rate-limit';
@@ -162,11 +163,12 @@ export function runCommand(name: string, body: () => Promise<number>): void {
 
 /**
  * What a command prints and exits with for an error: a configuration error (missing setting,
- * unknown environment) and a lookup that needs other flags are usage (2); an unknown user, a
+ * unknown environment), a CSV whose header the command refuses, and a lookup that needs other
+ * flags are usage (2): nothing was sent, and the command line or its file must change; an unknown user, a
  * refused token and anything else are failures (1), the last with its addresses masked.
  */
 export function failureOf(name: string, error: unknown): { code: number; message: string } {
-  if (error instanceof AdminConfigError) return { code: EXIT.usage, message: error.message };
+  if (error instanceof AdminConfigError || error instanceof CsvHeaderError) return { code: EXIT.usage, message: error.message };
   if (error instanceof UserLookupError) return { code: error.kind === 'not_found' ? EXIT.failed : EXIT.usage, message: error.message };
   if (error instanceof ManagementTokenError) return { code: EXIT.failed, message: error.message };
   return { code: EXIT.failed, message: `${name} failed: ${withoutAddresses(error instanceof Error ? error.message : String(error))}` };

@@ -51,12 +51,3 @@ it('makes no more requests per flow than the floor, cold and warm, and every flo
   expect(flows).toHaveLength(10);
   expect(outOfBand(flows)).toEqual([]);
 });
-
-it('reports the slow sections as not measured, never with a number', () => {
-  const slow = [...figures('bulk-invite.'), ...figures('deploy-plan.')];
-  expect(slow.length).toBeGreaterThan(0);
-  for (const figure of slow) {
-    expect(figure.verdict).toBe('not measured');
-    expect(figure.measured).toBeNull();
-  }
-});

@@ -12,7 +12,7 @@ import {
   parseWorkflow,
   pinningProblems,
   readWorkflows,
-  readmeListProblems,
+  settingsTableProblems,
   schemaProblems,
   settingsReferenced,
   tenantEnvProblems,
@@ -192,29 +192,29 @@ describe('secrets and variables', () => {
     ]);
   });
 
-  test('the README lists every secret and variable the workflows read, and no other', () => {
-    expect(readmeListProblems(workflows, readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))).toEqual([]);
+  test('docs/deploying.md lists every secret and variable the workflows read, and no other', () => {
+    expect(settingsTableProblems(workflows, readFileSync(join(REPO_ROOT, 'docs', 'deploying.md'), 'utf8'))).toEqual([]);
   });
 
-  test('a README that misses a secret, lists it as a variable, or lists a stale name is reported', () => {
+  test('a table that misses a secret, lists it as a variable, or lists a stale name is reported', () => {
     const table = (rows: string[]) =>
       `# X\n\n### GitHub secrets and variables\n\n| Name | Kind |\n| --- | --- |\n${rows.join('\n')}\n\n## Next\n`;
     const ci = workflow('ci.yml');
     const { secrets, vars } = settingsReferenced(ci);
     const rows = [...[...secrets].map((name) => `| \`${name}\` | secret |`), ...[...vars].map((name) => `| \`${name}\` | variable |`)];
     expect(rows.length).toBeGreaterThan(20);
-    expect(readmeListProblems([ci], table(rows))).toEqual([]);
-    expect(readmeListProblems([ci], table(rows.filter((r) => !r.includes('SENDGRID_API_KEY'))))).toEqual([
-      'The workflows read the secret SENDGRID_API_KEY, which the README\'s "GitHub secrets and variables" table does not list.',
+    expect(settingsTableProblems([ci], table(rows))).toEqual([]);
+    expect(settingsTableProblems([ci], table(rows.filter((r) => !r.includes('SENDGRID_API_KEY'))))).toEqual([
+      'The workflows read the secret SENDGRID_API_KEY, which the "GitHub secrets and variables" table of docs/deploying.md does not list.',
     ]);
     expect(
-      readmeListProblems([ci], table(rows.map((r) => r.replace('`SENDGRID_API_KEY` | secret', '`SENDGRID_API_KEY` | variable')))),
-    ).toEqual(['The README lists SENDGRID_API_KEY as a variable, but the workflows read it as a secret.']);
-    expect(readmeListProblems([ci], table([...rows, '| `OLD_NAME` | secret |']))).toEqual([
-      'The README lists OLD_NAME, which no workflow reads.',
+      settingsTableProblems([ci], table(rows.map((r) => r.replace('`SENDGRID_API_KEY` | secret', '`SENDGRID_API_KEY` | variable')))),
+    ).toEqual(['docs/deploying.md lists SENDGRID_API_KEY as a variable, but the workflows read it as a secret.']);
+    expect(settingsTableProblems([ci], table([...rows, '| `OLD_NAME` | secret |']))).toEqual([
+      'docs/deploying.md lists OLD_NAME, which no workflow reads.',
     ]);
-    expect(() => readmeListProblems([ci], '# README without the table\n')).toThrow(
-      'README.md has no "GitHub secrets and variables" section.',
+    expect(() => settingsTableProblems([ci], '# A page without the table\n')).toThrow(
+      'docs/deploying.md has no "GitHub secrets and variables" section.',
     );
   });
 });

@@ -8,7 +8,7 @@ import { ENVIRONMENTS_DIR, environmentVariables, loadEnvironment } from './envir
  * Checks of the GitHub Actions workflows in .github/workflows: the schema (action-validator),
  * that every npm command they run exists, that every action is pinned to a commit, that deploy
  * jobs run one at a time per tenant behind their GitHub environment, and that the variables and
- * secrets they pass are exactly those the environment descriptions read and the README lists.
+ * secrets they pass are exactly those the environment descriptions read and docs/deploying.md lists.
  * Each check returns one message per problem; empty when all is well.
  */
 
@@ -326,15 +326,15 @@ export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIR
 }
 
 /**
- * The README's table of GitHub secrets and variables (section "GitHub secrets and variables"):
+ * The table of GitHub secrets and variables in docs/deploying.md (section "GitHub secrets and variables"):
  * rows "| `NAME` | secret | ..." or "| `NAME` | variable | ...".
  */
-export function readmeSettings(readme: string): Map<string, 'secret' | 'variable'> {
-  const start = readme.search(/^#+ GitHub secrets and variables\s*$/m);
-  if (start === -1) throw new Error('README.md has no "GitHub secrets and variables" section.');
-  const afterHeading = readme.indexOf('\n', start) + 1;
-  const next = readme.slice(afterHeading).search(/^#+ /m);
-  const section = next === -1 ? readme.slice(afterHeading) : readme.slice(afterHeading, afterHeading + next);
+export function settingsTable(page: string): Map<string, 'secret' | 'variable'> {
+  const start = page.search(/^#+ GitHub secrets and variables\s*$/m);
+  if (start === -1) throw new Error('docs/deploying.md has no "GitHub secrets and variables" section.');
+  const afterHeading = page.indexOf('\n', start) + 1;
+  const next = page.slice(afterHeading).search(/^#+ /m);
+  const section = next === -1 ? page.slice(afterHeading) : page.slice(afterHeading, afterHeading + next);
   const settings = new Map<string, 'secret' | 'variable'>();
   for (const match of section.matchAll(/^\|\s*`([A-Z0-9_]+)`\s*\|\s*(secret|variable)\s*\|/gm)) {
     settings.set(match[1]!, match[2] as 'secret' | 'variable');
@@ -342,9 +342,9 @@ export function readmeSettings(readme: string): Map<string, 'secret' | 'variable
   return settings;
 }
 
-/** Every secret and variable the workflows read is listed in the README as such, and the README lists no other. */
-export function readmeListProblems(workflows: Workflow[], readme: string): string[] {
-  const listed = readmeSettings(readme);
+/** Every secret and variable the workflows read is listed in docs/deploying.md as such, and it lists no other. */
+export function settingsTableProblems(workflows: Workflow[], page: string): string[] {
+  const listed = settingsTable(page);
   const used = new Map<string, 'secret' | 'variable'>();
   const problems: string[] = [];
   for (const workflow of workflows) {
@@ -356,13 +356,15 @@ export function readmeListProblems(workflows: Workflow[], readme: string): strin
     }
   }
   for (const [name, kind] of used) {
-    const inReadme = listed.get(name);
-    if (inReadme === undefined)
-      problems.push(`The workflows read the ${kind} ${name}, which the README's "GitHub secrets and variables" table does not list.`);
-    else if (inReadme !== kind) problems.push(`The README lists ${name} as a ${inReadme}, but the workflows read it as a ${kind}.`);
+    const inTable = listed.get(name);
+    if (inTable === undefined)
+      problems.push(
+        `The workflows read the ${kind} ${name}, which the "GitHub secrets and variables" table of docs/deploying.md does not list.`,
+      );
+    else if (inTable !== kind) problems.push(`docs/deploying.md lists ${name} as a ${inTable}, but the workflows read it as a ${kind}.`);
   }
   for (const name of listed.keys()) {
-    if (!used.has(name)) problems.push(`The README lists ${name}, which no workflow reads.`);
+    if (!used.has(name)) problems.push(`docs/deploying.md lists ${name}, which no workflow reads.`);
   }
   return problems;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { requireSettings, type AdminConfig } from '../admin/admin-config';
 import { DEFAULT_STATE_DIR, runBulkInvite, type BulkInviteSummary } from '../admin/bulk-invite';
@@ -69,7 +70,7 @@ CSV example:
   family@example.com,kid1,Kid One,fr,parent@example.org,shared-inbox
 
 Exit code: 0 when every row is done or skipped, 1 when a row failed or was invalid,
-2 for a usage or configuration error, 130 when interrupted (run the same command again to resume).`,
+2 for a usage or configuration error (a missing CSV file or a refused header too), 130 when interrupted (run the same command again to resume).`,
   )
   .parse();
 
@@ -287,6 +288,10 @@ async function inviteOne(): Promise<number> {
 runCommand('invite', async () => {
   if (flags.csv !== undefined && flags.email !== undefined) {
     console.error('Give either --csv or --email, not both.');
+    return EXIT.usage;
+  }
+  if (flags.csv !== undefined && !existsSync(flags.csv)) {
+    console.error(`No CSV file at ${flags.csv}.`);
     return EXIT.usage;
   }
   if (flags.csv !== undefined) return inviteCsv(flags.csv);

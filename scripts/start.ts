@@ -9,7 +9,7 @@ import { DEFAULT_TENANT_PROFILE, TENANT_PROFILE_NAMES, isTenantProfileName } fro
 /**
  * `npm start`: builds the bundle, starts the local tenant (Auth0 and SendGrid stand-ins),
  * deploys dist/tenant into it with the real auth0-deploy-cli, and prints what to try next.
- * Deploying to a real tenant is a separate, explicit command (see README).
+ * Deploying to a real tenant is a separate, explicit command (see docs/deploying.md).
  */
 const program = new Command('npm start --')
   .description('Run the bundle in a local stand-in for Auth0 and SendGrid.')

@@ -226,15 +226,27 @@ test('email-verification ticket page verifies and redirects with success=true', 
 });
 
 test('pages escape user-controlled values', async () => {
-  const user = await mgmt.users.create({
+  const markup = '<script>alert(1)</script>';
+  const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;';
+  await mgmt.users.create({
     connection: 'shared-inbox',
     email: 'xss@example.com',
     username: 'mallory',
     password: 'Passw0rd!',
+    name: markup,
+    app_metadata: { note: markup },
   });
-  await mgmt.users.update(user.user_id as string, { name: '<script>alert(1)</script>' });
-  const res = await fetch(`${tenant.httpUrl}/login?connection=%3Cscript%3E`);
-  expect(await res.text()).not.toContain('<script>');
+  // The login page echoes its query's redirect_uri and ui_locales into the form's hidden fields.
+  const query = new URLSearchParams({ connection: 'shared-inbox', redirect_uri: `"><script>alert(1)</script>`, ui_locales: markup });
+  const login = await (await fetch(`${tenant.httpUrl}/login?${query.toString()}`)).text();
+  expect(login).toContain(`value="&quot;&gt;${escaped}"`);
+  expect(login).toContain(`value="${escaped}"`);
+  expect(login).not.toContain(markup);
+  // The outbox page shows each user with its app_metadata.
+  const outbox = await (await fetch(`${tenant.httpUrl}/outbox`)).text();
+  expect(outbox).toContain('mallory');
+  expect(outbox).toContain(escaped);
+  expect(outbox).not.toContain(markup);
 });
 
 test('faults: the next N calls of a route fail as asked, then it recovers; the request log has no bodies', async () => {

@@ -226,22 +226,26 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const over = maxOverBudget(managementApiTimes(log), limit.perSecond, limit.burst);
     expect(over).toBeLessThanOrEqual(limit.burst);
     const refused = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429).length;
-    // 3 injected. Beyond those, the bucket refuses one of ours only when a request the governor
-    // cannot see took its token: the Action's ticket calls (one per shared-inbox row) and its
-    // records of sent invitations (one per user) share the bucket. A fixed allowance for those
-    // races failed under CI load (6 refusals against 5).
+    // The 3 injected 429s answer the first three user creations: the first waits for an answer
+    // before any other is sent, and each 429 pauses every request for its Retry-After.
+    const creations = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/users').sort((a, b) => a.at.localeCompare(b.at));
+    const injected = creations.slice(0, 3);
+    expect(injected.map((r) => r.status)).toEqual([429, 429, 429]);
+    // No other 429 at all: the governor's mirror of the tenant's bucket, which counts the Action's
+    // requests with each creation (its ticket and its record), never lets the bucket run dry.
+    const notInjected = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429 && !injected.includes(r));
+    expect(notInjected.map((r) => `${r.at} ${r.method} ${r.path}`)).toEqual([]);
+    expect(summary.requests.rateLimited).toBe(3);
     const actionTickets = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/tickets/password-change').length;
     const actionRecords = log.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v2/users/')).length;
     expect(actionTickets).toBeGreaterThan(0);
     expect(actionRecords).toBe(150);
-    expect(refused).toBeLessThanOrEqual(3 + actionTickets + actionRecords);
-    expect(summary.requests.rateLimited).toBe(refused);
     expect(summary.requests.serverErrors).toBe(5);
     // Close to the limit: the Management API requests (the Action's tickets included) over the run's span.
     const times = managementApiTimes(log);
     const perSecond = times.length / ((Math.max(...times) - Math.min(...times)) / 1000);
     expect(perSecond).toBeGreaterThan(limit.perSecond * 0.6);
-    // The figures the README quotes.
+    // The figures docs/admin-scripts.md quotes.
     console.log(
       `admin-invite e2e: ${times.length} Management API requests (${summary.requests.requests} from the script, ` +
         `${actionTickets} tickets and ${actionRecords} records from the Action) at ${perSecond.toFixed(1)}/s against ${limit.perSecond}/s; ` +

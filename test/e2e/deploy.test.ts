@@ -1,12 +1,12 @@
 /**
  * `npm run deploy` end to end, against the local tenant over HTTPS with the real
- * auth0-deploy-cli: the README's deployment commands run word for word (the staging ones with
+ * auth0-deploy-cli: the deploy commands of the README and docs/ run word for word (the staging ones with
  * every variable of .env.example pointing at the local tenant), a deploy and a plan that finds
  * nothing to change, and a refusal for each rule, each with no writing request in the
  * tenant's request log. One tenant for the whole file: each deploy-cli run takes 15-30 s.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTenantBundle } from '../../build/tenant-bundle';
@@ -18,7 +18,7 @@ jest.setTimeout(120_000);
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The commands of the README's "Deploying" section, run below exactly as written there. */
+/** The deploy commands of the README's "Deploying" section and docs/deploying.md, run below exactly as written there. */
 const README_COMMANDS = {
   deployStaging: 'npm run deploy -- --env staging',
   planStaging: 'npm run deploy -- --env staging --plan',
@@ -252,12 +252,24 @@ describe('a deploy is refused for each rule, naming the cause, with no writing r
   });
 });
 
-test("the README's deployment section runs only commands this file runs", () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = /^## Deploy[^\n]*\n([\s\S]*?)(?=^## )/m.exec(`${readme}\n## end`)?.[1] ?? '';
-  const commands = [...section.matchAll(/^\s*(npm run deploy[^#\n]*?)\s*(#.*)?$/gm)].map((m) => (m[1] as string).trim());
+test("the documentation's deploy commands (README.md and docs/*.md) are only commands this file runs", () => {
+  const pages = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f)),
+  ];
+  // Every line of a fenced code block that runs `npm run deploy`, wherever the documentation now keeps it.
+  const commands = pages.flatMap((page) =>
+    [...readFileSync(join(ROOT, page), 'utf8').matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].flatMap((block) =>
+      [...(block[1] as string).matchAll(/^\s*(npm run deploy[^#\n]*?)\s*(#.*)?$/gm)].map((m) => ({
+        page,
+        command: (m[1] as string).trim(),
+      })),
+    ),
+  );
   // dev and prod are described like staging: their commands are the staging ones with another name.
   const tested = new Set(Object.values(README_COMMANDS));
-  expect(commands.length).toBeGreaterThan(0);
-  expect(commands.filter((command) => !tested.has(command.replace(/--env (dev|prod)\b/, '--env staging')))).toEqual([]);
+  expect(commands.filter((c) => c.page === 'README.md').length).toBeGreaterThan(0);
+  expect(commands.filter(({ command }) => !tested.has(command.replace(/--env (dev|prod)\b/, '--env staging')))).toEqual([]);
 });

@@ -319,7 +319,7 @@ describe('deploy', () => {
    * request), and one fault in the import itself: a reset of a trigger binding, after actions,
    * connections and templates were written. A hang of the token lasts 2 s, then 504 (its client's
    * budget is 30 s). Each import costs deploy-cli ~35 s (~50 s when it fails: the tenant is read back), so the other import-stage faults are not
-   * in the matrix (see the README).
+   * in the matrix (see docs/testing.md).
    */
   const DEPLOY_CELLS: readonly { call: CallName | 'bindings'; fault: FaultKind; label: string; route: string; hangMs?: number }[] = [
     ...FAULTS.map((fault) => ({
