@@ -167,7 +167,7 @@ export const PENDING_SHAPES: Record<EndpointKey, EndpointShapes> = {
         all_changes_deployed: bool,
         current_version: obj.optional(),
       }),
-      source: `${GO_AUTH0}TestActionManager_Read.yaml #1; ${GO_AUTH0}TestActionManager_Deploy.yaml #1-#3 (read until built)`,
+      source: `${GO_AUTH0}TestActionManager_Read.yaml #1; ${GO_AUTH0}TestActionManager_Deploy.yaml #0-#3 (pending, building, built)`,
     },
   },
 };

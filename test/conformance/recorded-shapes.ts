@@ -354,7 +354,7 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       body: 'empty',
       headers: { 'x-message-id': z.string().min(1) },
       source:
-        'twilio/sendgrid-oai@2a6ae182 spec/json/tsg_mail_v3.json (POST /v3/mail/send 202); sendgrid docs Mail Send overview (X-Message-Id)',
+        'twilio/sendgrid-oai@2a6ae182 spec/json/tsg_mail_v3.json (POST /v3/mail/send 202); twilio.com/docs/sendgrid/glossary/x-message-id (202 Accepted carries X-Message-ID)',
     },
     'invalid request': {
       status: 400,
