@@ -85,7 +85,8 @@ export function registerAuthenticationApi(app: Hono, ctx: TenantContext): void {
     const user = store.data.users.find((u) => u.connection === connection.name && sameEmail(u.email, email));
     // The answer is the same whether or not the user exists (no account enumeration).
     if (user) await sendPasswordResetEmail(ctx, { user, connection, ...(client ? { client } : {}), request: triggerRequestInfo(c, body) });
-    return c.json("We've just sent you an email to reset your password.");
+    // A plain-text sentence, not JSON (go-auth0 test/data/recordings/authentication/TestDatabaseChangePassword.yaml).
+    return c.text("We've just sent you an email to reset your password.", 200, { 'content-type': 'text/html; charset=utf-8' });
   });
 
   // JSON login for tests and scripts: same checks as the login page, then post-login.

@@ -73,7 +73,7 @@ test('change_password renders reset_email with Liquid into the outbox; the link 
     json({ client_id: appClientId, connection: 'members', email: 'INVITEE@example.com' }),
   );
   expect(res.status).toBe(200);
-  expect(await res.json()).toBe("We've just sent you an email to reset your password.");
+  expect(await res.text()).toBe("We've just sent you an email to reset your password.");
   const [email] = tenant.store.outbox.list({ to: 'invitee@example.com' });
   expect(email?.subject).toBe('You are invited');
   expect(email?.from).toBe('no-reply@example.com');

@@ -13,6 +13,7 @@ import { buildTenantBundle } from '../../build/tenant-bundle';
 import { deploy, DeployRefused } from '../../deploy/deploy';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
 import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
+import { endpointOf } from '../conformance/used-endpoints';
 
 jest.setTimeout(120_000);
 
@@ -83,6 +84,11 @@ function writes(requests: LoggedRequest[]): string[] {
   return requests.filter((r) => r.method !== 'GET' && r.path.startsWith('/api/v2')).map((r) => `${r.method} ${r.path}`);
 }
 
+/** Requests to endpoints the conformance suite does not check (test/conformance/used-endpoints.ts lists what it checks). */
+function unchecked(requests: LoggedRequest[]): string[] {
+  return [...new Set(requests.filter((r) => endpointOf(r.method, r.path) === undefined).map((r) => `${r.method} ${r.path}`))];
+}
+
 function bundleCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   scratch.push(dir);
@@ -135,6 +141,8 @@ describe('the README, word for word, against the local tenant', () => {
     const result = await run(README_COMMANDS.deployStaging, { ...stagingVariables(), NODE_EXTRA_CA_CERTS: stack.tenant.caCertPath });
     measured.deployMs = result.ms;
     measured.deployWrites = writes(stack.tenant.requestLog.list()).length;
+    // Every endpoint the deploy and deploy-cli called is one the conformance suite compares with a real tenant's answers.
+    expect(unchecked(stack.tenant.requestLog.list())).toEqual([]);
     expect(result.output).not.toMatch(/refused|failed/i);
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/Plan for staging \(localhost:\d+\), from deploy-cli's dry run:/);
@@ -165,6 +173,7 @@ describe('the README, word for word, against the local tenant', () => {
     expect(writes(stack.tenant.requestLog.list())).toEqual([]);
     measured.planWrites = writes(stack.tenant.requestLog.list()).length;
     measured.planRequests = stack.tenant.requestLog.list().length;
+    expect(unchecked(stack.tenant.requestLog.list())).toEqual([]);
   });
 
   test(`${README_COMMANDS.planLocal} (the local tenant's CA and stand-in values) plans without writing`, async () => {

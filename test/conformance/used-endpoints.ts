@@ -1,0 +1,74 @@
+/**
+ * Every Auth0 and SendGrid endpoint the project calls, and who calls it. The project's own calls
+ * are found in its code (used-endpoints.test.ts greps for them and fails on one missing here);
+ * auth0-deploy-cli's are those a real `a0deploy import` of dist/tenant made against the local
+ * tenant, read from its request log (`GET /__local/requests`), first and second deploy.
+ */
+import type { EndpointKey } from './shape-kit';
+
+export type Caller = 'actions' | 'admin scripts' | 'deploy' | 'deploy-cli' | 'e2e tests';
+
+export const USED_ENDPOINTS: Record<EndpointKey, readonly Caller[]> = {
+  'POST /oauth/token': ['actions', 'admin scripts', 'deploy', 'deploy-cli'],
+  'POST /dbconnections/change_password': ['actions'],
+  // The sign-up Auth0's login page makes; the e2e tests sign users up through it.
+  'POST /dbconnections/signup': ['e2e tests'],
+  'GET /api/v2/users': ['admin scripts'],
+  'GET /api/v2/users/{id}': ['admin scripts'],
+  'POST /api/v2/users': ['admin scripts'],
+  'PATCH /api/v2/users/{id}': ['actions', 'admin scripts'],
+  'GET /api/v2/users-by-email': ['admin scripts'],
+  'POST /api/v2/tickets/password-change': ['actions', 'admin scripts'],
+  'POST /api/v2/tickets/email-verification': ['actions'],
+  'GET /api/v2/connections': ['admin scripts', 'deploy', 'deploy-cli'],
+  'GET /api/v2/connections/{id}': ['deploy-cli'],
+  'POST /api/v2/connections': ['deploy-cli'],
+  'PATCH /api/v2/connections/{id}': ['deploy-cli'],
+  'GET /api/v2/connections/{id}/clients': ['deploy-cli'],
+  'PATCH /api/v2/connections/{id}/clients': ['deploy-cli'],
+  'GET /api/v2/clients': ['deploy-cli'],
+  'PATCH /api/v2/clients/{id}': ['deploy-cli'],
+  'GET /api/v2/emails/provider': ['deploy', 'deploy-cli'],
+  'POST /api/v2/emails/provider': ['deploy-cli'],
+  'PATCH /api/v2/emails/provider': ['deploy-cli'],
+  'POST /api/v2/email-templates': ['deploy-cli'],
+  'PATCH /api/v2/email-templates/{templateName}': ['deploy-cli'],
+  'GET /api/v2/actions/actions': ['deploy-cli'],
+  'POST /api/v2/actions/actions': ['deploy-cli'],
+  'PATCH /api/v2/actions/actions/{id}': ['deploy-cli'],
+  'POST /api/v2/actions/actions/{id}/deploy': ['deploy-cli'],
+  'GET /api/v2/actions/modules': ['deploy-cli'],
+  'GET /api/v2/actions/triggers/{triggerId}/bindings': ['deploy'],
+  'PATCH /api/v2/actions/triggers/{triggerId}/bindings': ['deploy-cli'],
+  'PATCH /api/v2/tenants/settings': ['deploy-cli'],
+  'POST /v3/mail/send': ['actions', 'admin scripts'],
+};
+
+/**
+ * The `auth0` SDK (v7) methods our code calls, by the endpoint each one requests: what
+ * used-endpoints.test.ts maps the calls it finds in the code to.
+ */
+export const SDK_METHODS: Record<string, EndpointKey> = {
+  'users.list': 'GET /api/v2/users',
+  'users.get': 'GET /api/v2/users/{id}',
+  'users.create': 'POST /api/v2/users',
+  'users.update': 'PATCH /api/v2/users/{id}',
+  'users.listUsersByEmail': 'GET /api/v2/users-by-email',
+  'tickets.changePassword': 'POST /api/v2/tickets/password-change',
+  'tickets.verifyEmail': 'POST /api/v2/tickets/email-verification',
+  'connections.list': 'GET /api/v2/connections',
+  'emails.provider.get': 'GET /api/v2/emails/provider',
+  'actions.triggers.bindings.list': 'GET /api/v2/actions/triggers/{triggerId}/bindings',
+  // @sendgrid/mail's MailService.send
+  'mail.send': 'POST /v3/mail/send',
+};
+
+/** A request path as the used-endpoint key spells it: ids and names replaced by their `{param}`. */
+export function endpointOf(method: string, path: string): EndpointKey | undefined {
+  const candidates = Object.keys(USED_ENDPOINTS).filter((key) => key.startsWith(`${method.toUpperCase()} `));
+  return candidates.find((key) => {
+    const template = key.slice(key.indexOf(' ') + 1);
+    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    return pattern.test(path);
+  });
+}
