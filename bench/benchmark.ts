@@ -6,7 +6,7 @@ import { measureBundleSize } from './bundle-size';
 import { measureColdStart } from './cold-start';
 import { measureColdSend } from './cold-send';
 import { measureFastPath } from './fast-path';
-import { machineInfo, packageVersions } from './machine';
+import { machineInfo, measuredSource, packageVersions } from './machine';
 import type { BenchReport, Section } from './report';
 import { measureRequestsPerFlow } from './requests-per-flow';
 import { measureTokenReuse } from './token-reuse';
@@ -73,6 +73,8 @@ function errorText(error: unknown): string {
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
+  // Read before measuring: the code measured is the code of this commit (plus the changes listed).
+  const source = measuredSource();
   const n = repetitionsFor(options.quick);
   const actions = builtActions();
   const sections: Section[] = [];
@@ -103,6 +105,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   return {
     generatedAt: new Date().toISOString(),
+    ...(source !== undefined ? { source } : {}),
     mode: options.quick ? 'quick' : 'full',
     machine: machineInfo(),
     versions: packageVersions(),
@@ -116,7 +119,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ...(options.quick
         ? {}
         : {
-            'bulk invitation, runs': 1,
+            'bulk invitation, runs per mode': (options.slow ?? SLOW_DEFAULTS).bulk.runs,
+            'bulk invitation, users per run': (options.slow ?? SLOW_DEFAULTS).bulk.users,
             'deploy and plan of the unchanged tenant, runs each': (options.slow ?? SLOW_DEFAULTS).deployRepetitions,
           }),
     },
