@@ -11,7 +11,7 @@ let report: BenchReport;
 
 beforeAll(async () => {
   report = await runBench({ quick: true });
-}, 60_000);
+}, 120_000);
 
 function figures(prefix: string): Figure[] {
   return report.sections.flatMap((s) => s.figures).filter((f) => f.id.startsWith(prefix));
@@ -38,11 +38,35 @@ it('loads no SDK on the fast path of a login, nor in any cold start', () => {
   expect(figures('fast-path.sdk-modules')[0]?.measured).toBe(0);
 });
 
-it('requests one token for 1,000 executions sharing one api.cache within its lifetime', () => {
-  const [shared] = figures('token-reuse.shared-cache');
-  expect(shared?.figure).toContain('1000 executions');
-  expect(shared?.measured).toBe(1);
-  expect(outOfBand(figures('token-reuse.shared-cache'))).toEqual([]);
+it("requests one token per api.cache where Auth0's published sample, on the same executions, requests one for each", () => {
+  const tokens = [...figures('token-reuse.shared-cache'), ...figures('token-reuse.busy-hour')];
+  expect(tokens).toHaveLength(2);
+  for (const figure of tokens) {
+    expect(figure.measured).toBe(1);
+    expect(figure.counterpart.label).toContain("Auth0's account-linking sample");
+  }
+  // The quick run's executions are further apart than the sample's 69 s entry: each needs a token of its own.
+  const [day] = figures('token-reuse.shared-cache');
+  expect(day?.counterpart.value).toBe(Number(/(\d+) executions/.exec(day?.figure ?? '')?.[1]));
+  expect(outOfBand(tokens)).toEqual([]);
+});
+
+it('keeps the fast path of a login within 2x an empty handler, measured in the same rounds', () => {
+  const [time] = figures('fast-path.time');
+  expect(time?.band).toBe('<= 2× empty handler');
+  expect(time?.ratio).toBeGreaterThan(0);
+  expect(outOfBand(figures('fast-path.time'))).toEqual([]);
+});
+
+it('measures the first email of a fresh instance, and loads fewer SDK files than the whole auth0 package', () => {
+  const cold = figures('cold-send.');
+  expect(cold.map((f) => f.id)).toEqual(['cold-send.first-email', 'cold-send.sdk-load', 'cold-send.sdk-files']);
+  const [first] = figures('cold-send.first-email');
+  // Both emails sent (a failed send is a 'fail'), the first slower than the warm one: it loads the SDKs.
+  expect(first?.verdict).toBe('reported');
+  expect(first?.measured).toBeGreaterThan(first?.counterpart.value ?? Infinity);
+  expect(figures('cold-send.sdk-files')[0]?.verdict).toBe('pass');
+  expect(cold.filter((f) => f.verdict === 'fail')).toEqual([]);
 });
 
 it('makes no more requests per flow than the floor, cold and warm, and every flow sends its email', () => {

@@ -4,8 +4,9 @@ import { BULK_INVITE_DEFAULTS, measureBulkInvite, skippedBulkInvite, type BulkIn
 import { measureDeployPlan, skippedDeployPlan } from './deploy-plan';
 import { measureBundleSize } from './bundle-size';
 import { measureColdStart } from './cold-start';
+import { measureColdSend } from './cold-send';
 import { measureFastPath } from './fast-path';
-import { machineInfo, packageVersions } from './machine';
+import { machineInfo, measuredSource, packageVersions } from './machine';
 import type { BenchReport, Section } from './report';
 import { measureRequestsPerFlow } from './requests-per-flow';
 import { measureTokenReuse } from './token-reuse';
@@ -25,16 +26,16 @@ export interface BenchOptions {
 
 export interface Repetitions {
   coldStart: number;
+  coldSendRuns: number;
   fastPathRounds: number;
   fastPathExecutionsPerRound: number;
   tokenExecutions: number;
-  naiveTokenExecutions: number;
 }
 
 export function repetitionsFor(quick: boolean): Repetitions {
   return quick
-    ? { coldStart: 5, fastPathRounds: 5, fastPathExecutionsPerRound: 500, tokenExecutions: 1000, naiveTokenExecutions: 50 }
-    : { coldStart: 41, fastPathRounds: 21, fastPathExecutionsPerRound: 2000, tokenExecutions: 1000, naiveTokenExecutions: 1000 };
+    ? { coldStart: 5, coldSendRuns: 1, fastPathRounds: 11, fastPathExecutionsPerRound: 5000, tokenExecutions: 50 }
+    : { coldStart: 41, coldSendRuns: 5, fastPathRounds: 21, fastPathExecutionsPerRound: 20000, tokenExecutions: 300 };
 }
 
 export interface SlowOptions {
@@ -72,6 +73,8 @@ function errorText(error: unknown): string {
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
+  // Read before measuring: the code measured is the code of this commit (plus the changes listed).
+  const source = measuredSource();
   const n = repetitionsFor(options.quick);
   const actions = builtActions();
   const sections: Section[] = [];
@@ -80,6 +83,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   sections.push(await measureBundleSize(actions, { inlined: !options.quick }));
   progress('2. cold start');
   sections.push(await measureColdStart(actions, n.coldStart));
+  progress('2b. cold start of the sending path');
+  sections.push(await measureColdSend(n.coldSendRuns));
   progress('3. fast path');
   sections.push(
     await measureFastPath(builtAction('verify-and-welcome'), {
@@ -90,7 +95,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   progress('4. requests per flow');
   sections.push(await measureRequestsPerFlow());
   progress('5. token requests');
-  sections.push(await measureTokenReuse(n.tokenExecutions, n.naiveTokenExecutions));
+  sections.push(await measureTokenReuse(n.tokenExecutions));
   if (options.quick) {
     const why = 'skipped by the quick run (npm test); npm run bench measures it';
     sections.push(skippedBulkInvite(why), skippedDeployPlan(why));
@@ -100,20 +105,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   return {
     generatedAt: new Date().toISOString(),
+    ...(source !== undefined ? { source } : {}),
     mode: options.quick ? 'quick' : 'full',
     machine: machineInfo(),
     versions: packageVersions(),
     repetitions: {
       'cold start, runs per Action': n.coldStart,
+      'cold start of the sending path, runs (fresh processes)': n.coldSendRuns,
       'fast path, timed rounds': n.fastPathRounds,
       'fast path, executions per round': n.fastPathExecutionsPerRound,
       'requests per flow, executions per flow and cache state': 1,
-      'token requests, executions sharing one api.cache': n.tokenExecutions,
-      'token requests, naive executions': n.naiveTokenExecutions,
+      'token requests, executions per schedule sharing one api.cache': n.tokenExecutions,
       ...(options.quick
         ? {}
         : {
-            'bulk invitation, runs': 1,
+            'bulk invitation, runs per mode': (options.slow ?? SLOW_DEFAULTS).bulk.runs,
+            'bulk invitation, users per run': (options.slow ?? SLOW_DEFAULTS).bulk.users,
             'deploy and plan of the unchanged tenant, runs each': (options.slow ?? SLOW_DEFAULTS).deployRepetitions,
           }),
     },

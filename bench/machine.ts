@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import type { MachineInfo } from './report';
+import type { MachineInfo, MeasuredSource } from './report';
 
 const ROOT = join(__dirname, '..');
 
@@ -27,4 +28,23 @@ export function packageVersions(names: readonly string[] = MEASURED_PACKAGES): R
       return [name, manifest.version];
     }),
   );
+}
+
+/** The report's own files: writing them must not make the next report's tree dirty. */
+const REPORT_FILES = new Set(['bench/REPORT.md', 'bench/report.json']);
+
+/** `git rev-parse HEAD` and `git status --porcelain` of the project, or undefined outside a work tree. */
+export function measuredSource(root: string = ROOT): MeasuredSource | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git('rev-parse', 'HEAD').trim();
+    const changed = git('status', '--porcelain', '--untracked-files=normal')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.slice(3))
+      .filter((path) => !REPORT_FILES.has(path));
+    return { commit, dirty: changed.length > 0, changed: changed.slice(0, 5) };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { buildTenantBundle, ROOT } from '../build/tenant-bundle';
-import { runBench } from './benchmark';
+import { runBench, SLOW_DEFAULTS } from './benchmark';
+import { BULK_INVITE_DEFAULTS } from './bulk-invite';
 import { failedFigures, renderMarkdown } from './report';
 
 /**
@@ -17,9 +18,25 @@ const program = new Command()
   .option('--quick', 'fewer repetitions, and skip the slow sections (bulk invitation, deploy), as npm test does', false)
   .option('--out <dir>', 'where to write REPORT.md and report.json', join(ROOT, 'bench'))
   .option('--no-build', 'measure dist/tenant as it is, without npm run build first')
+  .option('--bulk-users <n>', 'new users per bulk invitation run', positiveInteger, BULK_INVITE_DEFAULTS.users)
+  .option('--bulk-runs <n>', 'bulk invitation runs per mode', positiveInteger, BULK_INVITE_DEFAULTS.runs)
+  .option('--deploy-repetitions <n>', 'unchanged plans and deploys', positiveInteger, SLOW_DEFAULTS.deployRepetitions)
   .parse();
 
-const options = program.opts<{ quick: boolean; out: string; build: boolean }>();
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got ${value}`);
+  return n;
+}
+
+const options = program.opts<{
+  quick: boolean;
+  out: string;
+  build: boolean;
+  bulkUsers: number;
+  bulkRuns: number;
+  deployRepetitions: number;
+}>();
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -27,7 +44,14 @@ async function main(): Promise<void> {
     console.error('building dist/tenant');
     await buildTenantBundle();
   }
-  const report = await runBench({ quick: options.quick, progress: (line) => console.error(`measuring ${line}`) });
+  const report = await runBench({
+    quick: options.quick,
+    progress: (line) => console.error(`measuring ${line}`),
+    slow: {
+      deployRepetitions: options.deployRepetitions,
+      bulk: { ...BULK_INVITE_DEFAULTS, users: options.bulkUsers, runs: options.bulkRuns },
+    },
+  });
   const markdownFile = resolve(options.out, 'REPORT.md');
   const prettierOptions = (await resolveConfig(markdownFile)) ?? {};
   const markdown = await format(renderMarkdown(report), { ...prettierOptions, parser: 'markdown' });

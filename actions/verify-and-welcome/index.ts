@@ -8,7 +8,7 @@ import { sendTemplateEmail, type TemplateEmail } from '../shared/sendgrid-mail';
 import { readVerifyWelcomeSettings, type MailSettings, type VerifyWelcomeSettings } from '../shared/settings';
 import { sendVerificationEmail } from '../shared/verification-email';
 import { manifest } from './manifest';
-import { planLoginEmail } from './plan';
+import { loginNeedsNothing, planLoginEmail } from './plan';
 
 type Log = ReturnType<typeof actionLog>;
 
@@ -16,9 +16,12 @@ type Log = ReturnType<typeof actionLog>;
  * post-login: sends the verification email, and once the address is verified the welcome
  * email, each exactly once. It never denies or blocks a login: any failure is logged, sets
  * no flag, and the next login tries again. The common case (verified and welcomed) makes no
- * request and loads neither `auth0` nor `@sendgrid/mail`.
+ * request, reads no secret and loads neither `auth0` nor `@sendgrid/mail`.
  */
 export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
+  // Decided from event.user alone, before the secrets are read: a login that needs nothing
+  // then costs about what an empty Action costs (bench/REPORT.md, fast path).
+  if (loginNeedsNothing(event.user)) return;
   const log = actionLog(manifest.name, event.user?.user_id);
   try {
     const settings = readVerifyWelcomeSettings(event.secrets ?? {});

@@ -1,5 +1,5 @@
 import { fakeUser } from '../../test/support/action-fakes';
-import { planLoginEmail } from './plan';
+import { loginNeedsNothing, planLoginEmail } from './plan';
 
 describe('planLoginEmail', () => {
   it('sends the verification email to an unverified user once', () => {
@@ -37,5 +37,23 @@ describe('planLoginEmail', () => {
     expect(planLoginEmail(fakeUser({ email_verified: true, created_at: '2026-11-01T00:00:00Z' }), since).send).toBe('none');
     expect(planLoginEmail(fakeUser({ email_verified: true, created_at: '2026-11-11T00:00:00Z' }), since).send).toBe('welcome');
     expect(planLoginEmail(fakeUser({ email_verified: true, created_at: 'garbage' }), since).send).toBe('none');
+  });
+
+  it('says a login needs nothing exactly when planLoginEmail plans no email and no change, for every mix of flags', () => {
+    const values = [true, false, 'true', undefined];
+    let nothing = 0;
+    for (const email_verified of [true, false])
+      for (const verification_email_sent of values)
+        for (const welcome_email_sent of values)
+          for (const invite of values) {
+            const user = fakeUser({ email_verified, app_metadata: { verification_email_sent, welcome_email_sent, invite } });
+            const plan = planLoginEmail(user);
+            expect(loginNeedsNothing(user)).toBe(plan.send === 'none' && !plan.clearInvite);
+            if (loginNeedsNothing(user)) nothing += 1;
+          }
+    // Verified, welcomed, invite not true (4 × 3); unverified with the verification email sent (4 × 4).
+    expect(nothing).toBe(12 + 16);
+    expect(loginNeedsNothing({ ...fakeUser(), app_metadata: undefined as never })).toBe(false);
+    expect(loginNeedsNothing(undefined)).toBe(false);
   });
 });

@@ -30,3 +30,17 @@ export function planLoginEmail(user: User, welcomeSince?: Date): LoginEmailPlan 
   }
   return { send: 'welcome', email, clearInvite };
 }
+
+/**
+ * True when a login calls for nothing whatever the secrets say: the email its state is due is
+ * already sent, and no invitation flag is left to clear (then `planLoginEmail` plans no email
+ * and no change). That is every login after the first ones, so the handler checks it before
+ * creating, reading or parsing anything else.
+ */
+export function loginNeedsNothing(user: User | undefined): boolean {
+  const flags = user?.app_metadata;
+  if (flags === undefined || flags === null) return false;
+  return user?.email_verified === true
+    ? flags.welcome_email_sent === true && flags.invite !== true
+    : flags.verification_email_sent === true;
+}

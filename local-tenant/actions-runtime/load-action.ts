@@ -7,6 +7,10 @@ import vm from 'node:vm';
  * Loads an Action's deployed code the way Auth0 runs it: CommonJS in a fresh `node:vm`
  * context, module-level code run once and reused across executions, `require` limited to Node's
  * built-ins and the Action's declared npm dependencies, console output kept per execution.
+ * "Actions are always coded and run using Node.js CommonJS" (docs-v2
+ * customize/actions/actions-npm): the code runs inside Node's module wrapper, so its top-level
+ * declarations are module locals, not properties of the context's global object (which V8
+ * reaches through the context's interceptors, several times slower).
  */
 
 export interface DeclaredDependency {
@@ -72,9 +76,6 @@ export function loadAction(code: string, options: LoadActionOptions = {}): Loade
 
   const module = { exports: {} as Record<string, unknown> };
   const context = vm.createContext({
-    module,
-    exports: module.exports,
-    require: sandboxRequire,
     console: sandboxConsole,
     process: { env: {}, version: process.version, versions: process.versions, nextTick: process.nextTick },
     Buffer,
@@ -100,7 +101,13 @@ export function loadAction(code: string, options: LoadActionOptions = {}): Loade
     clearImmediate,
     crypto: globalThis.crypto,
   });
-  new vm.Script(code, { filename: options.filename ?? 'action.js' }).runInContext(context);
+  const filename = options.filename ?? 'action.js';
+  // Node's CommonJS wrapper: (exports, require, module, __filename, __dirname), `this` = exports.
+  const moduleFunction = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+    filename,
+    parsingContext: context,
+  });
+  moduleFunction.call(module.exports, module.exports, sandboxRequire, module, filename, '/');
   return {
     exports: module.exports,
     required,
