@@ -39,7 +39,7 @@ function deploy(name: string, trigger: string, code: string, secrets: Record<str
     updated_at: now,
   };
   data.action_versions.push(version);
-  data.actions.push({ ...version, id: `act_${name}`, name, deployed_version_id: version.id, all_changes_deployed: true });
+  data.actions.push({ ...version, id: `act_${name}`, name, built_at: now, deployed_version_id: version.id, all_changes_deployed: true });
   data.trigger_bindings.push({
     id: `bind_${name}`,
     trigger_id: trigger,

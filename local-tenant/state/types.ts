@@ -98,8 +98,11 @@ export interface ActionRecord {
   dependencies: ActionDependency[];
   secrets: ActionSecretRecord[];
   supported_triggers: ActionTriggerRef[];
-  /** Auth0 builds an action asynchronously; locally it is built at once. */
-  status: 'built';
+  /**
+   * When the draft's build ends (ISO). Auth0 builds every draft asynchronously after a create or
+   * PATCH: the action reads `pending` until then, `built` after (see `actionBuildMs`).
+   */
+  built_at: string;
   created_at: string;
   updated_at: string;
   /** Id of the version currently deployed, if any. */

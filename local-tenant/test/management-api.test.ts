@@ -1,13 +1,13 @@
 import { ManagementError, type ManagementClient } from 'auth0';
 import type { LocalTenant } from '../server';
-import { BOOTSTRAP, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
+import { BOOTSTRAP, deployWhenBuilt, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
 
 let tenant: LocalTenant;
 let mgmt: ManagementClient;
 let appClientId: string;
 
 beforeAll(async () => {
-  tenant = await startTestTenant();
+  tenant = await startTestTenant({ timings: { actionBuildMs: 50 } });
   ({ appClientId } = seedTenant(tenant));
   mgmt = managementClient(tenant);
 });
@@ -267,7 +267,7 @@ describe('the custom email provider and its trigger', () => {
     const ids: string[] = [];
     for (const name of ['mailer-one', 'mailer-two']) {
       const action = await mgmt.actions.create({ name, code, supported_triggers: [{ id: 'custom-email-provider', version: 'v1' }] });
-      await mgmt.actions.deploy(action.id!);
+      await deployWhenBuilt(mgmt, action.id!);
       ids.push(action.id!);
     }
     const bound = await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', {
@@ -287,5 +287,48 @@ describe('the custom email provider and its trigger', () => {
     expect((await mgmt.actions.triggers.bindings.list('custom-email-provider')).data.map((b) => b.action?.name)).toEqual(['mailer-one']);
     await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', { bindings: [] });
     for (const id of ids) await mgmt.actions.delete(id);
+  });
+});
+
+describe('actions: every draft is built before it can be deployed, and every deploy is a version', () => {
+  const code = 'exports.onExecutePostLogin = async () => {};';
+  const triggers = [{ id: 'post-login' as const, version: 'v3' }];
+
+  test('create and PATCH (even identical) leave the action pending; a deploy before it is built is refused with Auth0 text', async () => {
+    const created = await mgmt.actions.create({ name: 'builds', code, supported_triggers: triggers });
+    expect(created.status).toBe('pending');
+    const refused = await expectError(mgmt.actions.deploy(created.id!), 400);
+    expect(refused['message']).toBe("A draft must be in the 'built' state before it can be deployed.");
+    await deployWhenBuilt(mgmt, created.id!);
+    expect((await mgmt.actions.get(created.id!)).status).toBe('built');
+
+    const patched = await mgmt.actions.update(created.id!, { code, supported_triggers: triggers });
+    expect(patched.status).toBe('pending');
+    await deployWhenBuilt(mgmt, created.id!);
+    const versions = (await mgmt.actions.versions.list(created.id!)).data;
+    expect(versions.map((v) => [v.number, v.deployed, v.code])).toEqual([
+      [2, true, code],
+      [1, false, code],
+    ]);
+    await mgmt.actions.delete(created.id!);
+  });
+
+  test('past 50 versions the oldest goes, never the deployed one', async () => {
+    const action = await mgmt.actions.create({ name: 'many-versions', code, supported_triggers: triggers });
+    await deployWhenBuilt(mgmt, action.id!);
+    const deployedId = tenant.store.data.actions.find((a) => a.id === action.id)!.deployed_version_id!;
+    const first = tenant.store.data.action_versions.find((v) => v.id === deployedId)!;
+    // 49 older versions besides the deployed one; version 1 stays deployed while they pile up.
+    for (let n = 2; n <= 50; n++) tenant.store.data.action_versions.push({ ...first, id: `ver_${n}`, number: n, deployed: false });
+    await deployWhenBuilt(mgmt, action.id!);
+    const numbers = tenant.store.data.action_versions.filter((v) => v.action_id === action.id).map((v) => v.number);
+    expect(numbers).toHaveLength(50);
+    expect(Math.min(...numbers)).toBe(2);
+    expect(Math.max(...numbers)).toBe(51);
+    expect(
+      tenant.store.data.action_versions.find((v) => v.id === tenant.store.data.actions.find((a) => a.id === action.id)?.deployed_version_id)
+        ?.number,
+    ).toBe(51);
+    await mgmt.actions.delete(action.id!);
   });
 });
