@@ -42,6 +42,8 @@ export interface UserRecord {
   email_verified: boolean;
   /** scrypt hash as `scrypt$<salt b64>$<hash b64>`; never returned by the API. */
   password_hash?: string;
+  /** Hashes of earlier passwords, newest first, for the connection's `password_history` rule. */
+  password_history?: string[];
   app_metadata: JsonObject;
   user_metadata: JsonObject;
   name?: string;
