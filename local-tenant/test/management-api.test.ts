@@ -296,7 +296,10 @@ describe('actions: every draft is built before it can be deployed, and every dep
   const triggers = [{ id: 'post-login' as const, version: 'v3' }];
 
   test('create and PATCH (even identical) leave the action pending; a deploy before it is built is refused with Auth0 text', async () => {
+    // Long enough here that the deploy surely comes before the build ends, even on a loaded machine.
+    tenant.profile.timings.actionBuildMs = 1500;
     const created = await mgmt.actions.create({ name: 'builds', code, supported_triggers: triggers });
+    tenant.profile.timings.actionBuildMs = 50;
     expect(created.status).toBe('pending');
     const refused = await expectError(mgmt.actions.deploy(created.id!), 400);
     expect(refused['message']).toBe("A draft must be in the 'built' state before it can be deployed.");
