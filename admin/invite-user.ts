@@ -87,9 +87,26 @@ export function connectionProblems(user: { username?: string }, connection: Conn
   return problems;
 }
 
-/** A password nobody knows: the invitee sets their own through the ticket. Meets every Auth0 password policy. */
-export function unknowablePassword(): string {
-  return `${randomBytes(24).toString('base64url')}aA1!`;
+/**
+ * A password nobody knows: the invitee sets their own through the ticket. It meets the strictest
+ * Auth0 password policy a connection can have: 72 characters (the longest `min_length`, docs-v2
+ * password-strength.mdx), all four kinds of characters, never three identical ones in a row
+ * (`excellent`), and none of the user's own data (`password_no_personal_info`: name, username,
+ * nickname, the email's local part; `avoid` lists them), drawn again until it holds none.
+ */
+export function unknowablePassword(avoid: ReadonlyArray<string | undefined> = []): string {
+  const personal = avoid.flatMap((value) => (value !== undefined && value !== '' ? [value.toLowerCase()] : []));
+  let password = '';
+  // A value of one or two characters may be in every draw: then Auth0's refusal names the cause.
+  for (let draw = 0; draw < 20; draw++) {
+    let random = randomBytes(51).toString('base64url');
+    // Break any run of three identical characters ("excellent" refuses them).
+    while (/(.)\1\1/.test(random)) random = random.replace(/(.)\1\1/, (run) => `${run.slice(0, 2)}${run[0] === '-' ? '_' : '-'}`);
+    // The four kinds first: '!' is never a base64url character, so no run spans the join.
+    password = `aA1!${random}`;
+    if (!personal.some((value) => password.toLowerCase().includes(value))) break;
+  }
+  return password;
 }
 
 /**
@@ -126,7 +143,7 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
   const body: Management.CreateUserRequestContent = {
     connection: user.connection.name,
     email: user.email,
-    password: unknowablePassword(),
+    password: unknowablePassword([user.email.split('@')[0], user.username, user.name]),
     email_verified: false,
     // The invitation's ticket verifies the address; Auth0's own verification email would be a second email.
     verify_email: false,

@@ -47,6 +47,20 @@ export function bundleInventory(bundleDir: string, values: Readonly<Record<strin
   return resources;
 }
 
+/**
+ * The bundle's Actions that deploy-cli deploys on import: every one with `deployed: true`, changed
+ * or not (it PATCHes every matched action and then deploys each). Each deploy is a new version
+ * on the tenant (Management API reference: "An action version is created whenever an action is
+ * deployed").
+ */
+export function bundleDeployedActions(bundleDir: string, values: Readonly<Record<string, string | string[]>> = {}): string[] {
+  const dir = join(bundleDir, 'actions');
+  return jsonFiles(dir).flatMap((file) => {
+    const action = readJson(join(dir, file), values);
+    return action['deployed'] === true && typeof action['name'] === 'string' ? [action['name']] : [];
+  });
+}
+
 /** One action bound to a trigger, as `triggers/triggers.json` holds it (and as deploy-cli compares it). */
 export interface TriggerBinding {
   action_name: string;

@@ -1,3 +1,7 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleDeployedActions } from './bundle-inventory';
 import { formatPlan, hasChanges, parseDryRunTable, planFromDryRun, withEmailProviderFact } from './plan';
 import { formatSummary, parseImportLog, summarizeDeploy } from './summary';
 import type { BundleResource } from './bundle-inventory';
@@ -82,6 +86,25 @@ test('"No changes detected." is a plan with nothing to change', () => {
   const plan = planFromDryRun(rows, inventory);
   expect(hasChanges(plan)).toBe(false);
   expect(formatPlan(plan, 'Plan:')).toContain('Nothing to change: 8 unchanged, 0 left alone');
+});
+
+test('even with nothing to change, the plan says how many Action versions the deploy creates: one per deployed Action', () => {
+  const bundle = mkdtempSync(join(tmpdir(), 'plan-bundle-'));
+  mkdirSync(join(bundle, 'actions'));
+  const action = (name: string, deployed: boolean) =>
+    writeFileSync(join(bundle, 'actions', `${name}.json`), JSON.stringify({ name, code: `./actions/${name}/code.js`, deployed }));
+  action('invite-on-registration', true);
+  action('verify-and-welcome', true);
+  action('draft-only', false);
+  const deployed = bundleDeployedActions(bundle);
+  expect(deployed).toEqual(['invite-on-registration', 'verify-and-welcome']);
+  const plan = { ...planFromDryRun(parseDryRunTable(NO_CHANGES).rows, inventory), actionVersions: deployed };
+  const text = formatPlan(plan, 'Plan:');
+  expect(text).toContain('Nothing to change: 8 unchanged');
+  expect(text).toContain(
+    'Action versions this deploy creates: 2, one per Action (invite-on-registration, verify-and-welcome), changed or not',
+  );
+  expect(text).toContain('Auth0 keeps the last 50 versions of each.');
 });
 
 test('an output without the completion line is not a plan', () => {

@@ -1,7 +1,14 @@
 import type { ManagementClient } from 'auth0';
 import { stripVTControlCharacters } from 'node:util';
 import type { DeployTarget } from '../build/environments';
-import { bundleInventory, bundleTriggerBindings, SINGLETON_TYPES, type BundleResource, type TriggerBinding } from './bundle-inventory';
+import {
+  bundleDeployedActions,
+  bundleInventory,
+  bundleTriggerBindings,
+  SINGLETON_TYPES,
+  type BundleResource,
+  type TriggerBinding,
+} from './bundle-inventory';
 import { runDeployCli } from './deploy-cli';
 
 /**
@@ -39,6 +46,23 @@ export interface DeployPlan {
   leftAlone: BundleResource[];
   /** deploy-cli's table rows that matched nothing in the bundle (a format this code does not know). */
   unmatched: string[];
+  /**
+   * The Actions the import deploys, each of which becomes a new version on the tenant, changed
+   * or not: deploy-cli deploys every Action with `deployed: true` on every import.
+   */
+  actionVersions?: string[];
+}
+
+/** Auth0 keeps 50 versions per Action and deletes the oldest beyond (docs "Actions Limitations"). */
+export const MAX_ACTION_VERSIONS = 50;
+
+/** The plan's line about Action versions: how many this deploy creates, and why unchanged ones count. */
+export function actionVersionsLine(names: readonly string[]): string {
+  if (names.length === 0) return 'Action versions this deploy creates: 0.';
+  return (
+    `Action versions this deploy creates: ${names.length}, one per Action (${names.join(', ')}), changed or not: ` +
+    `deploy-cli deploys every Action on every import. Auth0 keeps the last ${MAX_ACTION_VERSIONS} versions of each.`
+  );
 }
 
 export interface DryRunRow {
@@ -222,6 +246,7 @@ export function formatPlan(plan: DeployPlan, heading: string): string {
     hasChanges(plan)
       ? `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${plan.leftAlone.length} left alone (in the tenant, not in this project; deletion is off).`
       : `Nothing to change: ${count('unchanged')} unchanged, ${plan.leftAlone.length} left alone (in the tenant, not in this project; deletion is off).`,
+    ...(plan.actionVersions !== undefined ? [actionVersionsLine(plan.actionVersions)] : []),
     WRITE_ONLY_NOTE,
   );
   return lines.join('\n');
@@ -254,6 +279,9 @@ export async function runPlan(options: {
   });
   const output = stripVTControlCharacters(result.output);
   const { rows, completed } = parseDryRunTable(output);
-  const plan = planFromDryRun(rows, bundleInventory(options.bundleDir, options.keywords));
+  const plan: DeployPlan = {
+    ...planFromDryRun(rows, bundleInventory(options.bundleDir, options.keywords)),
+    actionVersions: bundleDeployedActions(options.bundleDir, options.keywords),
+  };
   return { plan, exitCode: completed ? result.exitCode : result.exitCode || 1, output };
 }

@@ -26,6 +26,14 @@ export interface TenantTimings {
    * consistent (docs-v2 "User Search Best Practices": "don't poll the search APIs").
    */
   searchIndexLagMs: number;
+  /**
+   * Milliseconds an Action stays `pending` after each create or PATCH (identical or not) before it
+   * is `built` and can be deployed. A real tenant builds every draft asynchronously (go-auth0
+   * recording `TestActionManager_Deploy`: `pending`, `building`, `built` about 2.5 s after the
+   * create); a deploy before that answers 400 "A draft must be in the 'built' state before it can
+   * be deployed." (deploy-cli then waits 2 s and tries again).
+   */
+  actionBuildMs: number;
 }
 
 export interface TenantProfile {
@@ -50,7 +58,7 @@ export interface TenantProfile {
 export const RESULT_URL_CUTOFF = '2026-05-05';
 
 /** Realistic defaults for `npm start`; tests pass shorter (non-zero) ones. */
-export const REALISTIC_TIMINGS: TenantTimings = { postRegistrationDelayMs: 1000, searchIndexLagMs: 2000 };
+export const REALISTIC_TIMINGS: TenantTimings = { postRegistrationDelayMs: 1000, searchIndexLagMs: 2000, actionBuildMs: 500 };
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -83,7 +91,7 @@ export function isTenantProfileName(value: string): value is TenantProfileName {
 export function tenantProfile(name: TenantProfileName = DEFAULT_TENANT_PROFILE, timings: Partial<TenantTimings> = {}): TenantProfile {
   const base = PROFILES[name];
   const merged: TenantTimings = { ...base.timings };
-  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs'] as const) {
+  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs', 'actionBuildMs'] as const) {
     const value = timings[key];
     if (value === undefined) continue;
     // Shorter is a test setting; zero would make Auth0's asynchrony synchronous, kinder than Auth0.

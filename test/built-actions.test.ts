@@ -10,6 +10,7 @@ import type { CustomEmailProviderHandler, PostLoginHandler, PostUserRegistration
 import { EMAIL_BUDGET_MS } from '../actions/shared/email-budget';
 import { loadAction, type DeclaredDependency, type LoadedAction } from '../local-tenant/actions-runtime/load-action';
 import { ActionCacheStore } from '../local-tenant/actions-runtime/action-cache';
+import { KEPT_LOG_CHARS, keptLogs } from '../local-tenant/actions-runtime/trigger-runner';
 import {
   fakeCustomEmailApi,
   fakeCustomEmailEvent,
@@ -19,6 +20,7 @@ import {
   fakeRegistrationApi,
   fakeRegistrationEvent,
   fakeUser,
+  fullSecrets,
 } from './support/action-fakes';
 import { Interceptor, type SendGridBody } from './support/intercept';
 
@@ -284,4 +286,74 @@ describe('built custom-email-provider', () => {
     expect(api.calls).toEqual([['retry', 'sendgrid_timeout']]);
     expect(logs).toEqual(['custom-email-provider user=auth0|user-1 retry type=reset_email reason=sendgrid_timeout']);
   }, 30_000);
+});
+
+/**
+ * Auth0 keeps 256 characters of console output per Action execution; the local tenant keeps the
+ * first 256. In the longest realistic case (a database user id, every optional setting broken,
+ * the longest outcome), each Action's whole output fits, so its outcome line (the last) is kept.
+ */
+describe('built Actions: the outcome line is within the 256 characters Auth0 keeps', () => {
+  const userId = 'auth0|0123456789abcdef01234567';
+  const broken = {
+    TEMPLATE_IDS: '{"verify":',
+    INVITE_TTL_SEC: 'soon',
+    VERIFY_TTL_SEC: 'soon',
+    INVITE_RESULT_URL: 'not a url',
+    VERIFY_RESULT_URL: 'not a url',
+    INVITE_CONNECTIONS: 'members:pigeon',
+    INVITE_MODE: 'pigeon',
+    EMAIL_ROUTES: '{',
+  };
+  const measured: Record<string, number[]> = {};
+  afterAll(() => console.log(`longest realistic console output per execution (characters per line): ${JSON.stringify(measured)}`));
+
+  function expectOutcomeKept(name: string, logs: string[], outcome: RegExp): void {
+    measured[name] = logs.map((line) => line.length);
+    expect(keptLogs(logs)).toEqual(logs);
+    expect(logs.join('\n').length).toBeLessThanOrEqual(KEPT_LOG_CHARS);
+    expect(logs.at(-1)).toMatch(outcome);
+  }
+
+  it('verify-and-welcome: every setting broken and every secret the path needs missing', async () => {
+    const action = loadBuilt('verify-and-welcome');
+    const secrets = fullSecrets({ ...broken, AUTH0_CLIENT_SECRET: '', VERIFY_TEMPLATE_ID: '', SENDGRID_API_KEY: '', MAIL_FROM: '' });
+    const logs: string[] = [];
+    await action.captureLogs(logs, () =>
+      (action.exports.onExecutePostLogin as PostLoginHandler)(
+        fakePostLoginEvent({ user: fakeUser({ user_id: userId }), secrets }),
+        fakePostLoginApi(),
+      ),
+    );
+    expectOutcomeKept(
+      'verify-and-welcome',
+      logs,
+      new RegExp(`^verify-and-welcome user=auth0\\|\\w+ verification_skipped missing_secret=AUTH0_CLIENT_SECRET`),
+    );
+  });
+
+  it('invite-on-registration: every setting broken, the invitation sent and not recorded', async () => {
+    http.changePassword();
+    const action = loadBuilt('invite-on-registration');
+    const secrets = fullSecrets({ ...broken, INVITE_CONNECTIONS: '', AUTH0_CLIENT_SECRET: '' });
+    const event = fakeRegistrationEvent({ userOverrides: { user_id: userId, app_metadata: { invite: true } }, secrets });
+    const logs: string[] = [];
+    await action.captureLogs(logs, () =>
+      (action.exports.onExecutePostUserRegistration as PostUserRegistrationHandler)(event, fakeRegistrationApi()),
+    );
+    expectOutcomeKept('invite-on-registration', logs, / invited mode=change_password not_recorded=missing_secret=AUTH0_CLIENT_SECRET/);
+  });
+
+  it('custom-email-provider: every setting broken and SendGrid failing: each retry is an execution of its own, its line kept', async () => {
+    const action = loadBuilt('custom-email-provider');
+    const secrets = fullSecrets({ ...broken, SENDGRID_API_KEY: '', MAIL_FROM: '' });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const logs: string[] = [];
+      const event = fakeCustomEmailEvent({ user: fakeNotifiedUser({}, { user_id: userId }), secrets });
+      await action.captureLogs(logs, () =>
+        (action.exports.onExecuteCustomEmailProvider as CustomEmailProviderHandler)(event, fakeCustomEmailApi()),
+      );
+      expectOutcomeKept('custom-email-provider', logs, / dropped type=reset_email reason=missing_secret=SENDGRID_API_KEY/);
+    }
+  });
 });

@@ -24,7 +24,7 @@ export const onExecuteCustomEmailProvider: CustomEmailProviderHandler = async (e
   const type = messageTypeLabel(event.notification?.message_type);
   try {
     const settings = readCustomEmailSettings(event.secrets ?? {});
-    for (const problem of settings.problems) log('setting_ignored', problem);
+    for (const problem of settings.problems) log.note('setting_ignored', problem);
     const plan = planDelivery(event.notification, event.user, settings.routes);
     if (!plan.send) return giveUp(api, log, 'drop', type, plan.reason);
     if (!settings.sendgrid.ok) return giveUp(api, log, 'drop', type, `missing_secret=${settings.sendgrid.missing.join(',')}`);

@@ -28,7 +28,7 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
     const plan = planLoginEmail(event.user, settings.welcomeSince);
     if (plan.clearInvite) api.user.setAppMetadata('invite', null);
     if (plan.send === 'none' || plan.email === undefined) return;
-    for (const problem of settings.problems) log('setting_ignored', problem);
+    for (const problem of settings.problems) log.note('setting_ignored', problem);
     if (plan.send === 'verification') await sendVerification(event, api, settings, plan.email, log);
     else await sendWelcome(event, api, settings, plan.email, log);
   } catch {

@@ -1,7 +1,7 @@
 import { startLocalTenant, type LocalTenant } from '../server';
 import type { CustomEmailContext, LoginContext } from '../state/hooks';
 import type { ConnectionRecord, UserRecord } from '../state/types';
-import { createActionsRuntime } from './trigger-runner';
+import { createActionsRuntime, keptLogs } from './trigger-runner';
 
 /** Actions written inline, deployed straight into the state, run by the runtime as Auth0 would. */
 let tenant: LocalTenant;
@@ -39,7 +39,7 @@ function deploy(name: string, trigger: string, code: string, secrets: Record<str
     updated_at: now,
   };
   data.action_versions.push(version);
-  data.actions.push({ ...version, id: `act_${name}`, name, deployed_version_id: version.id, all_changes_deployed: true });
+  data.actions.push({ ...version, id: `act_${name}`, name, built_at: now, deployed_version_id: version.id, all_changes_deployed: true });
   data.trigger_bindings.push({
     id: `bind_${name}`,
     trigger_id: trigger,
@@ -311,5 +311,27 @@ describe('custom-email-provider', () => {
     deploy('two', 'custom-email-provider', `exports.onExecuteCustomEmailProvider = async () => console.log('two');`);
     await runtime.onCustomEmail!(email());
     expect(tenant.store.data.action_executions[1]?.results.map((r) => r.logs)).toEqual([['one']]);
+  });
+});
+
+describe('console output: the first 256 characters per Action execution, as Auth0 keeps', () => {
+  it('counts every line and the newline between two, and cuts the line that crosses the limit', () => {
+    expect(keptLogs(['a'.repeat(100), 'b'.repeat(100), 'c'.repeat(100)])).toEqual(['a'.repeat(100), 'b'.repeat(100), 'c'.repeat(54)]);
+    expect(keptLogs(['x'.repeat(256), 'lost'])).toEqual(['x'.repeat(256)]);
+    expect(keptLogs(['short', 'lines'])).toEqual(['short', 'lines']);
+  });
+
+  it('applies to all console methods together, per Action, per execution', async () => {
+    deploy(
+      'chatty',
+      'post-login',
+      `exports.onExecutePostLogin = async () => { console.log('${'l'.repeat(150)}'); console.error('${'e'.repeat(150)}'); console.log('end'); };`,
+    );
+    deploy('quiet', 'post-login', `exports.onExecutePostLogin = async () => { console.info('${'q'.repeat(10)}'); };`);
+    await runtime.onLogin!(loginContext());
+    await runtime.onLogin!(loginContext());
+    for (const execution of tenant.store.data.action_executions) {
+      expect(execution.results.map((r) => r.logs)).toEqual([['l'.repeat(150), `[error] ${'e'.repeat(97)}`], [`[info] ${'q'.repeat(10)}`]]);
+    }
   });
 });

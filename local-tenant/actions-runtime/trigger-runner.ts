@@ -16,6 +16,26 @@ import { customEmailProviderEvent, postLoginEvent, postUserRegistrationEvent, se
 import { loadAction, type LoadedAction } from './load-action';
 import { routeActionTraffic, runInActionScope } from './outbound-routing';
 
+/**
+ * Auth0 keeps 256 characters of an Action's console output per execution, all console methods
+ * together (docs-v2 customize/actions/limitations.mdx, Logs). Which 256 is not documented: the
+ * local tenant keeps the first, the strict reading for Actions whose outcome line comes last.
+ */
+export const KEPT_LOG_CHARS = 256;
+
+/** The first KEPT_LOG_CHARS characters of an execution's lines, counting the newline between two lines. */
+export function keptLogs(lines: readonly string[], limit: number = KEPT_LOG_CHARS): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const room = limit - used - (kept.length > 0 ? 1 : 0);
+    if (room <= 0) break;
+    kept.push(line.slice(0, room));
+    used += Math.min(line.length, room) + (kept.length > 1 ? 1 : 0);
+  }
+  return kept;
+}
+
 /** Auth0 ends a trigger's execution, all its Actions together, after 20 seconds. */
 export const TRIGGER_TIMEOUT_MS = 20_000;
 
@@ -147,7 +167,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       started_at: new Date(started).toISOString(),
       ended_at: new Date().toISOString(),
       status: timedOut ? 'partial' : 'final',
-      results: results.map((r) => ({ ...r, logs: [...r.logs] })),
+      results: results.map((r) => ({ ...r, logs: keptLogs(r.logs) })),
     });
     return { timedOut, errors, record };
   }

@@ -4,7 +4,7 @@ import { runUserCreatedHook } from '../management-api/users';
 import { readJsonOrForm } from '../management-api/request-body';
 import { identifierRules } from '../state/connection-rules';
 import type { JsonObject } from '../state/types';
-import { createDatabaseUser, sameEmail, UserOperationError } from '../state/users';
+import { createDatabaseUser, PasswordRejectedError, sameEmail, UserOperationError } from '../state/users';
 import { performLogin } from './login';
 import { registerOAuthToken } from './oauth-token';
 import { triggerRequestInfo } from './request-info';
@@ -14,6 +14,19 @@ import { sendPasswordResetEmail } from './password-reset-email';
 function dbError(c: Context, statusCode: 400 | 401 | 403 | 404 | 409, code: string, description: string): Response {
   const name = statusCode === 400 ? 'BadRequestError' : statusCode === 403 ? 'ForbiddenError' : 'Error';
   return c.json({ name, code, description, statusCode }, statusCode);
+}
+
+/**
+ * Auth0's signup answer to a refused password: `{ name: 'PasswordStrengthError', message: 'Password is too weak',
+ * code: 'invalid_password', description: { rules, verified: false }, policy, statusCode: 400 }` (go-auth0
+ * authentication/authentication_error_test.go; docs-v2 password-strength.mdx "Custom signup errors").
+ */
+function passwordError(c: Context, error: PasswordRejectedError): Response {
+  const { name, message, description, policy } = error.rejection;
+  return c.json(
+    { name, message, code: 'invalid_password', description, ...(policy !== undefined ? { policy } : {}), statusCode: 400 },
+    400,
+  );
 }
 
 const str = (body: JsonObject, key: string): string | undefined => {
@@ -55,7 +68,7 @@ export function registerAuthenticationApi(app: Hono, ctx: TenantContext): void {
     } catch (error) {
       if (!(error instanceof UserOperationError)) throw error;
       if (error.statusCode === 409) return dbError(c, 400, 'user_exists', 'The user already exists.');
-      if (error.errorCode === 'invalid_password') return dbError(c, 400, 'invalid_password', error.message);
+      if (error instanceof PasswordRejectedError) return passwordError(c, error);
       return dbError(c, 400, 'invalid_signup', error.message);
     }
     await runUserCreatedHook(ctx, created.user, created.connection, { via: 'signup', request: triggerRequestInfo(c, body) });

@@ -29,6 +29,14 @@ export const SUPPORTED_TRIGGERS: ReadonlyArray<{ id: string; version: string }> 
 ];
 
 const MAX_BINDINGS_PER_TRIGGER = 20;
+/**
+ * Auth0 keeps at most 50 versions per action; "once the limit is reached, every additional
+ * version that is added will result in the oldest version being deleted" (docs "Actions
+ * Limitations"). The deployed version is never the one removed.
+ */
+export const MAX_VERSIONS_PER_ACTION = 50;
+/** Auth0's answer to a deploy while the draft is still building (deploy-cli retries on this text). */
+export const NOT_BUILT_MESSAGE = "A draft must be in the 'built' state before it can be deployed.";
 /** Triggers that run one Action only: Auth0 refuses a second binding. */
 const SINGLE_BINDING_TRIGGERS = new Set(['custom-email-provider', 'custom-phone-provider']);
 
@@ -72,7 +80,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       dependencies: readDependencies(body['dependencies']),
       secrets: mergeSecrets([], readSecrets(body['secrets']), now),
       supported_triggers: readTriggers(body['supported_triggers']),
-      status: 'built',
+      built_at: buildEnd(ctx),
       created_at: now,
       updated_at: now,
       all_changes_deployed: false,
@@ -102,12 +110,16 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       secrets: action.secrets,
       supported_triggers: action.supported_triggers,
     };
-    // deploy-cli PATCHes every action on every import; an identical draft must not look changed.
+    // Every PATCH, identical or not, starts a new build of the draft: the action reads `pending`
+    // until it is built (go-auth0 recording `TestActionManager_Update`: the PATCH answers `pending`).
+    // deploy-cli PATCHes every action on every import, so each import waits for these builds.
     if (!sameJson(current, next)) {
-      Object.assign(action, next, { updated_at: now });
+      Object.assign(action, next);
       action.all_changes_deployed = draftEqualsDeployed(ctx, action);
-      store.changed();
     }
+    action.updated_at = now;
+    action.built_at = buildEnd(ctx);
+    store.changed();
     return c.json(actionResponse(ctx, action));
   });
 
@@ -126,14 +138,13 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
 
   api.post('/actions/actions/:id/deploy', (c) => {
     const action = requireAction(ctx, c.req.param('id'));
-    // Auth0 makes a new version on every deploy. Locally, deploying a draft that equals the
-    // deployed version returns that version, so that re-importing an unchanged directory
-    // leaves the tenant as it was.
-    const deployed = deployedVersion(ctx, action);
-    if (deployed && draftEqualsDeployed(ctx, action)) return c.json(versionResponse(ctx, deployed), 200);
+    if (buildStatus(action) !== 'built') throw new ApiError(400, NOT_BUILT_MESSAGE);
+    // Auth0 makes a new version on every deploy, identical to the deployed one or not ("An action
+    // version is created whenever an action is deployed", Management API reference, actions).
     const now = nowIso();
-    for (const version of store.data.action_versions) if (version.action_id === action.id) version.deployed = false;
-    const number = store.data.action_versions.filter((v) => v.action_id === action.id).length + 1;
+    const versions = store.data.action_versions.filter((v) => v.action_id === action.id);
+    for (const version of versions) version.deployed = false;
+    const number = Math.max(0, ...versions.map((v) => v.number)) + 1;
     const version: ActionVersionRecord = {
       id: randomUUID(),
       action_id: action.id,
@@ -151,6 +162,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     store.data.action_versions.push(version);
     action.deployed_version_id = version.id;
     action.all_changes_deployed = true;
+    dropVersionsBeyondLimit(ctx, action);
     store.changed();
     return c.json(versionResponse(ctx, version), 200);
   });
@@ -293,6 +305,25 @@ function requireAction(ctx: TenantContext, id: string): ActionRecord {
   return action;
 }
 
+/** When a build started now ends: the profile's `actionBuildMs` from now. */
+function buildEnd(ctx: TenantContext): string {
+  return new Date(Date.now() + ctx.profile.timings.actionBuildMs).toISOString();
+}
+
+/** `pending` while the draft builds (after each create or PATCH), `built` after. */
+export function buildStatus(action: ActionRecord, now: number = Date.now()): 'pending' | 'built' {
+  return Date.parse(action.built_at) > now ? 'pending' : 'built';
+}
+
+/** Past MAX_VERSIONS_PER_ACTION, the oldest versions go (never the deployed one). */
+function dropVersionsBeyondLimit(ctx: TenantContext, action: ActionRecord): void {
+  const versions = ctx.store.data.action_versions.filter((v) => v.action_id === action.id).sort((a, b) => a.number - b.number);
+  const excess = new Set(
+    versions.filter((v) => v.id !== action.deployed_version_id).slice(0, Math.max(0, versions.length - MAX_VERSIONS_PER_ACTION)),
+  );
+  if (excess.size > 0) ctx.store.data.action_versions = ctx.store.data.action_versions.filter((v) => !excess.has(v));
+}
+
 function deployedVersion(ctx: TenantContext, action: ActionRecord): ActionVersionRecord | undefined {
   return ctx.store.data.action_versions.find((v) => v.id === action.deployed_version_id);
 }
@@ -324,8 +355,8 @@ function actionResponse(ctx: TenantContext, action: ActionRecord): JsonObject {
     dependencies: action.dependencies as unknown as JsonObject[],
     runtime: action.runtime,
     secrets: publicSecrets(action.secrets),
-    status: action.status,
-    built_at: action.updated_at,
+    status: buildStatus(action),
+    ...(buildStatus(action) === 'built' ? { built_at: action.built_at } : {}),
     deploy: false,
   };
   if (version) response['deployed_version'] = versionResponse(ctx, version);

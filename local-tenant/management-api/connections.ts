@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { randomBytes } from 'node:crypto';
 import type { TenantContext } from '../context';
 import { sameJson } from '../state/json';
+import { DEFAULT_PASSWORD_POLICY } from '../state/passwords';
 import type { ConnectionRecord, JsonObject } from '../state/types';
 import { ApiError } from './errors';
 import type { ManagementEnv } from './index';
@@ -51,8 +52,12 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
     if (store.findConnectionByName(name)) {
       throw new ApiError(409, 'A connection with the same name already exists', 'connection_conflict');
     }
-    const options = body['options'] ?? {};
-    if (!isJsonObject(options)) throw payloadError('Expected type object but found type ' + typeof options, 'options');
+    const given = body['options'] ?? {};
+    if (!isJsonObject(given)) throw payloadError('Expected type object but found type ' + typeof given, 'options');
+    // A database connection created without a policy gets `good` (go-auth0 recording
+    // TestConnectionManager_Create "It_can_successfully_create_a_Auth0_Connection"; see passwords.ts).
+    const options: JsonObject =
+      strategy === 'auth0' && !('passwordPolicy' in given) ? { ...given, passwordPolicy: DEFAULT_PASSWORD_POLICY } : given;
     const enabledClients = readClientIdList(body['enabled_clients']);
     const rest: JsonObject = { ...body };
     delete rest['enabled_clients'];

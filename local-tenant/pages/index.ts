@@ -5,8 +5,9 @@ import { triggerRequestInfo } from '../authentication-api/request-info';
 import { deliverTenantEmail } from '../authentication-api/email-delivery';
 import { renderTemplateEmail, tenantTemplate } from '../authentication-api/template-emails';
 import type { TenantContext } from '../context';
-import { identifierRules, isDatabaseConnection, passwordPolicyError } from '../state/connection-rules';
-import { hashPassword } from '../state/passwords';
+import { format } from 'node:util';
+import { identifierRules, isDatabaseConnection } from '../state/connection-rules';
+import { changePassword, type PasswordRejection } from '../state/passwords';
 import { nowIso } from '../state/store';
 import { findUsableTicket, type TicketLookup } from '../state/tickets';
 import type { ClientRecord, ConnectionRecord, TicketRecord, UserRecord } from '../state/types';
@@ -85,10 +86,10 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     const password = typeof form['password'] === 'string' ? form['password'] : '';
     const confirm = typeof form['password_confirm'] === 'string' ? form['password_confirm'] : '';
     if (password !== confirm) return c.html(resetPage(ctx, ticket, 'The passwords do not match.'), 400);
-    const weak = passwordPolicyError(connection, password);
-    if (weak) return c.html(resetPage(ctx, ticket, 'Password is too weak.'), 400);
-
-    user.password_hash = hashPassword(password);
+    // The connection's policy applies on the reset page as on signup (docs-v2 password-strength.mdx:
+    // "enforced on all subsequent user sign-ups and password changes"); the ticket stays usable.
+    const rejection = changePassword(user, connection, password);
+    if (rejection) return c.html(resetPage(ctx, ticket, rejectionText(rejection)), 400);
     // A reset through an emailed link proves the inbox, so Auth0 marks the email verified;
     // a ticket made with mark_email_as_verified does the same.
     if (ticket.mark_email_as_verified || ticket.from_emailed_link) user.email_verified = true;
@@ -206,6 +207,24 @@ function resetPage(ctx: TenantContext, ticket: TicketRecord, error: string | und
         <button type="submit">Set password</button>
       </form>`,
   );
+}
+
+/** What the reset page says of a refused password: the message, then each rule not met. */
+function rejectionText(rejection: PasswordRejection): string {
+  const report = rejection.description;
+  if (typeof report !== 'object' || report === null || Array.isArray(report) || !Array.isArray(report['rules'])) {
+    return `${rejection.message}.`;
+  }
+  const unmet = report['rules'].flatMap((rule) => {
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule) || rule['verified'] === true) return [];
+    const args = Array.isArray(rule['format']) ? rule['format'] : [];
+    const items = Array.isArray(rule['items']) ? rule['items'] : [];
+    const missing = items.flatMap((item) =>
+      typeof item === 'object' && item !== null && !Array.isArray(item) && item['verified'] !== true ? [String(item['message'])] : [],
+    );
+    return [`${format(String(rule['message']), ...args)}${missing.length > 0 ? ` ${missing.join(', ')}` : ''}`];
+  });
+  return `${rejection.message}: ${unmet.join('; ')}.`;
 }
 
 /** The login identifier the connection's attributes ask for. */

@@ -54,16 +54,3 @@ export function identifierRules(connection: ConnectionRecord): IdentifierRules {
 export function isDatabaseConnection(connection: ConnectionRecord): boolean {
   return connection.strategy === 'auth0';
 }
-
-/** Minimum checks of Auth0's password policies (none, low, fair, good, excellent). */
-export function passwordPolicyError(connection: ConnectionRecord, password: string): string | undefined {
-  const policy = typeof connection.options['passwordPolicy'] === 'string' ? connection.options['passwordPolicy'] : 'good';
-  const minLength = { none: 1, low: 6, fair: 8, good: 8, excellent: 10 }[policy] ?? 8;
-  if (password.length < minLength) return 'PasswordStrengthError: Password is too weak';
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
-  if (policy === 'fair' && !(/[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password))) {
-    return 'PasswordStrengthError: Password is too weak';
-  }
-  if ((policy === 'good' || policy === 'excellent') && classes < 3) return 'PasswordStrengthError: Password is too weak';
-  return undefined;
-}

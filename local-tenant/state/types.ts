@@ -42,6 +42,8 @@ export interface UserRecord {
   email_verified: boolean;
   /** scrypt hash as `scrypt$<salt b64>$<hash b64>`; never returned by the API. */
   password_hash?: string;
+  /** Hashes of earlier passwords, newest first, for the connection's `password_history` rule. */
+  password_history?: string[];
   app_metadata: JsonObject;
   user_metadata: JsonObject;
   name?: string;
@@ -98,8 +100,11 @@ export interface ActionRecord {
   dependencies: ActionDependency[];
   secrets: ActionSecretRecord[];
   supported_triggers: ActionTriggerRef[];
-  /** Auth0 builds an action asynchronously; locally it is built at once. */
-  status: 'built';
+  /**
+   * When the draft's build ends (ISO). Auth0 builds every draft asynchronously after a create or
+   * PATCH: the action reads `pending` until then, `built` after (see `actionBuildMs`).
+   */
+  built_at: string;
   created_at: string;
   updated_at: string;
   /** Id of the version currently deployed, if any. */

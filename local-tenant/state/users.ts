@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { identifierRules, isDatabaseConnection, passwordPolicyError } from './connection-rules';
-import { hashPassword } from './passwords';
+import { identifierRules, isDatabaseConnection } from './connection-rules';
+import { hashPassword, managementPasswordMessage, passwordRejection, type PasswordRejection } from './passwords';
 import { nowIso, type TenantStore } from './store';
 import type { ConnectionRecord, JsonObject, UserRecord } from './types';
 
@@ -13,6 +13,13 @@ export class UserOperationError extends Error {
     readonly errorCode: string,
   ) {
     super(message);
+  }
+}
+
+/** A password the connection's policy refuses; each API answers with its own body (see passwords.ts). */
+export class PasswordRejectedError extends UserOperationError {
+  constructor(readonly rejection: PasswordRejection) {
+    super(400, managementPasswordMessage(rejection), 'invalid_password');
   }
 }
 
@@ -73,8 +80,8 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
   }
   if (!input.password)
     throw new UserOperationError(400, "Payload validation error: 'Missing required property: password'.", 'invalid_body');
-  const weak = passwordPolicyError(connection, input.password);
-  if (weak) throw new UserOperationError(400, weak, 'invalid_password');
+  const rejection = passwordRejection(connection, input.password, input);
+  if (rejection) throw new PasswordRejectedError(rejection);
 
   const sameConnection = store.data.users.filter((u) => u.connection === connection.name);
   const emailTaken = rules.emailUnique && input.email !== undefined && sameConnection.some((u) => sameEmail(u.email, input.email));
@@ -111,8 +118,9 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
 
 /** The user as the Management API returns it: never the password hash. */
 export function userResponse(user: UserRecord): JsonObject {
-  const { password_hash: _hash, connection, ...rest } = user;
+  const { password_hash: _hash, password_history: _history, connection, ...rest } = user;
   void _hash;
+  void _history;
   const response: JsonObject = { ...(rest as unknown as JsonObject) };
   response['identities'] = [{ connection, provider: 'auth0', user_id: user.user_id.replace(/^auth0\|/, ''), isSocial: false }];
   if (!user.last_login) delete response['last_login'];

@@ -89,3 +89,16 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
   tenant.store.changed();
   return { appClientId };
 }
+
+/**
+ * Deploys an action once its draft is built, as a client of a real tenant must: Auth0 builds a
+ * draft after each create or PATCH and refuses a deploy until then (the action reads `pending`).
+ */
+export async function deployWhenBuilt(mgmt: ManagementClient, actionId: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await mgmt.actions.get(actionId)).status !== 'built') {
+    if (Date.now() > deadline) throw new Error(`action ${actionId} was not built within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await mgmt.actions.deploy(actionId);
+}

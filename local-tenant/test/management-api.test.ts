@@ -1,13 +1,13 @@
 import { ManagementError, type ManagementClient } from 'auth0';
 import type { LocalTenant } from '../server';
-import { BOOTSTRAP, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
+import { BOOTSTRAP, deployWhenBuilt, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
 
 let tenant: LocalTenant;
 let mgmt: ManagementClient;
 let appClientId: string;
 
 beforeAll(async () => {
-  tenant = await startTestTenant();
+  tenant = await startTestTenant({ timings: { actionBuildMs: 50 } });
   ({ appClientId } = seedTenant(tenant));
   mgmt = managementClient(tenant);
 });
@@ -137,7 +137,8 @@ describe('users through the auth0 v7 SDK', () => {
 
   test('a username on a connection without usernames is refused; a weak password too', async () => {
     await expectError(mgmt.users.create({ connection: 'members', email: 'u@example.com', username: 'u1', password: 'Passw0rd!' }), 400);
-    await expectError(mgmt.users.create({ connection: 'members', email: 'weak@example.com', password: 'short' }), 400, 'invalid_password');
+    const weak = await expectError(mgmt.users.create({ connection: 'members', email: 'weak@example.com', password: 'short' }), 400);
+    expect(weak).toEqual({ statusCode: 400, error: 'Bad Request', message: 'PasswordStrengthError: Password is too weak' });
     await expectError(
       mgmt.users.create({ connection: 'nope', email: 'n@example.com', password: 'Passw0rd!' }),
       400,
@@ -267,7 +268,7 @@ describe('the custom email provider and its trigger', () => {
     const ids: string[] = [];
     for (const name of ['mailer-one', 'mailer-two']) {
       const action = await mgmt.actions.create({ name, code, supported_triggers: [{ id: 'custom-email-provider', version: 'v1' }] });
-      await mgmt.actions.deploy(action.id!);
+      await deployWhenBuilt(mgmt, action.id!);
       ids.push(action.id!);
     }
     const bound = await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', {
@@ -287,5 +288,51 @@ describe('the custom email provider and its trigger', () => {
     expect((await mgmt.actions.triggers.bindings.list('custom-email-provider')).data.map((b) => b.action?.name)).toEqual(['mailer-one']);
     await mgmt.actions.triggers.bindings.updateMany('custom-email-provider', { bindings: [] });
     for (const id of ids) await mgmt.actions.delete(id);
+  });
+});
+
+describe('actions: every draft is built before it can be deployed, and every deploy is a version', () => {
+  const code = 'exports.onExecutePostLogin = async () => {};';
+  const triggers = [{ id: 'post-login' as const, version: 'v3' }];
+
+  test('create and PATCH (even identical) leave the action pending; a deploy before it is built is refused with Auth0 text', async () => {
+    // Long enough here that the deploy surely comes before the build ends, even on a loaded machine.
+    tenant.profile.timings.actionBuildMs = 1500;
+    const created = await mgmt.actions.create({ name: 'builds', code, supported_triggers: triggers });
+    tenant.profile.timings.actionBuildMs = 50;
+    expect(created.status).toBe('pending');
+    const refused = await expectError(mgmt.actions.deploy(created.id!), 400);
+    expect(refused['message']).toBe("A draft must be in the 'built' state before it can be deployed.");
+    await deployWhenBuilt(mgmt, created.id!);
+    expect((await mgmt.actions.get(created.id!)).status).toBe('built');
+
+    const patched = await mgmt.actions.update(created.id!, { code, supported_triggers: triggers });
+    expect(patched.status).toBe('pending');
+    await deployWhenBuilt(mgmt, created.id!);
+    const versions = (await mgmt.actions.versions.list(created.id!)).data;
+    expect(versions.map((v) => [v.number, v.deployed, v.code])).toEqual([
+      [2, true, code],
+      [1, false, code],
+    ]);
+    await mgmt.actions.delete(created.id!);
+  });
+
+  test('past 50 versions the oldest goes, never the deployed one', async () => {
+    const action = await mgmt.actions.create({ name: 'many-versions', code, supported_triggers: triggers });
+    await deployWhenBuilt(mgmt, action.id!);
+    const deployedId = tenant.store.data.actions.find((a) => a.id === action.id)!.deployed_version_id!;
+    const first = tenant.store.data.action_versions.find((v) => v.id === deployedId)!;
+    // 49 older versions besides the deployed one; version 1 stays deployed while they pile up.
+    for (let n = 2; n <= 50; n++) tenant.store.data.action_versions.push({ ...first, id: `ver_${n}`, number: n, deployed: false });
+    await deployWhenBuilt(mgmt, action.id!);
+    const numbers = tenant.store.data.action_versions.filter((v) => v.action_id === action.id).map((v) => v.number);
+    expect(numbers).toHaveLength(50);
+    expect(Math.min(...numbers)).toBe(2);
+    expect(Math.max(...numbers)).toBe(51);
+    expect(
+      tenant.store.data.action_versions.find((v) => v.id === tenant.store.data.actions.find((a) => a.id === action.id)?.deployed_version_id)
+        ?.number,
+    ).toBe(51);
+    await mgmt.actions.delete(action.id!);
   });
 });

@@ -12,6 +12,7 @@ import { buildTenantBundle } from '../../build/tenant-bundle';
 import { runDeployCli } from '../../deploy/deploy-cli';
 import { LOCAL_APP, LOCAL_M2M, localKeywords, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
+import { deployWhenBuilt } from '../../local-tenant/test/helpers';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
@@ -27,7 +28,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'tenant-custom-email-'));
   const bundle = await buildTenantBundle(undefined, { outDir, emailProvider: 'custom' });
   expect(bundle.emailProvider).toBe('custom');
-  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20] });
+  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20], timings: { actionBuildMs: 50 } });
   // The real deploy-cli, with a JSON EMAIL_ROUTES (an @@ keyword: deploy-cli writes it as a JSON string).
   const deployed = await runDeployCli({
     inputDir: outDir,
@@ -188,7 +189,7 @@ describe('password reset by username on the shared inbox', () => {
     await client.management.actions.update(action.id, {
       secrets: [{ name: 'SENDGRID_API_KEY', value: 'SG.revoked-key' }, { name: 'MAIL_FROM' }, { name: 'EMAIL_ROUTES' }],
     });
-    await client.management.actions.deploy(action.id);
+    await deployWhenBuilt(client.management, action.id);
     const before = (await client.outbox('carl.private@example.org')).length;
     const executions = notifications().length;
     await forgotPassword('carl');

@@ -151,7 +151,14 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
       updated_at: now,
     };
     data.action_versions.push(version);
-    data.actions.push({ ...version, id: version.action_id, name, deployed_version_id: version.id, all_changes_deployed: true });
+    data.actions.push({
+      ...version,
+      id: version.action_id,
+      name,
+      built_at: now,
+      deployed_version_id: version.id,
+      all_changes_deployed: true,
+    });
     actionIds.set(name, version.action_id);
   }
 
