@@ -73,7 +73,9 @@ describe('npm commands', () => {
       'npm ci --no-audit --no-fund',
       'npm test',
     ]);
-    expect(scripts.test).toBe('npm run build && npm run typecheck && npm run check && jest');
+    // The build first (the tests read dist/), then the type check beside lint and format, then jest.
+    expect(scripts.test).toBe('npm run build && run-p --print-label typecheck check && jest');
+    expect(scripts.check).toBe('run-p --print-label lint format:check');
   });
 
   test.each(['ci.yml', 'deploy.yml'])('every npm script %s runs exists in package.json', (file) => {
