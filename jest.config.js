@@ -14,7 +14,11 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
+  // Most suites wait (on local servers, child processes, timers) rather than compute, so on two
+  // CPUs four workers keep both busy; jest's default there is one. Each worker is its own process:
+  // the Actions runtime's process-wide routing of Action traffic stays one tenant per worker.
+  maxWorkers: 4,
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
-  // (the fault tests inject resets), which would hold the single jest process open for minutes.
+  // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,
 };

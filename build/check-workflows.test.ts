@@ -61,19 +61,21 @@ describe('schema (action-validator)', () => {
 
   test('an unknown trigger and a step without run or uses are refused', () => {
     expect(schemaProblems(broken('ci.yml', 'pull_request:\n', 'pull_requests:\n'))).not.toEqual([]);
-    expect(schemaProblems(broken('ci.yml', /- name: Type check\n\s+run: npm run typecheck/, '- name: Type check'))).not.toEqual([]);
+    expect(
+      schemaProblems(broken('ci.yml', /- name: Build, type check, lint and format, test\n(\s+#.*\n)*\s+run: npm test/, '- name: Test')),
+    ).not.toEqual([]);
   });
 });
 
 describe('npm commands', () => {
-  test('CI runs install, lint and format, type check, test and build, in that order', () => {
+  test('CI runs install, then npm test, which builds, type checks, lints and tests, each once', () => {
     expect(stepRuns(workflow('ci.yml'), 'checks').filter((run) => run.startsWith('npm'))).toEqual([
       'npm ci --no-audit --no-fund',
-      'npm run check',
-      'npm run typecheck',
       'npm test',
-      'npm run build',
     ]);
+    // The build first (the tests read dist/), then the type check beside lint and format, then jest.
+    expect(scripts.test).toBe('npm run build && run-p --print-label typecheck check && jest');
+    expect(scripts.check).toBe('run-p --print-label lint format:check');
   });
 
   test.each(['ci.yml', 'deploy.yml'])('every npm script %s runs exists in package.json', (file) => {
@@ -81,7 +83,7 @@ describe('npm commands', () => {
   });
 
   test('a script package.json does not declare is reported', () => {
-    expect(npmScriptProblems(broken('ci.yml', 'npm run typecheck', 'npm run type-check'), scripts)).toEqual([
+    expect(npmScriptProblems(broken('ci.yml', 'run: npm test', 'run: npm run type-check'), scripts)).toEqual([
       'ci.yml job checks: "npm run type-check" runs npm script "type-check", which package.json does not declare.',
     ]);
   });
@@ -93,7 +95,7 @@ describe('npm commands', () => {
   });
 
   test('an npm command the check does not know is reported rather than passed', () => {
-    expect(npmScriptProblems(broken('ci.yml', 'npm run check', 'npm lint'), scripts)).toEqual([
+    expect(npmScriptProblems(broken('ci.yml', 'run: npm test', 'run: npm lint'), scripts)).toEqual([
       'ci.yml job checks: "npm lint" is not an npm command this check knows.',
     ]);
   });

@@ -1,6 +1,7 @@
 /**
- * End to end: `runBulkInvite` with the real auth0 SDK and the deployed Actions of dist/tenant
- * (the post-user-registration Action sends the invitations), under an injected rate limit and
+ * End to end: `runBulkInvite` with the real auth0 SDK and the Actions of dist/tenant installed
+ * in the local tenant (test/support/installed-stack.ts; the real deploy-cli import is tested by
+ * email-flows.test.ts) (the post-user-registration Action sends the invitations), under an injected rate limit and
  * injected 429/5xx/reset/malformed answers, then an interrupted run resumed.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,24 +13,22 @@ import { actionModeCreationCost } from '../../admin/invite-user';
 import { connectManagement, type AdminManagement } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
 import { readReport, type RowReport } from '../../admin/report';
-import { startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { trustingFetch } from '../../local-tenant/test/helpers';
-import { LocalStackClient } from '../support/local-stack-client';
+import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
+import type { LocalStackClient } from '../support/local-stack-client';
 import { LOCAL_CONFIRMATION } from '../support/admin-scripts';
 import { managementApiTimes, maxOverBudget } from '../support/rate-budget';
 
 jest.setTimeout(180_000);
 
-let stack: LocalStack;
+let stack: InstalledStack;
 let client: LocalStackClient;
 let config: AdminConfig;
 const dir = mkdtempSync(join(tmpdir(), 'admin-invite-'));
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  const deployed = await stack.deploy();
-  if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
-  client = new LocalStackClient(stack);
+  stack = await startInstalledStack();
+  client = stack.client;
   config = loadAdminConfig({ environment: 'local', env: { AUTH0_DOMAIN: stack.tenant.domain } });
 });
 

@@ -2,20 +2,22 @@
  * A person's walk through the invitation flow in headless Chromium (Debian's `chromium`,
  * installed by .ci/run; CHROMIUM_PATH overrides the path): an administrator creates an invited
  * user, the invitation link is clicked in the outbox, a password is set, the user logs in, and
- * the welcome email arrives. Leaves a screenshot of the outbox in test-output/outbox.png.
+ * the welcome email arrives. Leaves a screenshot of the outbox in test-output/outbox.png. The
+ * built bundle is installed straight into the tenant (test/support/installed-stack.ts): the walk
+ * is what this file tests; the real deploy-cli import is tested by email-flows.test.ts.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { LOCAL_APP, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
-import { LocalStackClient } from '../support/local-stack-client';
+import { LOCAL_APP } from '../../local-tenant/local-stack';
+import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 
 jest.setTimeout(120_000);
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', '..', 'test-output');
 
-let stack: LocalStack;
+let stack: InstalledStack;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -24,9 +26,7 @@ beforeAll(async () => {
       `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`,
     );
   }
-  stack = await startLocalStack({ port: 0 });
-  const deployed = await stack.deploy();
-  if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
+  stack = await startInstalledStack();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -81,7 +81,7 @@ it('an invited user follows the link from the outbox, sets a password, logs in a
   await page.click('button[type=submit]');
   await page.waitForSelector('text=Logged in');
 
-  const emails = await new LocalStackClient(stack).outbox(email);
+  const emails = await stack.client.outbox(email);
   expect(emails.map((m) => m.subject)).toEqual(['You are invited to Email Flows (local)', expect.stringMatching(/welcome/i)]);
 
   await page.goto(`${base}/outbox`);
