@@ -132,7 +132,7 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
  * `{"statusCode":403,"error":"Forbidden","message":"Please upgrade your subscription ...",
  * "errorCode":"insufficient_entitlement"}`). An empty or null value customizes nothing and passes.
  */
-export const RESULT_URL_REFUSAL = 'Customizations for resultUrl are not allowed for non-enterprise tenants';
+const RESULT_URL_REFUSAL = 'Customizations for resultUrl are not allowed for non-enterprise tenants';
 
 function requireResultUrlAllowed(ctx: TenantContext, body: JsonObject): void {
   const resultUrl = body['resultUrl'];

@@ -247,7 +247,9 @@ describe('email templates and provider', () => {
     };
     expect(await expectError(mgmt.emailTemplates.create({ ...template, resultUrl: 'https://app.example.com/x' }), 403)).toEqual(refusal);
     await mgmt.emailTemplates.create({ ...template, resultUrl: '' });
-    expect(await expectError(mgmt.emailTemplates.update('welcome_email', { resultUrl: 'https://app.example.com/x' }), 403)).toEqual(refusal);
+    expect(await expectError(mgmt.emailTemplates.update('welcome_email', { resultUrl: 'https://app.example.com/x' }), 403)).toEqual(
+      refusal,
+    );
     expect(await expectError(mgmt.emailTemplates.set('welcome_email', { ...template, resultUrl: 'https://a.example.com/' }), 403)).toEqual(
       refusal,
     );
