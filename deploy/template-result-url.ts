@@ -38,8 +38,8 @@ export function templateResultUrlProblems(bundleDir: string, environment: Enviro
 export function refusalAdvice(importOutput: string, environment: EnvironmentDescription): string[] {
   if (!importOutput.includes(RESULT_URL_REFUSAL)) return [];
   return [
-    `The tenant refused the email templates' resultUrl (403 "${RESULT_URL_REFUSAL}"): it is not an enterprise tenant ` +
-      `created before 2026-05-05. Set "${TEMPLATE_RESULT_URL_SETTING}": false in environments/${environment.name}.json ` +
+    `The tenant refused the email templates' resultUrl (403 "${RESULT_URL_REFUSAL}"): it is neither on an enterprise ` +
+      `subscription nor created before 2026-05-05. Set "${TEMPLATE_RESULT_URL_SETTING}": false in environments/${environment.name}.json ` +
       'and deploy again; invited users still land on the application (docs/invitation-landing.md).',
   ];
 }

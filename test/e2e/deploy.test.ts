@@ -303,7 +303,7 @@ test('a tenant that refuses the template resultUrl anyway: the summary says what
     expect.arrayContaining([{ type: 'actions', name: 'password-reset-landing' }]),
   );
   expect(stack.tenant.store.data.email_templates.find((t) => t.template === 'reset_email')?.resultUrl).toBe('');
-});
+}, 300_000);
 
 test("the documentation's deploy commands (README.md and docs/*.md) are only commands this file runs", () => {
   const pages = [
