@@ -311,5 +311,8 @@ export interface PasswordResetPostChallengeApi {
 
 export type PostLoginHandler = (event: PostLoginEvent, api: PostLoginApi) => Promise<void>;
 export type PostUserRegistrationHandler = (event: PostUserRegistrationEvent, api: PostUserRegistrationApi) => Promise<void>;
-export type PasswordResetPostChallengeHandler = (event: PasswordResetPostChallengeEvent, api: PasswordResetPostChallengeApi) => Promise<void>;
+export type PasswordResetPostChallengeHandler = (
+  event: PasswordResetPostChallengeEvent,
+  api: PasswordResetPostChallengeApi,
+) => Promise<void>;
 export type CustomEmailProviderHandler = (event: CustomEmailProviderEvent, api: CustomEmailProviderApi) => Promise<void>;
