@@ -21,7 +21,18 @@ export interface EnvironmentDescription {
   /** A CA certificate (PEM) to trust for this tenant, relative to the project root: the local tenant's self-signed one. */
   caCert?: KeywordSource;
   keywords: Record<string, KeywordSource>;
+  /**
+   * Whether this tenant accepts a `resultUrl` on email templates (Auth0's "Redirect To"): only
+   * tenants on an enterprise subscription or created before 2026-05-05 do; the others answer 403
+   * `Customizations for resultUrl are not allowed for non-enterprise tenants` (docs-v2
+   * customize/email/email-templates/customize-email-templates.mdx). False when unset: the
+   * deploy then sends no template `resultUrl` (see docs/invitation-landing.md).
+   */
+  templateResultUrl?: boolean;
 }
+
+/** The name of the setting, for messages that tell a deployer what to change. */
+export const TEMPLATE_RESULT_URL_SETTING = 'templateResultUrl';
 
 const DEFAULT_CREDENTIALS: NonNullable<EnvironmentDescription['credentials']> = {
   clientId: { env: 'AUTH0_CLIENT_ID' },
@@ -52,6 +63,9 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
   if (typeof record !== 'object' || record === null || typeof record.keywords !== 'object' || record.domain === undefined) {
     throw new Error(`environments/${name}.json needs "domain" and "keywords".`);
   }
+  if (record.templateResultUrl !== undefined && typeof record.templateResultUrl !== 'boolean') {
+    throw new Error(`environments/${name}.json: "${TEMPLATE_RESULT_URL_SETTING}" must be true or false.`);
+  }
   return {
     name,
     description: record.description,
@@ -59,6 +73,7 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
     ...(record.credentials !== undefined ? { credentials: record.credentials } : {}),
     ...(record.caCert !== undefined ? { caCert: record.caCert } : {}),
     keywords: record.keywords,
+    ...(record.templateResultUrl !== undefined ? { templateResultUrl: record.templateResultUrl } : {}),
   };
 }
 

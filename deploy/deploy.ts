@@ -20,6 +20,7 @@ import { findUnfilledPlaceholders, formatUnfilledPlaceholder } from './placehold
 import { formatPlan, readTenantFacts, runPlan, withTenantFacts, type DeployPlan, type TenantFacts } from './plan';
 import { looksSecret, outputRedactor, redactingLineWriter } from './redact';
 import { formatSummary, parseImportLog, summarizeDeploy, type DeploySummary, type ImportEvidence } from './summary';
+import { refusalAdvice, templateResultUrlProblems } from './template-result-url';
 import { validateEmailTemplates } from './template-validation';
 
 /**
@@ -107,8 +108,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const bundleDir = options.bundleDir ?? (ownBundle as string);
     if (ownBundle !== undefined) {
       try {
-        // EMAIL_PROVIDER picks the tenant variant, as for `npm run build`.
-        await buildTenantBundle(root, { outDir: ownBundle, emailProvider: parseEmailProviderChoice(env.EMAIL_PROVIDER) });
+        // EMAIL_PROVIDER picks the tenant variant, as for `npm run build`; the environment says
+        // whether its tenant accepts a template resultUrl.
+        await buildTenantBundle(root, {
+          outDir: ownBundle,
+          emailProvider: parseEmailProviderChoice(env.EMAIL_PROVIDER),
+          templateResultUrl: environment.templateResultUrl === true,
+        });
       } catch (error) {
         throw new DeployRefused('bundle', [...causes, `The build failed: ${(error as Error).message}`]);
       }
@@ -124,6 +130,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       ...sizes.problems,
       ...templates.problems,
       ...unfilled.map(formatUnfilledPlaceholder),
+      ...templateResultUrlProblems(bundleDir, environment),
       ...bundleConnectionProblems(readDatabaseConnections(bundleDir)),
     );
     if (causes.length > 0 || target === undefined) throw new DeployRefused('bundle', causes);
@@ -184,6 +191,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       evidence = await readBack({ bundleDir, target, keywords, client, redact });
     }
     const summary = summarizeDeploy(plan, parseImportLog(imported.output), evidence);
+    if (imported.exitCode !== 0) summary.advice = refusalAdvice(stripVTControlCharacters(imported.output), environment);
     if (imported.exitCode !== 0) {
       throw new DeployFailed(
         `deploy-cli's import failed (exit ${imported.exitCode}); its output ends with the lines below, then what the tenant had applied.\n${redact(tail(stripVTControlCharacters(imported.output), 25))}\n\n` +

@@ -62,6 +62,8 @@ export interface DeploySummary {
   leftAlone: BundleResource[];
   /** What the summary rests on, in words (printed with it). */
   evidence?: string;
+  /** After a failed import: the setting to change for each refusal the deploy recognised. */
+  advice?: string[];
 }
 
 export interface ImportEvidence {
@@ -130,6 +132,7 @@ export function formatSummary(summary: DeploySummary, heading: string): string {
     ...(summary.untouched.length > 0 ? [`  not applied          ${list(summary.untouched)}`] : []),
     `  left alone           ${list(summary.leftAlone)}, and every resource type this project does not manage`,
     ...(summary.evidence !== undefined ? [summary.evidence] : []),
+    ...(summary.advice ?? []).map((line) => `To fix: ${line}`),
     WRITE_ONLY_NOTE,
   ].join('\n');
 }

@@ -78,6 +78,28 @@ describe('dist/tenant/actions/*.json', () => {
   });
 });
 
+describe('built password-reset-landing', () => {
+  it('is a dependency-free post-challenge Action that sets the result URL from its one secret', async () => {
+    const config = readConfig('password-reset-landing');
+    expect(config.supported_triggers).toEqual([{ id: 'password-reset-post-challenge', version: 'v1' }]);
+    expect(config.dependencies).toEqual([]);
+    expect(config.secrets).toEqual([{ name: 'RESET_RESULT_URL', value: '##RESET_RESULT_URL##' }]);
+    const action = loadBuilt('password-reset-landing');
+    const calls: unknown[][] = [];
+    const logs: string[] = [];
+    const handler = action.exports.onExecutePostChallenge as (event: unknown, api: unknown) => Promise<void>;
+    await action.captureLogs(logs, () =>
+      handler(
+        { user: fakeUser({ app_metadata: { invite: true } }), secrets: { RESET_RESULT_URL: 'https://app.example.com/login' } },
+        { transaction: { setResultUrl: (...args: unknown[]) => calls.push(args) }, access: { deny: () => calls.push(['deny']) } },
+      ),
+    );
+    expect(calls).toEqual([['https://app.example.com/login', { query: { type: 'invite' } }]]);
+    expect(logs).toEqual(['password-reset-landing user=auth0|user-1 landing_set invite']);
+    expect(Buffer.byteLength(readFileSync(join(distActions, 'password-reset-landing', 'code.js'), 'utf8'))).toBeLessThan(4 * 1024);
+  });
+});
+
 describe('built verify-and-welcome', () => {
   const onExecutePostLogin = () => {
     const action = loadBuilt('verify-and-welcome');

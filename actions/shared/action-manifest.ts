@@ -1,7 +1,7 @@
 /** What the build needs to know of an Action to write auth0-deploy-cli's `actions/<name>.json`. */
 export interface ActionManifest {
   name: string;
-  trigger: { id: 'post-login' | 'post-user-registration' | 'custom-email-provider'; version: string };
+  trigger: { id: 'post-login' | 'post-user-registration' | 'custom-email-provider' | 'password-reset-post-challenge'; version: string };
   /** Every secret the Action reads; each becomes a `##NAME##` keyword in the deployed config. */
   secrets: readonly string[];
   /**

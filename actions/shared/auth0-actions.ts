@@ -3,7 +3,7 @@
  *
  * The official `@auth0/actions` types are not on the registry this project reaches, so these
  * are written from Auth0's docs ("Actions Triggers: post-login / post-user-registration /
- * custom-email-provider — Event Object / API Object"). They cover the documented fields, not
+ * custom-email-provider / password-reset-post-challenge — Event Object / API Object"). They cover the documented fields, not
  * only the ones the Actions read, and mark as optional what Auth0 may leave out.
  */
 
@@ -277,6 +277,42 @@ export interface CustomEmailProviderApi {
   cache: ActionCache;
 }
 
+// ------------------------------------------------ password-reset-post-challenge v1
+
+/**
+ * docs-v2 customize/actions/explore-triggers/password-reset-triggers/post-challenge-trigger/
+ * post-challenge-event-object.mdx: runs once the user has passed the reset's challenge (opened
+ * the emailed link), before the new password is chosen. Auth0 runs it only when the reset has an
+ * application (`client_id`; auth0 SDK `ChangePasswordTicketRequestContent.client_id`).
+ */
+export interface PasswordResetPostChallengeEvent {
+  user: User;
+  client: Client;
+  connection: Connection;
+  request: Request;
+  tenant: Tenant;
+  secrets: Secrets;
+  transaction: { locale: string; ui_locales: string[]; state?: string; login_hint?: string; correlation_id?: string };
+  authentication?: { methods: AuthenticationMethod[] };
+  authorization?: { roles: string[] };
+  organization?: Organization;
+  stats?: { logins_count: number };
+}
+
+/** post-challenge-api-object.mdx; only the parts this project's Actions may call are typed in full. */
+export interface PasswordResetPostChallengeApi {
+  access: { deny(reason: string): void };
+  cache: ActionCache;
+  transaction: {
+    /** Where the browser goes after the password reset, with `query` appended (Universal Login ignores the reset template's Redirect To). */
+    setResultUrl(url: string, options?: { query?: Record<string, string> }): void;
+  };
+}
+
 export type PostLoginHandler = (event: PostLoginEvent, api: PostLoginApi) => Promise<void>;
 export type PostUserRegistrationHandler = (event: PostUserRegistrationEvent, api: PostUserRegistrationApi) => Promise<void>;
+export type PasswordResetPostChallengeHandler = (
+  event: PasswordResetPostChallengeEvent,
+  api: PasswordResetPostChallengeApi,
+) => Promise<void>;
 export type CustomEmailProviderHandler = (event: CustomEmailProviderEvent, api: CustomEmailProviderApi) => Promise<void>;

@@ -271,6 +271,19 @@ export function readVerifyWelcomeSettings(secrets: Secrets): VerifyWelcomeSettin
   };
 }
 
+// ------------------------------------------------------------ password-reset-landing
+
+export interface ResetLandingSettings {
+  /** RESET_RESULT_URL: where a person lands after setting a password (the application). */
+  resultUrl?: string;
+  problems: string[];
+}
+
+export function readResetLandingSettings(secrets: Secrets): ResetLandingSettings {
+  const problems: string[] = [];
+  return { resultUrl: readUrl(secrets, 'RESET_RESULT_URL', problems), problems };
+}
+
 // ------------------------------------------------------------ custom-email-provider
 
 /**

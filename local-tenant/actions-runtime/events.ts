@@ -3,6 +3,7 @@ import type {
   Connection,
   CustomEmailProviderEvent,
   NotifiedUser,
+  PasswordResetPostChallengeEvent,
   PostLoginEvent,
   PostUserRegistrationEvent,
   Request as ActionRequest,
@@ -10,7 +11,13 @@ import type {
   Transaction,
   User,
 } from '../../actions/shared/auth0-actions';
-import type { CustomEmailContext, LoginContext, TriggerRequestInfo, UserCreatedContext } from '../state/hooks';
+import type {
+  CustomEmailContext,
+  LoginContext,
+  PasswordResetChallengeContext,
+  TriggerRequestInfo,
+  UserCreatedContext,
+} from '../state/hooks';
 import type { ActionSecretRecord, ClientRecord, ConnectionRecord, JsonObject, UserRecord } from '../state/types';
 
 /** Event objects shaped as Auth0 gives them to Actions (post-login v3, post-user-registration v2, custom-email-provider v1). */
@@ -143,6 +150,26 @@ export function postUserRegistrationEvent(
     tenant: { id: tenant.id },
     secrets,
     ...(context.request !== undefined ? { request: eventRequest(context.request) } : {}),
+  };
+}
+
+/** password-reset-post-challenge v1: the user, the application and connection of the reset. */
+export function postChallengeEvent(
+  context: PasswordResetChallengeContext,
+  secrets: Secrets,
+  tenant: { id: string; enabledLocales: readonly string[] },
+): PasswordResetPostChallengeEvent {
+  return {
+    user: eventUser(context.user),
+    client: eventClient(context.client),
+    connection: eventConnection(context.connection),
+    request: eventRequest(context.request),
+    tenant: { id: tenant.id },
+    secrets,
+    transaction: { locale: negotiateLocale(tenant.enabledLocales, [], context.request.language), ui_locales: [] },
+    authentication: { methods: [{ name: 'email', timestamp: new Date().toISOString() }] },
+    authorization: { roles: [] },
+    stats: { logins_count: context.user.logins_count },
   };
 }
 

@@ -1,6 +1,15 @@
-import type { PostLoginApi, PostUserRegistrationApi } from '../../actions/shared/auth0-actions';
+import type { PasswordResetPostChallengeApi, PostLoginApi, PostUserRegistrationApi } from '../../actions/shared/auth0-actions';
 import type { LocalTenantRuntime } from '../server';
-import type { CustomEmailContext, CustomEmailOutcome, LoginContext, LoginOutcome, TenantHooks, UserCreatedContext } from '../state/hooks';
+import type {
+  CustomEmailContext,
+  CustomEmailOutcome,
+  LoginContext,
+  LoginOutcome,
+  PasswordResetChallengeContext,
+  PasswordResetChallengeOutcome,
+  TenantHooks,
+  UserCreatedContext,
+} from '../state/hooks';
 import type {
   ActionExecutionLog,
   ActionExecutionRecord,
@@ -12,7 +21,7 @@ import type {
 } from '../state/types';
 import { ActionCacheStore } from './action-cache';
 import { attemptOutcome, customEmailApi, deliverWithRetries, type AttemptResult } from './custom-email';
-import { customEmailProviderEvent, postLoginEvent, postUserRegistrationEvent, secretsOf } from './events';
+import { customEmailProviderEvent, postChallengeEvent, postLoginEvent, postUserRegistrationEvent, secretsOf } from './events';
 import { loadAction, type LoadedAction } from './load-action';
 import { routeActionTraffic, runInActionScope } from './outbound-routing';
 
@@ -51,12 +60,13 @@ interface BoundAction {
   version: ActionVersionRecord;
 }
 
-type TriggerId = 'post-login' | 'post-user-registration' | 'custom-email-provider';
+type TriggerId = 'post-login' | 'post-user-registration' | 'custom-email-provider' | 'password-reset-post-challenge';
 
 const HANDLERS: Record<TriggerId, string> = {
   'post-login': 'onExecutePostLogin',
   'post-user-registration': 'onExecutePostUserRegistration',
   'custom-email-provider': 'onExecuteCustomEmailProvider',
+  'password-reset-post-challenge': 'onExecutePostChallenge',
 };
 
 /**
@@ -148,7 +158,8 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
           const message = (error as { message?: unknown } | null)?.message;
           result.error = typeof message === 'string' ? message : String(error);
           errors.push(`${bound.name}: ${result.error}`);
-          if (trigger === 'post-login') break; // Auth0 fails the login when an Action throws
+          // Auth0 fails the login (or the reset) when an Action of a blocking trigger throws.
+          if (trigger === 'post-login' || trigger === 'password-reset-post-challenge') break;
         } finally {
           result.duration_ms = Date.now() - actionStarted;
         }
@@ -217,6 +228,38 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
   }
 
   /**
+   * password-reset-post-challenge: `api.transaction.setResultUrl(url, { query })` chooses where
+   * the browser goes after the reset (the last call wins); `api.access.deny` stops the reset
+   * (docs-v2 post-challenge-api-object.mdx).
+   */
+  async function onPasswordResetChallenge(context: PasswordResetChallengeContext): Promise<PasswordResetChallengeOutcome> {
+    const cache = cacheOf('password-reset-post-challenge');
+    let denied: string | undefined;
+    let resultUrl: string | undefined;
+    const { timedOut, errors } = await runTrigger('password-reset-post-challenge', context.user.user_id, async (bound, handler) => {
+      if (typeof handler !== 'function') throw new Error('onExecutePostChallenge is not exported');
+      const event = postChallengeEvent(context, secretsOf(bound.version.secrets), tenantInfo());
+      const api: PasswordResetPostChallengeApi = {
+        access: { deny: (reason) => void (denied ??= reason) },
+        cache,
+        transaction: {
+          setResultUrl: (url, options) => {
+            const target = new URL(url);
+            for (const [key, value] of Object.entries(options?.query ?? {})) target.searchParams.set(key, String(value));
+            resultUrl = target.toString();
+          },
+        },
+      };
+      await (handler as (e: unknown, a: unknown) => Promise<void>)(event, api);
+      return denied === undefined ? 'continue' : 'stop';
+    });
+    if (timedOut) return { allowed: false, reason: 'Script execution time exceeded' };
+    if (errors.length > 0) return { allowed: false, reason: errors[0] ?? 'Action failed' };
+    if (denied !== undefined) return { allowed: false, reason: denied };
+    return resultUrl === undefined ? { allowed: true } : { allowed: true, resultUrl };
+  }
+
+  /**
    * custom-email-provider: the bound Action delivers the email; api.notification.retry runs it
    * again (at most 5 times), drop ends it. Each attempt is an execution record with its outcome.
    */
@@ -266,6 +309,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
   return {
     onUserCreated,
     onLogin,
+    onPasswordResetChallenge,
     onCustomEmail,
     evictCaches: () => {
       for (const cache of caches.values()) cache.evictAll();

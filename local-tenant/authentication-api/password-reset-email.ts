@@ -14,7 +14,7 @@ export interface PasswordResetRequest {
 
 /**
  * Auth0's Change Password email (`reset_email`) for one user: a password-change ticket with the
- * template's lifetime and redirect, marked as coming from an emailed link (its use verifies
+ * template's lifetime and the application, marked as coming from an emailed link (its use verifies
  * the email), rendered and delivered through the tenant's email provider. Undefined when the
  * user has no email.
  */
@@ -27,7 +27,10 @@ export async function sendPasswordResetEmail(ctx: TenantContext, input: Password
     user_id: user.user_id,
     ttl_sec: template?.urlLifetimeInSeconds ?? 0,
     from_emailed_link: true,
-    ...(template?.resultUrl ? { result_url: template.resultUrl } : client ? { client_id: client.client_id } : {}),
+    // Universal Login ignores the template's Redirect To (resultUrl) and sends the person to the
+    // application's default login route, or where a post-challenge Action says (docs-v2
+    // customize/email/email-templates/customize-email-templates.mdx).
+    ...(client ? { client_id: client.client_id } : {}),
   });
   const language = input.request?.language;
   const rendered = await renderTemplateEmail(ctx, {

@@ -26,6 +26,7 @@ export const SUPPORTED_TRIGGERS: ReadonlyArray<{ id: string; version: string }> 
   { id: 'send-phone-message', version: 'v2' },
   { id: 'credentials-exchange', version: 'v2' },
   { id: 'custom-email-provider', version: 'v1' },
+  { id: 'password-reset-post-challenge', version: 'v1' },
 ];
 
 const MAX_BINDINGS_PER_TRIGGER = 20;

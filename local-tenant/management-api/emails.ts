@@ -47,6 +47,7 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
 
   api.post('/email-templates', async (c) => {
     const body = await readJsonObject(c);
+    requireResultUrlAllowed(ctx, body);
     const name = requireTemplateName(optionalString(body, 'template') ?? '');
     if (store.data.email_templates.some((t) => t.template === name)) {
       throw new ApiError(409, 'Template already exists', 'template_conflict');
@@ -60,14 +61,18 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
   // PATCH updates the given fields; PUT replaces the template (creating it when missing).
   api.patch('/email-templates/:name', async (c) => {
     const current = requireTemplate(ctx, requireTemplateName(c.req.param('name')));
-    const next = templateFrom(current.template, await readJsonObject(c), current);
+    const body = await readJsonObject(c);
+    requireResultUrlAllowed(ctx, body);
+    const next = templateFrom(current.template, body, current);
     return c.json(saveTemplate(ctx, current, next));
   });
 
   api.put('/email-templates/:name', async (c) => {
     const name = requireTemplateName(c.req.param('name'));
     const current = store.data.email_templates.find((t) => t.template === name);
-    const next = templateFrom(name, await readJsonObject(c), undefined);
+    const body = await readJsonObject(c);
+    requireResultUrlAllowed(ctx, body);
+    const next = templateFrom(name, body, undefined);
     return c.json(saveTemplate(ctx, current, next));
   });
 
@@ -115,6 +120,24 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
     store.changed();
     return c.body(null, 204);
   });
+}
+
+/**
+ * Auth0 refuses a template `resultUrl` ("Redirect To") on non-enterprise tenants created on or
+ * after 2026-05-05 (docs-v2 customize/email/email-templates/customize-email-templates.mdx: "403 —
+ * Customizations for resultUrl are not allowed for non-enterprise tenants"). The docs give the
+ * status and the message; the body's shape and errorCode are those of Auth0's other
+ * subscription refusal in a real tenant's recording (terraform-provider-auth0
+ * test/data/recordings/TestAccAttackProtectionBotDetectionInsufficientEntitlement.yaml:
+ * `{"statusCode":403,"error":"Forbidden","message":"Please upgrade your subscription ...",
+ * "errorCode":"insufficient_entitlement"}`). An empty or null value customizes nothing and passes.
+ */
+const RESULT_URL_REFUSAL = 'Customizations for resultUrl are not allowed for non-enterprise tenants';
+
+function requireResultUrlAllowed(ctx: TenantContext, body: JsonObject): void {
+  const resultUrl = body['resultUrl'];
+  if (resultUrl === undefined || resultUrl === null || resultUrl === '' || ctx.profile.templateResultUrlAllowed) return;
+  throw new ApiError(403, RESULT_URL_REFUSAL, 'insufficient_entitlement');
 }
 
 function saveTemplate(ctx: TenantContext, current: EmailTemplateRecord | undefined, next: EmailTemplateRecord): EmailTemplateRecord {

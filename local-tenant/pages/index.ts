@@ -68,9 +68,11 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     );
   });
 
-  app.get('/lo/reset', (c) => {
+  app.get('/lo/reset', async (c) => {
     const lookup = findUsableTicket(store, 'password-change', c.req.query('ticket'));
     if (!lookup.ok) return c.html(page('Change your password', html`<p class="error">${TICKET_PROBLEMS[lookup.reason]}</p>`), 400);
+    const challenge = await passChallenge(ctx, c, lookup.ticket);
+    if (challenge.denied !== undefined) return c.html(deniedPage(challenge.denied), 403);
     return c.html(resetPage(ctx, lookup.ticket, undefined));
   });
 
@@ -83,6 +85,8 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     const user = store.findUser(ticket.user_id);
     const connection = user ? store.findConnectionByName(user.connection) : undefined;
     if (!user || !connection) return c.html(page('Change your password', html`<p class="error">The user does not exist.</p>`), 400);
+    const challenge = await passChallenge(ctx, c, ticket);
+    if (challenge.denied !== undefined) return c.html(deniedPage(challenge.denied), 403);
     const password = typeof form['password'] === 'string' ? form['password'] : '';
     const confirm = typeof form['password_confirm'] === 'string' ? form['password_confirm'] : '';
     if (password !== confirm) return c.html(resetPage(ctx, ticket, 'The passwords do not match.'), 400);
@@ -97,8 +101,12 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     ticket.used_at = nowIso();
     store.changed();
 
+    // Where Universal Login sends the person: the post-challenge Action's setResultUrl, else the
+    // ticket's result_url (classic experience), else the application's default login route
+    // (docs-v2 configure-default-login-routes.mdx, "Complete password reset flow"). The
+    // reset_email template's Redirect To plays no part (customize-email-templates.mdx).
     const client = ticket.client_id ? store.findClient(ticket.client_id) : undefined;
-    const target = ticket.result_url ?? (client ? clientLoginUrl(ctx, client) : undefined);
+    const target = challenge.result_url ?? ticket.result_url ?? (client ? clientLoginUrl(ctx, client) : undefined);
     if (target) return c.redirect(withQuery(target, ticket.include_email_in_redirect && user.email ? { email: user.email } : {}), 302);
     return c.html(
       page(
@@ -134,6 +142,33 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     }
     return c.html(page('Email verified', html`<p>${message}</p>`));
   });
+}
+
+/**
+ * password-reset-post-challenge, once per ticket, when the link is first opened (or the form sent
+ * without opening it). Auth0 runs the trigger only for a reset with an application: `client_id`
+ * "is required to use the Password Reset Post Challenge trigger" (auth0 SDK,
+ * ChangePasswordTicketRequestContent.client_id).
+ */
+async function passChallenge(ctx: TenantContext, c: Context, ticket: TicketRecord): Promise<NonNullable<TicketRecord['post_challenge']>> {
+  if (ticket.post_challenge !== undefined) return ticket.post_challenge;
+  const client = ticket.client_id ? ctx.store.findClient(ticket.client_id) : undefined;
+  const user = ctx.store.findUser(ticket.user_id);
+  const connection = user ? ctx.store.findConnectionByName(user.connection) : undefined;
+  const run = ctx.hooks.onPasswordResetChallenge;
+  if (!client || !user || !connection || run === undefined) return {};
+  const outcome = await run({ user, connection, client, request: triggerRequestInfo(c, {}) });
+  ticket.post_challenge = outcome.allowed
+    ? outcome.resultUrl !== undefined
+      ? { result_url: outcome.resultUrl }
+      : {}
+    : { denied: outcome.reason };
+  ctx.store.changed();
+  return ticket.post_challenge;
+}
+
+function deniedPage(reason: string) {
+  return page('Change your password', html`<p class="error">${reason}</p>`);
 }
 
 /** Auth0 sends its welcome_email after a verification when that template is enabled. */

@@ -31,6 +31,17 @@ export interface LoginContext {
 
 export type LoginOutcome = { allowed: true } | { allowed: false; reason: string };
 
+/** A password reset whose challenge (the emailed link) was passed, for an application. */
+export interface PasswordResetChallengeContext {
+  user: UserRecord;
+  connection: ConnectionRecord;
+  client: ClientRecord;
+  request: TriggerRequestInfo;
+}
+
+/** `resultUrl`: what `api.transaction.setResultUrl` chose (with its query), when an Action called it. */
+export type PasswordResetChallengeOutcome = { allowed: true; resultUrl?: string } | { allowed: false; reason: string };
+
 /**
  * Trigger hooks injected by the Actions runtime. The server awaits them (so that tests see
  * their effects when the HTTP call returns) but, like Auth0's post-user-registration trigger,
@@ -41,6 +52,11 @@ export interface TenantHooks {
   onUserCreated?(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void>;
   /** post-login: after the password was checked. `{ allowed: false }` is `api.access.deny(reason)`. */
   onLogin?(context: LoginContext): Promise<LoginOutcome>;
+  /**
+   * password-reset-post-challenge: once the person opened a reset link of a reset with an
+   * application; `{ allowed: false }` is `api.access.deny(reason)`.
+   */
+  onPasswordResetChallenge?(context: PasswordResetChallengeContext): Promise<PasswordResetChallengeOutcome>;
   /**
    * custom-email-provider: delivers an Auth0 email when the tenant's email provider is
    * `custom`, retrying as Auth0 does when the Action calls api.notification.retry.

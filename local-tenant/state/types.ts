@@ -158,6 +158,11 @@ export interface TicketRecord {
   created_at: string;
   expires_at: string;
   used_at?: string;
+  /**
+   * What password-reset-post-challenge decided when the link was opened: run once per ticket,
+   * as Auth0 runs it once per reset transaction. `result_url` is `api.transaction.setResultUrl`'s.
+   */
+  post_challenge?: { denied?: string; result_url?: string };
 }
 
 export interface ActionExecutionLog {

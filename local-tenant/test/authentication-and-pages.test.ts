@@ -11,8 +11,16 @@ let appClientId: string;
 const logins: LoginContext[] = [];
 const created: string[] = [];
 let denyReason: string | undefined;
+/** What the stand-in post-challenge Action does: set a result URL, deny, or nothing. */
+let postChallenge: { resultUrl?: string; deny?: string } = {};
+const challenged: string[] = [];
 
 const hooks: TenantHooks = {
+  async onPasswordResetChallenge(context) {
+    challenged.push(`${context.user.user_id}@${context.client.client_id}`);
+    if (postChallenge.deny !== undefined) return { allowed: false, reason: postChallenge.deny };
+    return postChallenge.resultUrl !== undefined ? { allowed: true, resultUrl: postChallenge.resultUrl } : { allowed: true };
+  },
   async onUserCreated(user, connection, context) {
     created.push(`${user.user_id}@${connection.name}:${context.via}`);
   },
@@ -41,6 +49,62 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 const ticketOf = (url: string): string => new URL(url).searchParams.get('ticket') ?? '';
+
+describe('password-reset-post-challenge decides where a reset from the change-password email lands', () => {
+  afterEach(() => (postChallenge = {}));
+
+  async function resetLink(email: string): Promise<string> {
+    await mgmt.users.create({ connection: 'members', email, password: 'Initial0!' });
+    await fetch(`${tenant.httpUrl}/dbconnections/change_password`, json({ client_id: appClientId, connection: 'members', email }));
+    const [mail] = tenant.store.outbox.list({ to: email });
+    return /href="([^"]+)"/.exec(mail?.html ?? '')?.[1] ?? '';
+  }
+
+  test("setResultUrl's URL wins over the template's Redirect To and the login route; the trigger runs once", async () => {
+    postChallenge = { resultUrl: 'http://localhost:3000/welcome?type=invite' };
+    const link = await resetLink('landing@example.com');
+    challenged.length = 0;
+    expect((await fetch(link)).status).toBe(200);
+    expect((await fetch(link)).status).toBe(200);
+    const done = await fetch(
+      `${tenant.httpUrl}/lo/reset`,
+      form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
+    );
+    expect(done.headers.get('location')).toBe('http://localhost:3000/welcome?type=invite');
+    expect(challenged).toHaveLength(1);
+  });
+
+  test('api.access.deny stops the reset: no password is set', async () => {
+    postChallenge = { deny: 'Resets are closed' };
+    const link = await resetLink('denied@example.com');
+    const opened = await fetch(link);
+    expect(opened.status).toBe(403);
+    expect(await opened.text()).toContain('Resets are closed');
+    const posted = await fetch(
+      `${tenant.httpUrl}/lo/reset`,
+      form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
+    );
+    expect(posted.status).toBe(403);
+    const login = await fetch(
+      `${tenant.httpUrl}/local/api/login`,
+      json({ connection: 'members', username: 'denied@example.com', password: 'NewPassw0rd!', client_id: appClientId }),
+    );
+    expect(login.status).not.toBe(200);
+  });
+
+  test('a ticket without client_id runs no post-challenge Action (Auth0 needs the application)', async () => {
+    postChallenge = { resultUrl: 'http://localhost:3000/never' };
+    const user = await mgmt.users.create({ connection: 'members', email: 'noclient@example.com', password: 'Initial0!' });
+    const { ticket } = await mgmt.tickets.changePassword({ user_id: user.user_id as string, result_url: 'http://localhost:3000/classic' });
+    challenged.length = 0;
+    const done = await fetch(
+      `${tenant.httpUrl}/lo/reset`,
+      form({ ticket: ticketOf(ticket as string), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
+    );
+    expect(done.headers.get('location')).toBe('http://localhost:3000/classic');
+    expect(challenged).toEqual([]);
+  });
+});
 
 test('signup creates an unverified user, runs post-user-registration, refuses duplicates', async () => {
   const res = await fetch(
@@ -95,7 +159,9 @@ test('change_password renders reset_email with Liquid into the outbox; the link 
     form({ ticket: ticketOf(link), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
   );
   expect(done.status).toBe(302);
-  expect(done.headers.get('location')).toBe('http://localhost:3000/after-reset');
+  // Universal Login ignores the template's Redirect To (http://localhost:3000/after-reset): the
+  // application's login route, as no post-challenge Action chose otherwise.
+  expect(done.headers.get('location')).toBe('http://localhost:3000/login');
   expect((await mgmt.users.get(user.user_id as string)).email_verified).toBe(true);
   const reused = await fetch(link);
   expect(reused.status).toBe(400);

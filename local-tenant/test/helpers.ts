@@ -50,6 +50,7 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
     client_secret: 'web-app-secret',
     name: 'Web App',
     callbacks: ['http://localhost:3000/callback'],
+    initiate_login_uri: 'http://localhost:3000/login',
     app_type: 'regular_web',
   });
   data.connections.push(

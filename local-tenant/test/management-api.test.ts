@@ -235,6 +235,45 @@ describe('email templates and provider', () => {
     expect(provider.name).toBe('sendgrid');
     expect(provider).not.toHaveProperty('credentials');
   });
+
+  test("a template resultUrl is refused on a free tenant created today with Auth0's 403 body; an empty one passes", async () => {
+    expect(tenant.profile.name).toBe('free');
+    const template = { template: 'welcome_email' as const, body: '<p>hi</p>', from: '', subject: 'Hi', syntax: 'liquid', enabled: false };
+    const refusal = {
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'Customizations for resultUrl are not allowed for non-enterprise tenants',
+      errorCode: 'insufficient_entitlement',
+    };
+    expect(await expectError(mgmt.emailTemplates.create({ ...template, resultUrl: 'https://app.example.com/x' }), 403)).toEqual(refusal);
+    await mgmt.emailTemplates.create({ ...template, resultUrl: '' });
+    expect(await expectError(mgmt.emailTemplates.update('welcome_email', { resultUrl: 'https://app.example.com/x' }), 403)).toEqual(
+      refusal,
+    );
+    expect(await expectError(mgmt.emailTemplates.set('welcome_email', { ...template, resultUrl: 'https://a.example.com/' }), 403)).toEqual(
+      refusal,
+    );
+    expect((await mgmt.emailTemplates.get('welcome_email')).resultUrl).toBe('');
+  });
+
+  test.each(['enterprise', 'free-legacy'] as const)('the %s profile accepts a template resultUrl', async (profile) => {
+    const other = await startTestTenant({ profile });
+    try {
+      seedTenant(other);
+      const created = await managementClient(other).emailTemplates.create({
+        template: 'verify_email',
+        body: '<p>{{ url }}</p>',
+        from: '',
+        subject: 'Verify',
+        syntax: 'liquid',
+        enabled: true,
+        resultUrl: 'https://app.example.com/after-reset',
+      });
+      expect(created.resultUrl).toBe('https://app.example.com/after-reset');
+    } finally {
+      await other.stop();
+    }
+  });
 });
 
 describe('the custom email provider and its trigger', () => {

@@ -72,7 +72,8 @@ it('an invited user follows the link from the outbox, sets a password, logs in a
   await page.fill('#password', password);
   await page.fill('input[name=password_confirm]', password);
   await page.click('button');
-  await page.waitForURL(/\/login/);
+  // The password-reset-landing Action sends the invitee to the application's login route.
+  await page.waitForURL(`${base}/login?client_id=${LOCAL_APP.client_id}&type=invite`);
 
   // The first login runs verify-and-welcome: the email is verified, so it sends the welcome email.
   await page.goto(`${base}/login?client_id=${LOCAL_APP.client_id}&connection=members`);

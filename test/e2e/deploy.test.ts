@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTenantBundle } from '../../build/tenant-bundle';
-import { deploy, DeployRefused } from '../../deploy/deploy';
+import { deploy, DeployFailed, DeployRefused } from '../../deploy/deploy';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
 import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { endpointOf } from '../conformance/used-endpoints';
@@ -161,6 +161,16 @@ describe('the README, word for word, against the local tenant', () => {
     expect(data.email_provider?.credentials).toEqual({ api_key: LOCAL_SENDGRID_KEY });
     expect(data.tenant.friendly_name).toBe('Email Flows (staging)');
     expect(measured.deployWrites).toBeGreaterThan(10);
+    // A free tenant created today (the default profile) took the default build: no template
+    // resultUrl, and the post-challenge Action decides where a reset lands.
+    expect(stack.tenant.profile).toMatchObject({ name: 'free', templateResultUrlAllowed: false });
+    expect(data.email_templates.map((t) => [t.template, t.resultUrl])).toEqual(
+      expect.arrayContaining([
+        ['reset_email', ''],
+        ['verify_email', ''],
+      ]),
+    );
+    expect(data.trigger_bindings.filter((b) => b.trigger_id === 'password-reset-post-challenge')).toHaveLength(1);
   });
 
   test(`${README_COMMANDS.planStaging} right after: nothing to change, and not one writing request`, async () => {
@@ -246,6 +256,18 @@ describe('a deploy is refused for each rule, naming the cause, with no writing r
     expect(writes(stack.tenant.requestLog.list())).toEqual([]);
   });
 
+  test('a bundle built with template resultUrl, for an environment that does not allow it: nothing is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-e2e-resulturl-'));
+    scratch.push(dir);
+    await buildTenantBundle(ROOT, { outDir: dir, templateResultUrl: true });
+    expect(await refused(dir)).toEqual([
+      expect.stringMatching(
+        /^emails\/reset_email\.json, emails\/verify_email\.json set a template resultUrl, but environments\/local\.json does not allow one \("templateResultUrl" is not true\)/,
+      ),
+    ]);
+    expect(stack.tenant.requestLog.list()).toEqual([]);
+  });
+
   test('a connection renamed (its users would stay on the old one): only reads reach the tenant', async () => {
     const dir = bundleCopy();
     const from = join(dir, 'database-connections', 'shared-inbox');
@@ -260,6 +282,28 @@ describe('a deploy is refused for each rule, naming the cause, with no writing r
     expect(stack.tenant.store.data.connections.map((c) => c.name).sort()).toEqual(['members', 'shared-inbox']);
   });
 });
+
+test('a tenant that refuses the template resultUrl anyway: the summary says what was written and which setting to change', async () => {
+  // environments/local.json claiming a tenant that allows template resultUrl, deployed into a free tenant created today.
+  const environmentsDir = mkdtempSync(join(tmpdir(), 'deploy-e2e-envs-'));
+  scratch.push(environmentsDir);
+  const local = JSON.parse(readFileSync(join(ROOT, 'environments', 'local.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(environmentsDir, 'local.json'), JSON.stringify({ ...local, templateResultUrl: true }));
+  const started = Date.now();
+  const error = await deploy({ environment: 'local', environmentsDir, env: localEnv() }).catch((e: unknown) => e);
+  measured.refusedTemplateDeployMs = Date.now() - started;
+  expect(error).toBeInstanceOf(DeployFailed);
+  const { message, summary } = error as DeployFailed;
+  expect(message).toContain('Customizations for resultUrl are not allowed for non-enterprise tenants');
+  expect(summary.advice).toEqual([expect.stringContaining('Set "templateResultUrl": false in environments/local.json')]);
+  expect(message).toContain("To fix: The tenant refused the email templates' resultUrl");
+  // What was written is named: the templates were not applied, the Actions were.
+  expect(summary.untouched).toEqual(expect.arrayContaining([{ type: 'emailTemplates', name: 'reset_email' }]));
+  expect([...summary.created, ...summary.changed, ...summary.resent]).toEqual(
+    expect.arrayContaining([{ type: 'actions', name: 'password-reset-landing' }]),
+  );
+  expect(stack.tenant.store.data.email_templates.find((t) => t.template === 'reset_email')?.resultUrl).toBe('');
+}, 300_000);
 
 test("the documentation's deploy commands (README.md and docs/*.md) are only commands this file runs", () => {
   const pages = [

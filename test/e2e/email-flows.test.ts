@@ -23,6 +23,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The application's login route (APP_LOGIN_URL, also RESET_RESULT_URL) in this run. */
+const loginRoute = () => `${stack.tenant.httpUrl}/login?client_id=local-email-flows-app`;
+
+function actionLogs(trigger: string): string[] {
+  return stack.tenant.store.data.action_executions
+    .filter((execution) => execution.trigger_id === trigger)
+    .flatMap((execution) => execution.results.flatMap((result) => result.logs));
+}
+
 async function appMetadata(userId: string): Promise<Record<string, unknown>> {
   const user = await client.management.users.get(userId);
   return (user.app_metadata ?? {}) as Record<string, unknown>;
@@ -53,7 +62,13 @@ describe('invitation through Auth0 change-password email (members connection)', 
     const link = linksOf(invitation!.html).find((href) => href.includes('/lo/reset?ticket='));
     expect(link).toBeDefined();
     const submitted = await client.setPassword(link!, PASSWORD);
-    expect([200, 302]).toContain(submitted.status);
+    // The password-reset-landing Action (password-reset-post-challenge) sends the invitee to the
+    // application (RESET_RESULT_URL, its login route here) marked as an invitation; no template
+    // resultUrl was deployed.
+    expect(submitted.status).toBe(302);
+    expect(submitted.headers.get('location')).toBe(`${loginRoute()}&type=invite`);
+    expect(stack.tenant.store.data.email_templates.find((t) => t.template === 'reset_email')?.resultUrl).toBe('');
+    expect(actionLogs('password-reset-post-challenge')).toContain(`password-reset-landing user=${userId} landing_set invite`);
     expect((await client.management.users.get(userId)).email_verified).toBe(true);
 
     const login = await client.login('members', email, PASSWORD, { client_id: 'local-email-flows-app' });
@@ -107,7 +122,10 @@ describe('invitation by ticket on the connection with non-unique emails (shared-
   it("a ticket link sets that account's password, verifies it, and its login sends one welcome email", async () => {
     const emails = await client.outbox(sharedEmail);
     const link = linksOf(emails[1]!.html).find((href) => href.includes('/lo/reset?ticket='))!;
-    await client.setPassword(link, PASSWORD);
+    const submitted = await client.setPassword(link, PASSWORD);
+    // A ticket made with client_id: the application's login route.
+    expect(submitted.status).toBe(302);
+    expect(submitted.headers.get('location')).toBe(loginRoute());
     const login = await client.login('shared-inbox', 'bob', PASSWORD, { client_id: 'local-email-flows-app' });
     expect(login.status).toBe(200);
     expect(login.body.email_verified).toBe(true);
