@@ -1,7 +1,7 @@
 import { ManagementClient } from 'auth0';
 import { custom, errors, generators, Issuer, type BaseClient } from 'openid-client';
 import type { LocalTenant, LoginContext, LoginOutcome, TenantHooks } from '../server';
-import { BOOTSTRAP, seedTenant, startTestTenant, trustingFetch } from './helpers';
+import { BOOTSTRAP, formLogin, seedTenant, startTestTenant, trustingFetch } from './helpers';
 
 /**
  * The login endpoints against openid-client (v5), a certified relying-party library we did not
@@ -21,6 +21,8 @@ let issuer: Issuer<BaseClient>;
 let client: BaseClient;
 let https: typeof fetch;
 const logins: LoginContext[] = [];
+const browserLogin = (url: string, credentials?: { identifier: string; password: string }, cookie?: string) =>
+  formLogin(tenant, https, url, { connection: 'members', ...credentials }, cookie);
 let outcome: (login: LoginContext) => LoginOutcome = () => ({ allowed: true });
 
 const hooks: TenantHooks = {
@@ -69,28 +71,6 @@ beforeEach(() => {
   logins.length = 0;
   outcome = () => ({ allowed: true });
 });
-
-/** A browser's login: opens the authorization URL, posts the login form, returns where it lands and its session cookie. */
-async function browserLogin(url: string, credentials: { identifier: string; password: string } | undefined, cookie?: string) {
-  const opened = await https(url, { redirect: 'manual', ...(cookie ? { headers: { cookie } } : {}) });
-  if (opened.status === 302) return { location: opened.headers.get('location') ?? '', cookie: cookie ?? '', page: '' };
-  const page = await opened.text();
-  if (!credentials) return { location: '', cookie: cookie ?? '', page, status: opened.status };
-  const state = /name="state" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  const posted = await https(`${tenant.httpsUrl}/u/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ state, connection: 'members', ...credentials }).toString(),
-  });
-  const session = /auth0=([^;]+)/.exec(posted.headers.get('set-cookie') ?? '')?.[1];
-  return {
-    location: posted.headers.get('location') ?? '',
-    cookie: session ? `auth0=${session}` : '',
-    page: await posted.text(),
-    status: posted.status,
-  };
-}
 
 async function codeFlow(extra: Record<string, string> = {}) {
   const verifier = generators.codeVerifier();
