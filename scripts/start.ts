@@ -4,7 +4,10 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
-import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
+import { ManagementClient } from 'auth0';
+import { transportTrusting } from '../admin/transport';
+import { LOCAL_APP, LOCAL_M2M, startLocalStack } from '../local-tenant/local-stack';
+import { watchActions } from '../local-tenant/watch-actions';
 import { DEFAULT_TENANT_PROFILE, TENANT_PROFILE_NAMES, isTenantProfileName } from '../local-tenant/profiles';
 
 /**
@@ -29,6 +32,7 @@ const program = new Command('npm start --')
     DEFAULT_TENANT_PROFILE,
   )
   .option('--no-rate-limits', "leave the profile's Management API rate limit off")
+  .option('--watch', 'rebuild and redeploy an Action into the running tenant when its source changes (users and outbox kept)')
   .parse();
 
 const options = program.opts<{
@@ -39,6 +43,7 @@ const options = program.opts<{
   emailProvider?: string;
   tenantProfile: string;
   rateLimits: boolean;
+  watch?: boolean;
 }>();
 
 function profileName(value: string) {
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
   }
   const { httpUrl, httpsUrl } = stack.tenant;
   const appEnv = writeExampleAppEnv(httpsUrl, caCopy);
+  if (options.watch === true) startWatching(stack.tenant.domain, stack.tenant.caCertPem);
   console.log(`
 Local tenant is running${options.data !== undefined ? ` (state kept in ${options.data})` : ' (state in memory)'}, as a ${profile} tenant${options.rateLimits ? ' with its rate limits' : ''}.
 
@@ -122,6 +128,29 @@ Try it:
      the reset goes to app_metadata.secondary_email once app_metadata.secondary_email_verified is true.
 
 Ctrl-C stops it.`);
+}
+
+/** --watch: each saved change under actions/ redeploys the Actions it touches, with the deploy application. */
+function startWatching(domain: string, caPem: string): void {
+  const management = new ManagementClient({
+    domain,
+    clientId: LOCAL_M2M.client_id,
+    clientSecret: LOCAL_M2M.client_secret,
+    fetch: transportTrusting([caPem]).fetch,
+    maxRetries: 3,
+  });
+  watchActions({
+    root: ROOT,
+    outDir: join(ROOT, 'dist', 'tenant'),
+    management,
+    onRedeploy: (report) =>
+      console.log(
+        report.ok
+          ? `[watch] ${report.action} redeployed: the new code answers from now on (${report.ms} ms after the save).`
+          : `[watch] ${report.action} not redeployed: ${report.error ?? 'unknown error'} (the tenant keeps the code it had).`,
+      ),
+  });
+  console.log('[watch] Watching actions/ for changes.');
 }
 
 /** The example app's settings (examples/express-app), read by `npm run example`. */
