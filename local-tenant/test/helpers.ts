@@ -101,7 +101,9 @@ export async function deployWhenBuilt(mgmt: ManagementClient, actionId: string, 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await mgmt.actions.deploy(actionId);
+}
 
+/**
  * A browser's OIDC login without a browser: opens the authorization URL (with the session cookie,
  * if any), posts the login page's form when credentials are given, and returns where it lands.
  */
