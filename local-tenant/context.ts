@@ -1,5 +1,6 @@
 import type { AccessTokenRegistry } from './authentication-api/access-tokens';
 import type { TenantProfile } from './profiles';
+import type { OidcRuntime } from './oidc';
 import type { TenantHooks } from './state/hooks';
 import type { TenantStore } from './state/store';
 
@@ -23,4 +24,6 @@ export interface TenantContext {
   bootstrapClientId: string;
   /** The kind of Auth0 tenant this one stands in for: which documented rules apply, and its timings. */
   profile: TenantProfile;
+  /** Signing key and protocol state of the login endpoints (/authorize, /oauth/token's user grants). */
+  oidc: OidcRuntime;
 }

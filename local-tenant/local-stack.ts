@@ -15,8 +15,11 @@ const ROOT = join(__dirname, '..');
 
 /** Credentials of the machine-to-machine application that deploy-cli and the Actions use locally. */
 export const LOCAL_M2M = { client_id: 'local-actions-client', client_secret: 'local-actions-secret', name: 'Local deploy and Actions' };
-/** The login application of tenant/clients, created ahead so that INVITE_CLIENT_ID is known before the first deploy. */
-export const LOCAL_APP = { client_id: 'local-email-flows-app', name: 'Email Flows App' };
+/**
+ * The login application of tenant/clients, created ahead so that INVITE_CLIENT_ID is known before
+ * the first deploy. Its secret is a local stand-in, for the example app (examples/express-app).
+ */
+export const LOCAL_APP = { client_id: 'local-email-flows-app', client_secret: 'local-email-flows-app-secret', name: 'Email Flows App' };
 export const LOCAL_SENDGRID_KEY = 'SG.local-sendgrid-key';
 
 export interface LocalStackOptions {
@@ -108,7 +111,7 @@ function ensureApplication(tenant: LocalTenant): void {
   if (data.clients.some((c) => c.client_id === LOCAL_APP.client_id)) return;
   const app: ClientRecord = {
     client_id: LOCAL_APP.client_id,
-    client_secret: 'local-email-flows-app-secret',
+    client_secret: LOCAL_APP.client_secret,
     name: LOCAL_APP.name,
     app_type: 'regular_web',
     callbacks: [],

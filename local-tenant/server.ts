@@ -16,6 +16,7 @@ import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
 import { registerUserForms } from './pages/user-forms';
 import { createManagementApi } from './management-api';
+import { createOidcRuntime, registerOidc } from './oidc';
 import { ApiError, errorResponse } from './management-api/errors';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
@@ -95,6 +96,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     profile,
     store,
     tokens: new AccessTokenRegistry(),
+    oidc: createOidcRuntime(),
     hooks: {},
     urls,
     bootstrapClientId: options.bootstrapClient.client_id,
@@ -170,6 +172,7 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog,
 
   registerFaultControl(app, faults);
   registerAuthenticationApi(app, ctx);
+  registerOidc(app, ctx);
   app.route('/api/v2', createManagementApi(ctx));
   registerPages(app, ctx);
   registerUserForms(app, ctx);

@@ -1,9 +1,13 @@
 import { Command } from 'commander';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
-import { LOCAL_APP, startLocalStack } from '../local-tenant/local-stack';
+import { ManagementClient } from 'auth0';
+import { transportTrusting } from '../admin/transport';
+import { LOCAL_APP, LOCAL_M2M, startLocalStack } from '../local-tenant/local-stack';
+import { watchActions } from '../local-tenant/watch-actions';
 import { DEFAULT_TENANT_PROFILE, TENANT_PROFILE_NAMES, isTenantProfileName } from '../local-tenant/profiles';
 
 /**
@@ -28,6 +32,7 @@ const program = new Command('npm start --')
     DEFAULT_TENANT_PROFILE,
   )
   .option('--no-rate-limits', "leave the profile's Management API rate limit off")
+  .option('--watch', 'rebuild and redeploy an Action into the running tenant when its source changes (users and outbox kept)')
   .parse();
 
 const options = program.opts<{
@@ -38,6 +43,7 @@ const options = program.opts<{
   emailProvider?: string;
   tenantProfile: string;
   rateLimits: boolean;
+  watch?: boolean;
 }>();
 
 function profileName(value: string) {
@@ -92,6 +98,8 @@ async function main(): Promise<void> {
     console.error('\nThe deploy failed (output above). The local tenant keeps running so you can look at it; Ctrl-C stops it.');
   }
   const { httpUrl, httpsUrl } = stack.tenant;
+  const appEnv = writeExampleAppEnv(httpsUrl, caCopy);
+  if (options.watch === true) startWatching(stack.tenant.domain, stack.tenant.caCertPem);
   console.log(`
 Local tenant is running${options.data !== undefined ? ` (state kept in ${options.data})` : ' (state in memory)'}, as a ${profile} tenant${options.rateLimits ? ' with its rate limits' : ''}.
 
@@ -100,6 +108,15 @@ Local tenant is running${options.data !== undefined ? ` (state kept in ${options
   Login page                   ${httpUrl}/login?client_id=${LOCAL_APP.client_id}
   Sign-up page                 ${httpUrl}/signup?client_id=${LOCAL_APP.client_id}
   Management API (HTTPS)       ${httpsUrl}/api/v2   (AUTH0_DOMAIN=${stack.tenant.domain}, CA: ${caCopy})
+
+Your app logs in here as it would with Auth0 (OpenID Connect; discovery at ${httpsUrl}/.well-known/openid-configuration).
+Its .env, also written to ${appEnv}:
+  ISSUER_BASE_URL=${httpsUrl}   (AUTH0_DOMAIN=${stack.tenant.domain})
+  CLIENT_ID=${LOCAL_APP.client_id}
+  CLIENT_SECRET=${LOCAL_APP.client_secret}
+  Callback URL: http://localhost:4000/callback, logout URL: http://localhost:4000
+  NODE_EXTRA_CA_CERTS=${caCopy}   (the CA to trust)
+The example app (Auth0's express-openid-connect): \`npm run example\`, then open http://localhost:4000.
 
 Try it:
   1. Create a user in "members" with "Invite" checked: the outbox shows Auth0's invitation email.
@@ -111,6 +128,51 @@ Try it:
      the reset goes to app_metadata.secondary_email once app_metadata.secondary_email_verified is true.
 
 Ctrl-C stops it.`);
+}
+
+/** --watch: each saved change under actions/ redeploys the Actions it touches, with the deploy application. */
+function startWatching(domain: string, caPem: string): void {
+  const management = new ManagementClient({
+    domain,
+    clientId: LOCAL_M2M.client_id,
+    clientSecret: LOCAL_M2M.client_secret,
+    fetch: transportTrusting([caPem]).fetch,
+    maxRetries: 3,
+  });
+  watchActions({
+    root: ROOT,
+    outDir: join(ROOT, 'dist', 'tenant'),
+    management,
+    onRedeploy: (report) =>
+      console.log(
+        report.ok
+          ? `[watch] ${report.action} redeployed: the new code answers from now on (${report.ms} ms after the save).`
+          : `[watch] ${report.action} not redeployed: ${report.error ?? 'unknown error'} (the tenant keeps the code it had).`,
+      ),
+  });
+  console.log('[watch] Watching actions/ for changes.');
+}
+
+/** The example app's settings (examples/express-app), read by `npm run example`. */
+function writeExampleAppEnv(issuer: string, caPath: string): string {
+  const file = join(ROOT, 'dist', 'local-tenant', 'app.env');
+  const values = {
+    ISSUER_BASE_URL: issuer,
+    BASE_URL: 'http://localhost:4000',
+    CLIENT_ID: LOCAL_APP.client_id,
+    CLIENT_SECRET: LOCAL_APP.client_secret,
+    // The app's own session cookie key; made anew for each run of the local tenant.
+    SECRET: randomBytes(24).toString('base64url'),
+    NODE_EXTRA_CA_CERTS: caPath,
+  };
+  writeFileSync(
+    file,
+    Object.entries(values)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  return file;
 }
 
 main().catch((error: unknown) => {

@@ -130,9 +130,34 @@ describe('verify-and-welcome', () => {
     http.token().verificationTicket().sendgrid().verificationTicket().sendgrid();
     const cache = new ActionCacheStore();
     await onExecutePostLogin(unverified(), fakePostLoginApi(cache));
-    await onExecutePostLogin(unverified(), fakePostLoginApi(cache));
+    const other = fakePostLoginEvent({ user: fakeUser({ user_id: 'auth0|user-2', email_verified: false }) });
+    await onExecutePostLogin(other, fakePostLoginApi(cache));
     expect(http.of('POST', '/oauth/token')).toHaveLength(1);
     expect(http.of('POST', '/v3/mail/send')).toHaveLength(2);
+  });
+
+  it('a second login of the same user while the first is sending sends nothing (the flag is written when a trigger ends)', async () => {
+    http.token().verificationTicket().sendgrid();
+    const cache = new ActionCacheStore();
+    // Both executions see the user as Auth0 gives it before either trigger has written its flag.
+    const { lines } = await captureConsole(() =>
+      Promise.all([onExecutePostLogin(unverified(), fakePostLoginApi(cache)), onExecutePostLogin(unverified(), fakePostLoginApi(cache))]),
+    );
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(lines.sort()).toEqual([
+      'verify-and-welcome user=auth0|user-1 verification_sent',
+      'verify-and-welcome user=auth0|user-1 verification_skipped in_flight',
+    ]);
+  });
+
+  it('an email that failed gives its claim back: the next login sends it', async () => {
+    http.token().verificationTicket().sendgrid({ status: 500 }).verificationTicket().sendgrid();
+    const cache = new ActionCacheStore();
+    await onExecutePostLogin(unverified(), fakePostLoginApi(cache));
+    const api = fakePostLoginApi(cache);
+    await onExecutePostLogin(unverified(), api);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(2);
+    expect(api.appMetadataCalls.map(([k]) => k)).toEqual(['verification_email_sent', 'verification_email_sent_at']);
   });
 
   it.each([

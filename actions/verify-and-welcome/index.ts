@@ -1,6 +1,7 @@
 import { actionLog, settingsFor } from '../shared/action-log';
 import type { PostLoginApi, PostLoginEvent, PostLoginHandler } from '../shared/auth0-actions';
 import { EmailBudget } from '../shared/email-budget';
+import { claimEmail, releaseEmail } from '../shared/email-claim';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
@@ -23,17 +24,27 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
   // then costs about what an empty Action costs (bench/REPORT.md, fast path).
   if (loginNeedsNothing(event.user)) return;
   const log = actionLog(manifest.name, event.user?.user_id);
+  let claimed: 'verification' | 'welcome' | undefined;
   try {
     const settings = readVerifyWelcomeSettings(event.secrets ?? {});
     const plan = planLoginEmail(event.user, settings.welcomeSince);
     if (plan.clearInvite) api.user.setAppMetadata('invite', null);
     if (plan.send === 'none' || plan.email === undefined) return;
     for (const problem of settings.problems) log.note('setting_ignored', problem);
-    if (plan.send === 'verification') await sendVerification(event, api, settings, plan.email, log);
-    else await sendWelcome(event, api, settings, plan.email, log);
+    // Another login of this user is sending it right now (the flag is written when its trigger ends).
+    if (!claimEmail(api.cache, plan.send, event.user.user_id)) return log(`${plan.send}_skipped`, 'in_flight');
+    claimed = plan.send;
+    const sent =
+      plan.send === 'verification'
+        ? await sendVerification(event, api, settings, plan.email, log)
+        : await sendWelcome(event, api, settings, plan.email, log);
+    if (sent) claimed = undefined;
   } catch {
     // The error text may quote an address or a token: log the fact only.
     log('email_failed', 'unexpected_error');
+  } finally {
+    // Not sent: the claim goes back, so the next login tries again.
+    if (claimed !== undefined) releaseEmail(api.cache, claimed, event.user.user_id);
   }
 };
 
@@ -52,16 +63,19 @@ async function sendVerification(
   settings: VerifyWelcomeSettings,
   email: string,
   log: Log,
-): Promise<void> {
+): Promise<boolean> {
   const ready = settingsFor(log, 'verification', {
     management: settings.management,
     verify: settings.verify,
     mail: settings.mail,
   });
-  if (ready === undefined) return;
+  if (ready === undefined) return false;
   const budget = new EmailBudget();
   const token = await managementToken(ready.management, api.cache, budget);
-  if (!token.ok) return log('verification_failed', token.reason);
+  if (!token.ok) {
+    log('verification_failed', token.reason);
+    return false;
+  }
   // Each application may send its users back to its own page after verification.
   const clientResultUrl = event.client?.metadata?.verify_result_url;
   const data = emailData(event, email);
@@ -81,7 +95,7 @@ async function sendVerification(
     ready.mail,
     budget,
   );
-  recordSent(api, log, 'verification', sent);
+  return recordSent(api, log, 'verification', sent);
 }
 
 async function sendWelcome(
@@ -90,12 +104,12 @@ async function sendWelcome(
   settings: VerifyWelcomeSettings,
   email: string,
   log: Log,
-): Promise<void> {
+): Promise<boolean> {
   const ready = settingsFor(log, 'welcome', { welcome: settings.welcome, mail: settings.mail });
-  if (ready === undefined) return;
+  if (ready === undefined) return false;
   const data = emailData(event, email);
   const templateId = templateIdFor('welcome', data.locale, ready.welcome.templateId, settings.templates);
-  await sendAndRecord(api, log, 'welcome', ready.mail, { to: email, templateId, data, categories: ['welcome'] }, new EmailBudget());
+  return sendAndRecord(api, log, 'welcome', ready.mail, { to: email, templateId, data, categories: ['welcome'] }, new EmailBudget());
 }
 
 /** Sends one email and, only once SendGrid accepted it, records `<kind>_email_sent` and `<kind>_email_sent_at`. */
@@ -106,13 +120,18 @@ async function sendAndRecord(
   mail: MailSettings,
   message: TemplateEmail,
   budget: EmailBudget,
-): Promise<void> {
-  recordSent(api, log, kind, await sendTemplateEmail(mail, message, budget));
+): Promise<boolean> {
+  return recordSent(api, log, kind, await sendTemplateEmail(mail, message, budget));
 }
 
-function recordSent(api: PostLoginApi, log: Log, kind: 'verification' | 'welcome', sent: Outcome<unknown>): void {
-  if (!sent.ok) return log(`${kind}_failed`, sent.reason);
+/** Records an accepted email in app_metadata; says whether it was sent. */
+function recordSent(api: PostLoginApi, log: Log, kind: 'verification' | 'welcome', sent: Outcome<unknown>): boolean {
+  if (!sent.ok) {
+    log(`${kind}_failed`, sent.reason);
+    return false;
+  }
   api.user.setAppMetadata(`${kind}_email_sent`, true);
   api.user.setAppMetadata(`${kind}_email_sent_at`, new Date().toISOString());
   log(`${kind}_sent`);
+  return true;
 }

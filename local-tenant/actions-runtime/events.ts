@@ -118,9 +118,14 @@ export function postLoginEvent(
   const transaction: Transaction = {
     locale: context.transaction?.locale ?? negotiateLocale(tenant.enabledLocales, uiLocales, context.request.language),
     ui_locales: [...uiLocales],
-    protocol: 'oidc-basic-profile',
+    protocol: context.transaction?.protocol ?? 'oidc-basic-profile',
     ...(context.transaction?.redirect_uri !== undefined ? { redirect_uri: context.transaction.redirect_uri } : {}),
-    requested_scopes: ['openid', 'profile', 'email'],
+    requested_scopes: context.transaction?.requested_scopes ?? ['openid', 'profile', 'email'],
+    ...(context.transaction?.response_mode !== undefined ? { response_mode: context.transaction.response_mode } : {}),
+    ...(context.transaction?.response_type !== undefined ? { response_type: [...context.transaction.response_type] } : {}),
+    ...(context.transaction?.state !== undefined ? { state: context.transaction.state } : {}),
+    ...(context.transaction?.login_hint !== undefined ? { login_hint: context.transaction.login_hint } : {}),
+    ...(context.transaction?.prompt !== undefined ? { prompt: [...context.transaction.prompt] } : {}),
   };
   return {
     user: eventUser(context.user),

@@ -1,6 +1,7 @@
 import type { PasswordResetPostChallengeApi, PostLoginApi, PostUserRegistrationApi } from '../../actions/shared/auth0-actions';
 import type { LocalTenantRuntime } from '../server';
 import type {
+  CustomClaims,
   CustomEmailContext,
   CustomEmailOutcome,
   LoginContext,
@@ -199,6 +200,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
     const cache = cacheOf('post-login');
     const pending = { app_metadata: {} as JsonObject, user_metadata: {} as JsonObject };
     let denied: string | undefined;
+    const claims: CustomClaims = { idToken: {}, accessToken: {} };
     const liveUser = structuredClone(context.user);
     const { timedOut, errors } = await runTrigger('post-login', context.user.user_id, async (bound, handler) => {
       if (typeof handler !== 'function') throw new Error('onExecutePostLogin is not exported');
@@ -213,6 +215,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
           else target[key] = value;
         },
         (reason) => (denied ??= reason),
+        (token, name, value) => (claims[token][name] = toJson(value)),
       );
       await (handler as (e: unknown, a: unknown) => Promise<void>)(event, api);
       return denied === undefined ? 'continue' : 'stop';
@@ -224,7 +227,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       store.mergeUserMetadata(user, pending);
     }
     if (errors.length > 0) return { allowed: false, reason: errors[0] ?? 'Action failed' };
-    return denied === undefined ? { allowed: true } : { allowed: false, reason: denied };
+    return denied === undefined ? { allowed: true, claims } : { allowed: false, reason: denied };
   }
 
   /**
@@ -326,6 +329,7 @@ function postLoginApi(
   cache: ActionCacheStore,
   setMetadata: (kind: 'app_metadata' | 'user_metadata', key: string, value: JsonValue) => void,
   deny: (reason: string) => void,
+  setClaim: (token: keyof CustomClaims, name: string, value: unknown) => void,
 ): PostLoginApi {
   const unsupported = () => api;
   const api: PostLoginApi = {
@@ -335,8 +339,13 @@ function postLoginApi(
       setUserMetadata: (key, value) => (setMetadata('user_metadata', key, toJson(value)), api),
     },
     cache,
-    accessToken: { setCustomClaim: unsupported, addScope: unsupported, removeScope: unsupported },
-    idToken: { setCustomClaim: unsupported },
+    // Auth0 puts these claims into the tokens the login issues (kept for the token endpoint).
+    accessToken: {
+      setCustomClaim: (name, value) => (setClaim('accessToken', name, value), api),
+      addScope: unsupported,
+      removeScope: unsupported,
+    },
+    idToken: { setCustomClaim: (name, value) => (setClaim('idToken', name, value), api) },
     multifactor: { enable: unsupported },
     redirect: { sendUserTo: unsupported, encodeToken: () => '', validateToken: () => ({}) },
     authentication: { challengeWith: () => undefined, recordMethod: unsupported },

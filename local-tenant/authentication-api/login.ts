@@ -1,6 +1,6 @@
 import type { TenantContext } from '../context';
 import { identifierRules, isDatabaseConnection } from '../state/connection-rules';
-import type { LoginContext, TriggerRequestInfo } from '../state/hooks';
+import type { CustomClaims, LoginContext, LoginTransaction, TriggerRequestInfo } from '../state/hooks';
 import { verifyPassword } from '../state/passwords';
 import { nowIso } from '../state/store';
 import type { ClientRecord, ConnectionRecord, UserRecord } from '../state/types';
@@ -15,10 +15,12 @@ export interface LoginAttempt {
   redirect_uri?: string;
   ui_locales?: string;
   request: TriggerRequestInfo;
+  /** What the application's authorization request asked for (OIDC logins); the protocol above all. */
+  transaction?: Omit<LoginTransaction, 'ui_locales' | 'redirect_uri' | 'locale'>;
 }
 
 export type LoginResult =
-  | { ok: true; user: UserRecord; client: ClientRecord | undefined }
+  | { ok: true; user: UserRecord; client: ClientRecord | undefined; claims: CustomClaims }
   | { ok: false; status: 400 | 401 | 403; error: string; error_description: string };
 
 /**
@@ -43,23 +45,40 @@ export async function performLogin(ctx: TenantContext, attempt: LoginAttempt): P
   if (!user || !verifyPassword(attempt.password, user.password_hash)) return wrong;
   if (user.blocked) return { ok: false, status: 401, error: 'unauthorized', error_description: 'user is blocked' };
 
-  // event.stats.logins_count counts this login.
-  user.logins_count += 1;
-  user.last_login = nowIso();
-  ctx.store.changed();
+  const uiLocales = attempt.ui_locales?.split(' ').filter(Boolean) ?? [];
+  let transaction: LoginTransaction | undefined;
+  if (uiLocales.length > 0 || attempt.redirect_uri || attempt.transaction) {
+    transaction = { ...attempt.transaction, ui_locales: uiLocales };
+    if (uiLocales[0]) transaction.locale = uiLocales[0];
+    if (attempt.redirect_uri) transaction.redirect_uri = attempt.redirect_uri;
+  }
+  return runPostLogin(
+    ctx,
+    { user, connection, client, request: attempt.request, ...(transaction ? { transaction } : {}) },
+    { countLogin: true },
+  );
+}
 
+/**
+ * A login transaction after the user is known: counts it (event.stats.logins_count counts this
+ * login) and runs post-login, which Auth0 runs on every login, an SSO or refresh-token one too.
+ */
+export async function runPostLogin(ctx: TenantContext, login: LoginContext, options: { countLogin: boolean }): Promise<LoginResult> {
+  const { user } = login;
+  if (user.blocked) return { ok: false, status: 401, error: 'unauthorized', error_description: 'user is blocked' };
+  if (options.countLogin) {
+    user.logins_count += 1;
+    user.last_login = nowIso();
+    ctx.store.changed();
+  }
+  let claims: CustomClaims = { idToken: {}, accessToken: {} };
   if (ctx.hooks.onLogin) {
-    const login: LoginContext = { user, connection, client, request: attempt.request };
-    const uiLocales = attempt.ui_locales?.split(' ').filter(Boolean) ?? [];
-    if (uiLocales.length > 0 || attempt.redirect_uri) {
-      login.transaction = { ui_locales: uiLocales };
-      if (uiLocales[0]) login.transaction.locale = uiLocales[0];
-      if (attempt.redirect_uri) login.transaction.redirect_uri = attempt.redirect_uri;
-    }
     const outcome = await ctx.hooks.onLogin(login);
     if (!outcome.allowed) return { ok: false, status: 403, error: 'access_denied', error_description: outcome.reason };
+    if (outcome.claims) claims = outcome.claims;
   }
-  return { ok: true, user, client };
+  // The user as post-login left it (its metadata written at the trigger's end).
+  return { ok: true, user: ctx.store.findUser(user.user_id) ?? user, client: login.client, claims };
 }
 
 function wrongCredentialsMessage(connection: ConnectionRecord): string {

@@ -2,10 +2,11 @@ import type { Hono } from 'hono';
 import type { TenantContext } from '../context';
 import { readJsonOrForm } from '../management-api/request-body';
 import { MANAGEMENT_API_SCOPES } from './access-tokens';
+import { exchangeUserGrant, isUserGrantType } from '../oidc';
 
 /**
- * `POST /oauth/token`, client credentials only (what deploy-cli, the SDK and the Actions
- * use). Errors use the OAuth shape `{ error, error_description }` as Auth0's Authentication
+ * `POST /oauth/token`: client credentials (what deploy-cli, the SDK and the Actions use) here;
+ * the grants of user logins (code, refresh token, password-realm) in ../oidc. Errors use the OAuth shape `{ error, error_description }` as Auth0's Authentication
  * API does, not the Management API's.
  */
 export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
@@ -20,6 +21,7 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
     const clientId = body['client_id'];
     const clientSecret = body['client_secret'];
     const audience = body['audience'];
+    if (isUserGrantType(grantType)) return exchangeUserGrant(ctx, c, body, grantType);
     if (grantType !== 'client_credentials') {
       return c.json({ error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${String(grantType)}` }, 403);
     }

@@ -188,41 +188,66 @@ async function sendWelcomeEmailIfEnabled(ctx: TenantContext, user: UserRecord, c
 function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
   const params = new URLSearchParams(c.req.method === 'GET' ? new URL(c.req.url).search : '');
   const clientId = params.get('client_id') ?? '';
-  const client = clientId ? ctx.store.findClient(clientId) : undefined;
+  const keep = (name: string): string => params.get(name) ?? '';
+  return loginPageFor(ctx, {
+    client: clientId ? ctx.store.findClient(clientId) : undefined,
+    connection: params.get('connection') ?? undefined,
+    action: '/local/login',
+    hidden: { client_id: clientId, redirect_uri: keep('redirect_uri'), ui_locales: keep('ui_locales') },
+    error,
+    linkFor: (connection) => {
+      const next = new URLSearchParams(params);
+      next.set('connection', connection);
+      return `/login?${next.toString()}`;
+    },
+  });
+}
+
+export interface LoginPageOptions {
+  /** The application the login is for, which limits the connections offered. */
+  client: ClientRecord | undefined;
+  /** The connection asked for; the tenant's default directory, else the first enabled one. */
+  connection: string | undefined;
+  /** Where the form posts (with `connection`, `identifier`, `password` and the hidden fields). */
+  action: string;
+  hidden: Record<string, string>;
+  identifier?: string;
+  error: string | undefined;
+  /** The same page for another connection. */
+  linkFor(connection: string): string;
+  signupLink?: string;
+}
+
+/** The login page (Universal Login's, locally): one database connection at a time, links to the others. */
+export function loginPageFor(ctx: TenantContext, options: LoginPageOptions) {
+  const { client } = options;
   const choices = ctx.store.data.connections.filter(
     (con) => isDatabaseConnection(con) && (!client || con.enabled_clients.includes(client.client_id)),
   );
   const wanted =
-    params.get('connection') ??
+    options.connection ??
     (typeof ctx.store.data.tenant['default_directory'] === 'string' ? ctx.store.data.tenant['default_directory'] : '');
   const connection = choices.find((con) => con.name === wanted) ?? choices[0];
   if (!connection) return page('Log in', html`<p class="error">No database connection is configured yet. Deploy the tenant first.</p>`);
-  const keep = (name: string): string => params.get(name) ?? '';
-  const switchLink = (con: ConnectionRecord): string => {
-    const next = new URLSearchParams(params);
-    next.set('connection', con.name);
-    return `/login?${next.toString()}`;
-  };
   return page(
     'Log in',
-    html`${error ? html`<p class="error">${error}</p>` : ''}
-      <form method="post" action="/local/login">
+    html`${options.error ? html`<p class="error">${options.error}</p>` : ''}
+      <form method="post" action="${options.action}">
         <input type="hidden" name="connection" value="${connection.name}" />
-        <input type="hidden" name="client_id" value="${clientId}" />
-        <input type="hidden" name="redirect_uri" value="${keep('redirect_uri')}" />
-        <input type="hidden" name="ui_locales" value="${keep('ui_locales')}" />
+        ${Object.entries(options.hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
         <label for="identifier">${identifierLabel(connection)}</label>
-        <input id="identifier" name="identifier" autocomplete="username" required />
+        <input id="identifier" name="identifier" autocomplete="username" value="${options.identifier ?? ''}" required />
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required />
         <button type="submit">Continue</button>
       </form>
       <p class="note">
         <a href="/u/reset-password/request/${connection.name}${client ? `?client_id=${client.client_id}` : ''}">Forgot your password?</a>
+        ${options.signupLink ? html` · <a href="${options.signupLink}">Sign up</a>` : ''}
       </p>
       <p class="note">
         Connection: <strong>${connection.name}</strong>${client ? html`, application <strong>${client.name}</strong>` : ''}.
-        ${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${switchLink(con)}">${con.name}</a> `)}` : ''}
+        ${choices.length > 1 ? html`Other connections: ${choices.filter((con) => con !== connection).map((con) => html`<a href="${options.linkFor(con.name)}">${con.name}</a> `)}` : ''}
       </p>`,
   );
 }
@@ -263,7 +288,7 @@ function rejectionText(rejection: PasswordRejection): string {
 }
 
 /** The login identifier the connection's attributes ask for. */
-function identifierLabel(connection: ConnectionRecord): string {
+export function identifierLabel(connection: ConnectionRecord): string {
   const rules = identifierRules(connection);
   if (rules.usernameIsIdentifier && rules.emailIsIdentifier) return 'Username or email';
   return rules.usernameIsIdentifier ? 'Username' : 'Email';

@@ -26,10 +26,31 @@ export interface LoginContext {
   /** The application the login is for; undefined when the login page was opened without client_id. */
   client: ClientRecord | undefined;
   request: TriggerRequestInfo;
-  transaction?: { locale?: string; ui_locales: string[]; redirect_uri?: string };
+  transaction?: LoginTransaction;
 }
 
-export type LoginOutcome = { allowed: true } | { allowed: false; reason: string };
+/** What `event.transaction` tells of the login: the protocol and what the application asked for. */
+export interface LoginTransaction {
+  locale?: string;
+  ui_locales: string[];
+  redirect_uri?: string;
+  /** `oidc-basic-profile` (authorization code), `oauth2-refresh-token`, `oauth2-password`; the login page's by default. */
+  protocol?: string;
+  requested_scopes?: string[];
+  response_mode?: string;
+  response_type?: string[];
+  state?: string;
+  login_hint?: string;
+  prompt?: string[];
+}
+
+/** Claims the Actions set with api.idToken / api.accessToken.setCustomClaim, for the tokens this login issues. */
+export interface CustomClaims {
+  idToken: Record<string, unknown>;
+  accessToken: Record<string, unknown>;
+}
+
+export type LoginOutcome = { allowed: true; claims?: CustomClaims } | { allowed: false; reason: string };
 
 /** A password reset whose challenge (the emailed link) was passed, for an application. */
 export interface PasswordResetChallengeContext {

@@ -103,3 +103,40 @@ export async function deployWhenBuilt(mgmt: ManagementClient, actionId: string, 
   }
   await mgmt.actions.deploy(actionId);
 }
+
+/**
+ * A browser's OIDC login without a browser: opens the authorization URL (with the session cookie,
+ * if any), posts the login page's form when credentials are given, and returns where it lands.
+ */
+export async function formLogin(
+  tenant: LocalTenant,
+  https: typeof fetch,
+  url: string,
+  credentials: { connection: string; identifier?: string; password?: string },
+  cookie?: string,
+): Promise<{ location: string; cookie: string; page: string; status: number }> {
+  const opened = await https(url, { redirect: 'manual', ...(cookie ? { headers: { cookie } } : {}) });
+  if (opened.status === 302) return { location: opened.headers.get('location') ?? '', cookie: cookie ?? '', page: '', status: 302 };
+  const page = await opened.text();
+  if (credentials.identifier === undefined || credentials.password === undefined)
+    return { location: '', cookie: cookie ?? '', page, status: opened.status };
+  const state = /name="state" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const posted = await https(`${tenant.httpsUrl}/u/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      state,
+      connection: credentials.connection,
+      identifier: credentials.identifier,
+      password: credentials.password,
+    }).toString(),
+  });
+  const session = /auth0=([^;]+)/.exec(posted.headers.get('set-cookie') ?? '')?.[1];
+  return {
+    location: posted.headers.get('location') ?? '',
+    cookie: session ? `auth0=${session}` : '',
+    page: await posted.text(),
+    status: posted.status,
+  };
+}
