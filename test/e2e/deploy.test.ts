@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buildTenantBundle } from '../../build/tenant-bundle';
 import { deploy, DeployRefused } from '../../deploy/deploy';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
-import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { endpointOf } from '../conformance/used-endpoints';
 
 jest.setTimeout(120_000);
@@ -35,8 +35,8 @@ const measured: Record<string, number> = {};
 function stagingVariables(): Record<string, string> {
   const values: Record<string, string> = {
     AUTH0_DOMAIN: stack.tenant.domain,
-    AUTH0_CLIENT_ID: LOCAL_M2M.client_id,
-    AUTH0_CLIENT_SECRET: LOCAL_M2M.client_secret,
+    AUTH0_CLIENT_ID: LOCAL_CLIENTS.deploy.client_id,
+    AUTH0_CLIENT_SECRET: LOCAL_CLIENTS.deploy.client_secret,
     TENANT_FRIENDLY_NAME: 'Email Flows (staging)',
     SUPPORT_EMAIL: 'support@example.com',
     APP_CALLBACKS: '["https://app.example.com/callback"]',
@@ -44,8 +44,8 @@ function stagingVariables(): Record<string, string> {
     APP_LOGIN_URL: 'https://app.example.com/login',
     APP_VERIFY_RESULT_URL: 'https://app.example.com/verified',
     RESET_RESULT_URL: 'https://app.example.com/password-set',
-    ACTIONS_CLIENT_ID: LOCAL_M2M.client_id,
-    ACTIONS_CLIENT_SECRET: LOCAL_M2M.client_secret,
+    ACTIONS_CLIENT_ID: LOCAL_CLIENTS.actions.client_id,
+    ACTIONS_CLIENT_SECRET: LOCAL_CLIENTS.actions.client_secret,
     INVITE_CLIENT_ID: LOCAL_APP.client_id,
     INVITE_APP_NAME: 'Email Flows',
     INVITE_RESULT_URL: '',
@@ -152,7 +152,7 @@ describe('the README, word for word, against the local tenant', () => {
     expect(result.output).toMatch(/^ {2}created +actions .*databases members, databases shared-inbox/m);
     // No secret and no address in what was printed.
     expect(result.output).not.toContain(LOCAL_SENDGRID_KEY);
-    expect(result.output).not.toContain(LOCAL_M2M.client_secret);
+    expect(result.output).not.toContain(LOCAL_CLIENTS.deploy.client_secret);
     expect(result.output).not.toContain('support@example.com');
 
     const data = stack.tenant.store.data;
