@@ -14,6 +14,8 @@ import { deploy, DeployRefused } from '../../deploy/deploy';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
 import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { endpointOf } from '../conformance/used-endpoints';
+import { endpointScopes } from '../../local-tenant/management-api/scopes';
+import { APPLICATION_CALLS } from '../../deploy/application-scopes';
 
 jest.setTimeout(120_000);
 
@@ -89,6 +91,18 @@ function unchecked(requests: LoggedRequest[]): string[] {
   return [...new Set(requests.filter((r) => endpointOf(r.method, r.path) === undefined).map((r) => `${r.method} ${r.path}`))];
 }
 
+/** The routes (as deploy/application-scopes.ts writes them) the deploy application called, over the README runs. */
+const deployCalls = new Set<string>();
+function noteDeployCalls(): void {
+  for (const r of stack.tenant.requestLog.list()) {
+    if (r.client_id !== LOCAL_CLIENTS.deploy.client_id) continue;
+    const row = endpointScopes(r.method, r.path.replace(/^\/api\/v2/, ''));
+    deployCalls.add(
+      `${r.method} ${row === undefined ? r.path : row.path.replace(/:name\b/, '{templateName}').replace(/:([A-Za-z]+)/g, '{$1}')}`,
+    );
+  }
+}
+
 function bundleCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-e2e-'));
   scratch.push(dir);
@@ -143,6 +157,7 @@ describe('the README, word for word, against the local tenant', () => {
     measured.deployWrites = writes(stack.tenant.requestLog.list()).length;
     // Every endpoint the deploy and deploy-cli called is one the conformance suite compares with a real tenant's answers.
     expect(unchecked(stack.tenant.requestLog.list())).toEqual([]);
+    noteDeployCalls();
     expect(result.output).not.toMatch(/refused|failed/i);
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/Plan for staging \(localhost:\d+\), from deploy-cli's dry run:/);
@@ -174,6 +189,7 @@ describe('the README, word for word, against the local tenant', () => {
     measured.planWrites = writes(stack.tenant.requestLog.list()).length;
     measured.planRequests = stack.tenant.requestLog.list().length;
     expect(unchecked(stack.tenant.requestLog.list())).toEqual([]);
+    noteDeployCalls();
   });
 
   test(`${README_COMMANDS.planLocal} (the local tenant's CA and stand-in values) plans without writing`, async () => {
@@ -185,6 +201,22 @@ describe('the README, word for word, against the local tenant', () => {
     expect(result.output).toMatch(/^ {2}update +tenant +tenant$/m);
     expect(result.output).toMatch(/^ {2}update +clients +Email Flows App$/m);
     expect(writes(stack.tenant.requestLog.list())).toEqual([]);
+    noteDeployCalls();
+  });
+
+  test('the deploy application called only what its scope list declares (deploy/application-scopes.ts)', () => {
+    const declared = APPLICATION_CALLS.deploy.map((c) => `${c.method} ${c.path}`);
+    expect([...deployCalls].filter((made) => !declared.includes(made))).toEqual([]);
+    // A first deploy creates; the updates of an existing action, connection and provider come with
+    // the next deploy (measured: a second a0deploy import of dist/tenant makes exactly these).
+    const redeployOnly = [
+      'GET /connections/{id}',
+      'GET /connections/{id}/clients',
+      'PATCH /actions/actions/{id}',
+      'PATCH /connections/{id}',
+      'PATCH /emails/provider',
+    ];
+    expect(declared.filter((call) => !deployCalls.has(call)).sort()).toEqual(redeployOnly.sort());
   });
 });
 
