@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { AdminConfigError, loadAdminConfig, requireSettings } from './admin-config';
 
 describe('loadAdminConfig', () => {
-  it('reads the local environment with the local tenant defaults (SendGrid stand-in, kept template)', () => {
+  it("reads the local environment with the local tenant defaults (the scripts' own application, SendGrid stand-in, kept template)", () => {
     const config = loadAdminConfig({ environment: 'local', env: {} });
     expect(requireSettings(config, { management: config.management, mail: config.mail, reset: config.passwordReset })).toEqual({
-      management: { domain: 'localhost:3443', clientId: 'local-actions-client', clientSecret: 'local-actions-secret' },
+      management: { domain: 'localhost:3443', clientId: 'local-admin-client', clientSecret: 'local-admin-secret' },
       mail: { apiKey: 'SG.local-sendgrid-key', from: 'Email Flows <no-reply@example.com>', baseUrl: 'https://localhost:3443/sendgrid' },
       reset: { templateId: 'd-local-password-reset', ttlSec: 86400, clientId: 'local-email-flows-app', appName: 'Email Flows' },
     });

@@ -22,11 +22,11 @@ import { environmentNames, loadEnvironment, resolveKeyword, type EnvironmentDesc
  * same thing to an Action and to a script.
  *
  * What only the scripts need:
- * - `ADMIN_CLIENT_ID` / `ADMIN_CLIENT_SECRET`: the scripts' own machine-to-machine application
- *   (scopes `read:users`, `create:users`, `update:users`, `update:users_app_metadata`,
- *   `create:user_tickets`, `read:connections`). When unset, the Actions' application
- *   (keywords `AUTH0_CLIENT_ID` / `AUTH0_CLIENT_SECRET`) is used; a separate application keeps
- *   the Actions' scopes minimal and lets either be revoked alone.
+ * - `ADMIN_CLIENT_ID` / `ADMIN_CLIENT_SECRET`: the scripts' own machine-to-machine application,
+ *   granted the scopes of deploy/application-scopes.ts `admin` (docs/scopes.md). When unset, the
+ *   Actions' application (keywords `AUTH0_CLIENT_ID` / `AUTH0_CLIENT_SECRET`) is used, which
+ *   then needs those scopes too; a separate application keeps the Actions' scopes minimal and
+ *   lets either be revoked alone. environments/local.json names the local tenant's one.
  * - `SENDGRID_BASE_URL`: another SendGrid host; for the `local` environment it defaults to the
  *   local tenant's stand-in, `https://<domain>/sendgrid`.
  * - `PASSWORD_RESET_TEMPLATE_ID` (default `d-local-password-reset` for `local`),
@@ -102,8 +102,8 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
     readSecret(secrets, name) ?? readSecret(env, name) ?? (isLocal ? LOCAL_DEFAULTS[name]?.(domain) : undefined);
 
   // The scripts' own application when both halves are given; else the Actions' one.
-  const adminId = readSecret(env, 'ADMIN_CLIENT_ID');
-  const adminSecret = readSecret(env, 'ADMIN_CLIENT_SECRET');
+  const adminId = readSecret(secrets, 'ADMIN_CLIENT_ID') ?? readSecret(env, 'ADMIN_CLIENT_ID');
+  const adminSecret = readSecret(secrets, 'ADMIN_CLIENT_SECRET') ?? readSecret(env, 'ADMIN_CLIENT_SECRET');
   const useAdminApp = adminId !== undefined || adminSecret !== undefined;
   const clientId = useAdminApp ? adminId : readSecret(secrets, 'AUTH0_CLIENT_ID');
   const clientSecret = useAdminApp ? adminSecret : readSecret(secrets, 'AUTH0_CLIENT_SECRET');

@@ -5,6 +5,7 @@ import { loadDotenvFiles } from '../deploy/dotenv-files';
 import { AdminConfigError, loadAdminConfig, requireSettings, type AdminConfig } from './admin-config';
 import { CsvHeaderError } from './csv-rows';
 import { UserLookupError } from './find-user';
+import { missingScopes } from '../actions/shared/management-api';
 import { connectManagement, ManagementTokenError, type AdminManagement } from './management';
 import { RateGovernor } from './rate-limit';
 import { transportFor } from './transport';
@@ -171,6 +172,15 @@ export function failureOf(name: string, error: unknown): { code: number; message
   if (error instanceof AdminConfigError || error instanceof CsvHeaderError) return { code: EXIT.usage, message: error.message };
   if (error instanceof UserLookupError) return { code: error.kind === 'not_found' ? EXIT.failed : EXIT.usage, message: error.message };
   if (error instanceof ManagementTokenError) return { code: EXIT.failed, message: error.message };
+  const scopes = missingScopes(error);
+  if (scopes !== undefined) {
+    return {
+      code: EXIT.failed,
+      message:
+        `${name} failed: the scripts' application lacks the Management API scope ${scopes.split(',').join(' or ')} ` +
+        '(Auth0 answered 403 insufficient_scope). Grant it as docs/scopes.md describes.',
+    };
+  }
   return { code: EXIT.failed, message: `${name} failed: ${withoutAddresses(error instanceof Error ? error.message : String(error))}` };
 }
 

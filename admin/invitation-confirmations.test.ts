@@ -1,4 +1,5 @@
-import { BOOTSTRAP, seedTenant, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
+import { LOCAL_CLIENTS } from '../local-tenant/local-stack';
+import { seedTenant, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
 import type { LocalTenant } from '../local-tenant/server';
 import { ActionInvitations, type InvitationVerdict } from './invitation-confirmations';
 import { connectManagement, type AdminManagement } from './management';
@@ -8,10 +9,10 @@ import { RateGovernor } from './rate-limit';
 let tenant: LocalTenant;
 let management: AdminManagement;
 beforeAll(async () => {
-  tenant = await startTestTenant();
+  tenant = await startTestTenant({ machineClients: [LOCAL_CLIENTS.admin] });
   seedTenant(tenant);
   management = connectManagement({
-    credentials: { domain: tenant.domain, clientId: BOOTSTRAP.client_id, clientSecret: BOOTSTRAP.client_secret },
+    credentials: { domain: tenant.domain, clientId: LOCAL_CLIENTS.admin.client_id, clientSecret: LOCAL_CLIENTS.admin.client_secret },
     governor: new RateGovernor({ backoffMs: 20 }),
     fetch: trustingFetch(tenant),
   });
@@ -108,7 +109,9 @@ describe('ActionInvitations', () => {
 
   it('a user deleted meanwhile is no user, not a lost invitation', async () => {
     const id = await newUser();
-    await management.client.users.delete(id);
+    // As an administrator would, at the dashboard: the scripts' application may not delete users.
+    tenant.store.data.users = tenant.store.data.users.filter((user) => user.user_id !== id);
+    tenant.store.changed();
     const confirmations = new ActionInvitations(management, { settleMs: 0, firstCheckMs: 0 });
     expect(await confirmations.confirm(id, Date.now())).toEqual({ state: 'no_user' });
   });

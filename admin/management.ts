@@ -1,5 +1,6 @@
 import { ManagementClient } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
+import { missingScopes } from '../actions/shared/management-api';
 import { requestManagementToken, tokenCacheTtlMs } from '../actions/shared/management-token';
 import type { ManagementCredentials } from '../actions/shared/settings';
 import { RateGovernor } from './rate-limit';
@@ -84,8 +85,13 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** A short reason code for an SDK failure, safe to log: `http_409`, `timeout`, `network`, `aborted`. */
+/**
+ * A short reason code for an SDK failure, safe to log: `insufficient_scope:read:users` (the
+ * scripts' application lacks that scope), `http_409`, `timeout`, `network`, `aborted`.
+ */
 export function failureReason(error: unknown): string {
+  const scopes = missingScopes(error);
+  if (scopes !== undefined) return `insufficient_scope:${scopes}`;
   const status = statusOf(error);
   if (status !== undefined) return `http_${status}`;
   if (error instanceof ManagementTokenError) return error.reason;

@@ -54,8 +54,8 @@ test("the deploy target names what is missing by its variable, never by value; t
   const local = resolveDeployTarget(loadEnvironment('local'), {}, ROOT);
   expect(local.target).toEqual({
     domain: 'localhost:3443',
-    clientId: 'local-actions-client',
-    clientSecret: 'local-actions-secret',
+    clientId: 'local-deploy-client',
+    clientSecret: 'local-deploy-secret',
     caCertPath: join(ROOT, 'dist', 'local-tenant', 'ca.pem'),
   });
   expect(resolveKeywords(loadEnvironment('local'), {}).missing).toEqual([]);

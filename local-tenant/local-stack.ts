@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { environmentNames, loadEnvironment, resolveKeywords } from '../build/environments';
 import { runDeployCli, type DeployCliResult } from '../deploy/deploy-cli';
 import { createActionsRuntime } from './actions-runtime/trigger-runner';
-import { startLocalTenant, type LocalTenant } from './server';
+import { applicationScopes, type ApplicationName } from '../deploy/application-scopes';
+import { startLocalTenant, type LocalTenant, type MachineClient } from './server';
 import type { TenantProfileName, TenantTimings } from './profiles';
 import type { ClientRecord } from './state/types';
 
@@ -13,8 +14,32 @@ import type { ClientRecord } from './state/types';
 
 const ROOT = join(__dirname, '..');
 
-/** Credentials of the machine-to-machine application that deploy-cli and the Actions use locally. */
-export const LOCAL_M2M = { client_id: 'local-actions-client', client_secret: 'local-actions-secret', name: 'Local deploy and Actions' };
+/**
+ * The local tenant's machine-to-machine applications, one per role as on a real tenant, each
+ * granted exactly the Management API scopes its role uses (deploy/application-scopes.ts), so
+ * that nothing passes here by holding more than a real tenant would grant. Their ids and
+ * secrets are those of environments/local.json.
+ */
+export const LOCAL_CLIENTS = {
+  deploy: {
+    client_id: 'local-deploy-client',
+    client_secret: 'local-deploy-secret',
+    name: 'Local deploy (auth0-deploy-cli)',
+    scopes: applicationScopes('deploy'),
+  },
+  actions: {
+    client_id: 'local-actions-client',
+    client_secret: 'local-actions-secret',
+    name: 'Local Actions',
+    scopes: applicationScopes('actions'),
+  },
+  admin: {
+    client_id: 'local-admin-client',
+    client_secret: 'local-admin-secret',
+    name: 'Local administrator scripts',
+    scopes: applicationScopes('admin'),
+  },
+} as const satisfies Record<ApplicationName, MachineClient>;
 /**
  * The login application of tenant/clients, created ahead so that INVITE_CLIENT_ID is known before
  * the first deploy. Its secret is a local stand-in, for the example app (examples/express-app).
@@ -51,7 +76,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.port,
     ...(options.httpsPort !== undefined ? { httpsPort: options.httpsPort } : {}),
     ...(options.dataFile !== undefined ? { dataFile: options.dataFile } : {}),
-    bootstrapClient: LOCAL_M2M,
+    bootstrapClient: LOCAL_CLIENTS.deploy,
+    machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.timings !== undefined ? { timings: options.timings } : {}),
@@ -70,8 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runDeployCli({
       inputDir: options.tenantDir ?? join(ROOT, 'dist', 'tenant'),
       domain: tenant.domain,
-      clientId: LOCAL_M2M.client_id,
-      clientSecret: LOCAL_M2M.client_secret,
+      clientId: LOCAL_CLIENTS.deploy.client_id,
+      clientSecret: LOCAL_CLIENTS.deploy.client_secret,
       keywords: localKeywords(tenant),
       caCertPath: tenant.caCertPath,
       onOutput: options.onDeployOutput,
@@ -92,8 +118,8 @@ export function localKeywords(tenant: LocalTenant): Record<string, string | stri
   const loginUrl = `${tenant.httpUrl}/login?client_id=${LOCAL_APP.client_id}`;
   const { values, missing } = resolveKeywords(loadEnvironment('local'), {
     AUTH0_DOMAIN: tenant.domain,
-    ACTIONS_CLIENT_ID: LOCAL_M2M.client_id,
-    ACTIONS_CLIENT_SECRET: LOCAL_M2M.client_secret,
+    ACTIONS_CLIENT_ID: LOCAL_CLIENTS.actions.client_id,
+    ACTIONS_CLIENT_SECRET: LOCAL_CLIENTS.actions.client_secret,
     INVITE_CLIENT_ID: LOCAL_APP.client_id,
     SENDGRID_API_KEY: LOCAL_SENDGRID_KEY,
     APP_LOGIN_URL: loginUrl,

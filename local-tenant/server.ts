@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { generate } from 'selfsigned';
-import { AccessTokenRegistry } from './authentication-api/access-tokens';
+import { AccessTokenRegistry, managementAudience } from './authentication-api/access-tokens';
 import { registerAuthenticationApi } from './authentication-api';
 import type { TenantContext, TenantUrls } from './context';
 import { createOutboxApp, createSendgridApp, type ActionExecutionView, type OutboxPageExtras, type OutboxUserView } from './mail';
@@ -18,6 +18,7 @@ import { registerUserForms } from './pages/user-forms';
 import { createManagementApi } from './management-api';
 import { createOidcRuntime, registerOidc } from './oidc';
 import { ApiError, errorResponse } from './management-api/errors';
+import { KNOWN_MANAGEMENT_SCOPES } from './management-api/scopes';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
 import type { ActionExecutionRecord, ClientRecord } from './state/types';
@@ -27,11 +28,17 @@ export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, Trigg
 export type { TenantContext, TenantUrls } from './context';
 export { TenantStore } from './state/store';
 
-export interface BootstrapClient {
+/** A machine-to-machine application the tenant is started with, and its Management API grant. */
+export interface MachineClient {
   client_id: string;
   client_secret: string;
   name?: string;
+  /** The scopes of its client grant for the Management API; every scope the tenant knows when unset. */
+  scopes?: readonly string[];
 }
+
+/** The application deploy-cli uses (it cannot be deleted through the API). */
+export type BootstrapClient = MachineClient;
 
 /** What the hooks factory receives: enough to read and write the tenant and call its API in process. */
 export interface LocalTenantRuntime {
@@ -49,8 +56,10 @@ export interface LocalTenantOptions {
   httpsPort?: number;
   /** Persist the state in this JSON file (atomic writes); loaded at start when it exists. */
   dataFile?: string;
-  /** Machine-to-machine application that deploy-cli and the Actions use; created or updated at start. */
+  /** Machine-to-machine application that deploy-cli uses; created or updated at start, with its grant. */
   bootstrapClient: BootstrapClient;
+  /** Further machine-to-machine applications (the Actions', the scripts'), each with exactly its grant. */
+  machineClients?: readonly MachineClient[];
   /** Trigger hooks (the Actions runtime), or a factory that receives the tenant first. */
   hooks?: TenantHooks | ((runtime: LocalTenantRuntime) => TenantHooks);
   /** API keys the SendGrid stand-in accepts (`Authorization: Bearer <key>`). */
@@ -88,7 +97,8 @@ export interface LocalTenant {
 export async function startLocalTenant(options: LocalTenantOptions): Promise<LocalTenant> {
   const hostname = options.hostname ?? 'localhost';
   const store = new TenantStore(options.dataFile ? { dataFile: options.dataFile } : {});
-  ensureBootstrapClient(store, options.bootstrapClient);
+  const machineClients = [options.bootstrapClient, ...(options.machineClients ?? [])];
+  for (const client of machineClients) ensureMachineClient(store, client);
 
   const urls: TenantUrls = { domain: '', httpsUrl: '', httpUrl: '', publicUrl: '' };
   const profile = tenantProfile(options.profile, options.timings);
@@ -130,6 +140,10 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   urls.httpsUrl = `https://${hostname}:${httpsPort}`;
   urls.httpUrl = `http://${hostname}:${httpPort}`;
   urls.publicUrl = urls.httpUrl;
+  // Grants name the audience, which names the port: set once it is known (again at each start).
+  for (const client of machineClients) {
+    store.setClientGrant(client.client_id, managementAudience(urls.domain), client.scopes ?? KNOWN_MANAGEMENT_SCOPES);
+  }
 
   return {
     httpsUrl: urls.httpsUrl,
@@ -196,15 +210,15 @@ function withFaults(sendgrid: Hono, faults: FaultInjector): Hono {
   return app;
 }
 
-function ensureBootstrapClient(store: TenantStore, bootstrap: BootstrapClient): void {
-  const existing = store.findClient(bootstrap.client_id);
+function ensureMachineClient(store: TenantStore, machine: MachineClient): void {
+  const existing = store.findClient(machine.client_id);
   if (existing) {
-    existing.client_secret = bootstrap.client_secret;
+    existing.client_secret = machine.client_secret;
   } else {
     const client: ClientRecord = {
-      client_id: bootstrap.client_id,
-      client_secret: bootstrap.client_secret,
-      name: bootstrap.name ?? 'Local tenant deploy client',
+      client_id: machine.client_id,
+      client_secret: machine.client_secret,
+      name: machine.name ?? 'Local tenant deploy client',
       app_type: 'non_interactive',
       grant_types: ['client_credentials'],
       is_first_party: true,

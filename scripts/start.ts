@@ -6,7 +6,7 @@ import { formatBundleReport } from '../build/bundle-report';
 import { buildTenantBundle, parseEmailProviderChoice, ROOT } from '../build/tenant-bundle';
 import { ManagementClient } from 'auth0';
 import { transportTrusting } from '../admin/transport';
-import { LOCAL_APP, LOCAL_M2M, startLocalStack } from '../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS, startLocalStack } from '../local-tenant/local-stack';
 import { watchActions } from '../local-tenant/watch-actions';
 import { DEFAULT_TENANT_PROFILE, TENANT_PROFILE_NAMES, isTenantProfileName } from '../local-tenant/profiles';
 
@@ -134,8 +134,8 @@ Ctrl-C stops it.`);
 function startWatching(domain: string, caPem: string): void {
   const management = new ManagementClient({
     domain,
-    clientId: LOCAL_M2M.client_id,
-    clientSecret: LOCAL_M2M.client_secret,
+    clientId: LOCAL_CLIENTS.deploy.client_id,
+    clientSecret: LOCAL_CLIENTS.deploy.client_secret,
     fetch: transportTrusting([caPem]).fetch,
     maxRetries: 3,
   });

@@ -38,13 +38,27 @@ function requestOptions(budget: EmailBudget) {
   return { abortSignal: budget.signal(), maxRetries: 0 };
 }
 
-/** A reason code for an SDK failure: HTTP status, timeout, or network. */
+/**
+ * The scopes a 403 `insufficient_scope` answer names (Auth0's body: `{ errorCode:
+ * "insufficient_scope", message: "Insufficient scope, expected any of: a,b" }`), or undefined
+ * for any other failure: the application's grant lacks one of them.
+ */
+export function missingScopes(error: unknown): string | undefined {
+  const body = (error as { body?: unknown } | null)?.body as { errorCode?: unknown; message?: unknown } | null | undefined;
+  if (typeof body !== 'object' || body === null || body.errorCode !== 'insufficient_scope') return undefined;
+  const listed = typeof body.message === 'string' ? /expected any of:\s*(.+)$/.exec(body.message)?.[1] : undefined;
+  return listed === undefined ? 'unknown' : listed.replace(/\s+/g, '');
+}
+
+/** A reason code for an SDK failure: missing scope, HTTP status, timeout, or network. */
 function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<never> {
   // When the budget's signal aborts the request, auth0 v7 throws a plain ManagementError ("The user
   // aborted a request"), without a status: a spent budget is what tells a time-out from a network error.
   if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'ManagementTimeoutError' || budget.remainingMs() === 0) {
     return fail(`${step}_timeout`);
   }
+  const scopes = missingScopes(error);
+  if (scopes !== undefined) return fail(`${step}_insufficient_scope:${scopes}`);
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return fail(typeof status === 'number' ? `${step}_http_${status}` : `${step}_network`);
 }

@@ -1,38 +1,19 @@
 import { randomBytes } from 'node:crypto';
 
-/** Scopes granted to Management API tokens; the local tenant grants every client all of them. */
-export const MANAGEMENT_API_SCOPES = [
-  'read:actions',
-  'create:actions',
-  'update:actions',
-  'delete:actions',
-  'read:clients',
-  'create:clients',
-  'update:clients',
-  'delete:clients',
-  'read:connections',
-  'create:connections',
-  'update:connections',
-  'delete:connections',
-  'read:users',
-  'create:users',
-  'update:users',
-  'delete:users',
-  'read:email_templates',
-  'create:email_templates',
-  'update:email_templates',
-  'read:email_provider',
-  'create:email_provider',
-  'update:email_provider',
-  'read:tenant_settings',
-  'update:tenant_settings',
-  'create:user_tickets',
-].join(' ');
+/**
+ * The Management API's identifier: the audience a client-credentials request names and its
+ * client grant is for. Auth0 accepts only the canonical domain here, never a custom domain
+ * (docs-v2 secure/tokens/access-tokens/management-api-access-tokens).
+ */
+export function managementAudience(domain: string): string {
+  return `https://${domain}/api/v2/`;
+}
 
 export const TOKEN_LIFETIME_SECONDS = 86400;
 
-interface IssuedToken {
+export interface IssuedToken {
   clientId: string;
+  /** The granted scopes, as the token's `scope` claim lists them (space-separated). */
   scope: string;
   expiresAt: number;
 }
@@ -51,7 +32,7 @@ export class AccessTokenRegistry {
     return { access_token: accessToken, expires_in: TOKEN_LIFETIME_SECONDS };
   }
 
-  /** The client id the token was issued to, or undefined when unknown or expired. */
+  /** The client and scopes the token was issued with, or undefined when unknown or expired. */
   verify(accessToken: string): IssuedToken | undefined {
     const token = this.tokens.get(accessToken);
     if (!token) return undefined;

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import type { TenantContext } from '../context';
 import { readJsonOrForm } from '../management-api/request-body';
-import { MANAGEMENT_API_SCOPES } from './access-tokens';
 import { exchangeUserGrant, isUserGrantType } from '../oidc';
+import { managementAudience } from './access-tokens';
 
 /**
  * `POST /oauth/token`: client credentials (what deploy-cli, the SDK and the Actions use) here;
@@ -32,8 +32,10 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
     if (!client || client.client_secret !== clientSecret) {
       return c.json({ error: 'access_denied', error_description: 'Unauthorized' }, 401);
     }
-    // Auth0 needs an audience it knows; the only API here is the Management API.
-    if (typeof audience === 'string' && !/\/api\/v2\/?$/.test(audience)) {
+    // The only API here is the Management API, known by its canonical identifier alone
+    // (a custom domain or a missing trailing slash is another, unknown, audience).
+    const canonical = managementAudience(ctx.urls.domain);
+    if (typeof audience === 'string' && audience !== canonical) {
       return c.json({ error: 'access_denied', error_description: `Service not found: ${audience}` }, 403);
     }
     const grantTypes = client['grant_types'];
@@ -44,7 +46,22 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
         403,
       );
     }
-    const issued = ctx.tokens.issue(client.client_id, MANAGEMENT_API_SCOPES);
-    return c.json({ ...issued, scope: MANAGEMENT_API_SCOPES, token_type: 'Bearer' });
+    // A token carries the scopes of the client's grant for the API; without a grant Auth0
+    // refuses the request (body as quoted in auth0/ruby-auth0#610, a real tenant's answer).
+    const grant = ctx.store.findClientGrant(client.client_id, canonical);
+    if (!grant) {
+      return c.json(
+        {
+          error: 'access_denied',
+          error_description:
+            `Client is not authorized to access "${canonical}". You need to create a "client-grant" associated to this API. ` +
+            'See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants',
+        },
+        403,
+      );
+    }
+    const scope = grant.scope.join(' ');
+    const issued = ctx.tokens.issue(client.client_id, scope);
+    return c.json({ ...issued, scope, token_type: 'Bearer' });
   });
 }

@@ -7,6 +7,8 @@ export interface LoggedRequest {
   path: string;
   status: number;
   duration_ms: number;
+  /** The application whose Management API token the request carried (set by the token check). */
+  client_id?: string;
 }
 
 /** A bounded in-memory log of requests, for tests (`GET /__local/requests`). */
@@ -19,12 +21,14 @@ export class RequestLog {
       const started = Date.now();
       await next();
       if (c.req.path.startsWith('/__local/')) return;
+      const clientId: unknown = c.get('clientId');
       this.entries.push({
         at: new Date(started).toISOString(),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         duration_ms: Date.now() - started,
+        ...(typeof clientId === 'string' ? { client_id: clientId } : {}),
       });
       if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
     };

@@ -66,6 +66,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
       throw new ApiError(400, 'The client used by this local tenant to deploy cannot be deleted', 'operation_not_supported');
     }
     store.data.clients = store.data.clients.filter((cl) => cl !== client);
+    store.data.client_grants = store.data.client_grants.filter((g) => g.client_id !== client.client_id);
     for (const connection of store.data.connections) {
       connection.enabled_clients = connection.enabled_clients.filter((id) => id !== client.client_id);
     }

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Outbox } from '../mail';
-import type { ActionExecutionRecord, ClientRecord, ConnectionRecord, JsonObject, TenantData, UserRecord } from './types';
+import type { ActionExecutionRecord, ClientGrantRecord, ClientRecord, ConnectionRecord, JsonObject, TenantData, UserRecord } from './types';
 
 export function emptyTenantData(): TenantData {
   return {
     version: 1,
     tenant: {},
     clients: [],
+    client_grants: [],
     connections: [],
     users: [],
     actions: [],
@@ -70,6 +71,28 @@ export class TenantStore {
 
   findClient(clientId: string): ClientRecord | undefined {
     return this.data.clients.find((c) => c.client_id === clientId);
+  }
+
+  /** The client's grant for an API (audience), if it has one. */
+  findClientGrant(clientId: string, audience: string): ClientGrantRecord | undefined {
+    return this.data.client_grants.find((g) => g.client_id === clientId && g.audience === audience);
+  }
+
+  /**
+   * Grant the client exactly these scopes for the audience (creating the grant or replacing its
+   * scopes): how the local tenant's own applications get their grants at start.
+   */
+  setClientGrant(clientId: string, audience: string, scope: readonly string[]): ClientGrantRecord {
+    const existing = this.findClientGrant(clientId, audience);
+    if (existing) {
+      existing.scope = [...scope];
+      this.changed();
+      return existing;
+    }
+    const grant: ClientGrantRecord = { id: randomId('cgr_', 8), client_id: clientId, audience, scope: [...scope] };
+    this.data.client_grants.push(grant);
+    this.changed();
+    return grant;
   }
 
   findConnectionByName(name: string): ConnectionRecord | undefined {

@@ -17,6 +17,17 @@ export interface ClientRecord extends JsonObject {
   name: string;
 }
 
+/**
+ * A client grant: the scopes an application may request for an API (`audience`). The only API
+ * here is the Management API, `https://{domain}/api/v2/`.
+ */
+export interface ClientGrantRecord extends JsonObject {
+  id: string;
+  client_id: string;
+  audience: string;
+  scope: string[];
+}
+
 /** A connection; `options.attributes` drives identifiers and email uniqueness. */
 export interface ConnectionRecord extends JsonObject {
   id: string;
@@ -201,6 +212,7 @@ export interface TenantData {
   version: 1;
   tenant: JsonObject;
   clients: ClientRecord[];
+  client_grants: ClientGrantRecord[];
   connections: ConnectionRecord[];
   users: UserRecord[];
   actions: ActionRecord[];

@@ -21,7 +21,7 @@ import { RateGovernor } from '../../admin/rate-limit';
 import { PENDING_INVITATIONS_QUERY, resendToMatching, resendToUser, usersMatching } from '../../admin/resend';
 import { PasswordResetError, sendPasswordReset } from '../../admin/secondary-email-reset';
 import { setSecondaryEmail } from '../../admin/secondary-email';
-import { LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import type { LocalTenant } from '../../local-tenant/server';
 import { BOOTSTRAP, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
@@ -42,14 +42,15 @@ const work = mkdtempSync(join(tmpdir(), 'admin-support-'));
 function scriptEnv(): Record<string, string> {
   return {
     AUTH0_DOMAIN: tenant.domain,
-    ACTIONS_CLIENT_ID: BOOTSTRAP.client_id,
-    ACTIONS_CLIENT_SECRET: BOOTSTRAP.client_secret,
+    // The scripts' own application, with exactly its scopes (the Actions' one is not on this tenant).
+    ADMIN_CLIENT_ID: LOCAL_CLIENTS.admin.client_id,
+    ADMIN_CLIENT_SECRET: LOCAL_CLIENTS.admin.client_secret,
     INVITE_CLIENT_ID: appClientId,
   };
 }
 
 beforeAll(async () => {
-  tenant = await startTestTenant({ sendgridApiKeys: [LOCAL_SENDGRID_KEY] });
+  tenant = await startTestTenant({ sendgridApiKeys: [LOCAL_SENDGRID_KEY], machineClients: [LOCAL_CLIENTS.admin] });
   ({ appClientId } = seedTenant(tenant));
   // A third kind: unique emails, and usernames as well.
   tenant.store.data.connections.push({

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTenantBundle } from '../../build/tenant-bundle';
 import { runDeployCli } from '../../deploy/deploy-cli';
-import { LOCAL_APP, LOCAL_M2M, localKeywords, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS, localKeywords, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import { deployWhenBuilt } from '../../local-tenant/test/helpers';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
@@ -33,8 +33,8 @@ beforeAll(async () => {
   const deployed = await runDeployCli({
     inputDir: outDir,
     domain: stack.tenant.domain,
-    clientId: LOCAL_M2M.client_id,
-    clientSecret: LOCAL_M2M.client_secret,
+    clientId: LOCAL_CLIENTS.deploy.client_id,
+    clientSecret: LOCAL_CLIENTS.deploy.client_secret,
     keywords: { ...localKeywords(stack.tenant), EMAIL_ROUTES: '{"reset_email":{"categories":["password-reset","{message_type}"]}}' },
     caCertPath: stack.tenant.caCertPath,
   });

@@ -5,7 +5,7 @@ import { buildTenantBundle, ROOT } from '../../build/tenant-bundle';
 import { deploy, DeployFailed, DeployRefused } from '../../deploy/deploy';
 import type { DeploySummary } from '../../deploy/summary';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
-import { LOCAL_APP, LOCAL_M2M } from '../../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 
 /**
@@ -29,7 +29,7 @@ export async function buildBundle(): Promise<string> {
 
 /** A new tenant with the login application already there (as `npm start` makes it), for one deploy. */
 export async function freshTenant(): Promise<LocalTenant> {
-  const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_M2M });
+  const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_CLIENTS.deploy });
   tenant.store.data.clients.push({
     client_id: LOCAL_APP.client_id,
     client_secret: 'local-email-flows-app-secret',

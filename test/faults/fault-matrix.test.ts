@@ -12,7 +12,7 @@ import type { FaultKind, FaultRule } from '../../local-tenant/faults';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 import { ACTION_FLOWS, FLOW_BOUND_MS, type ActionFlow, type FlowRun } from './action-flows';
 import { buildBundle, freshTenant, runDeploy, summaryProblems, writesOf } from './deploy-flow';
-import { LOCAL_M2M, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { FAULTS, HANG_MS, MatrixReport, faultRule, type CallName, type FaultOptions } from './matrix';
 import {
   bulkRows,
@@ -354,7 +354,7 @@ describe('deploy', () => {
           if (unconsumed.length > 0) violations.push(`the deploy never made the ${cell.call} call`);
           const writes = writesOf(run.requests).filter((r) => r.status >= 200 && r.status < 300);
           // What the deploy prints (deploy-cli's output included) names no secret.
-          for (const secret of [LOCAL_M2M.client_secret, LOCAL_SENDGRID_KEY])
+          for (const secret of [LOCAL_CLIENTS.actions.client_secret, LOCAL_CLIENTS.admin.client_secret, LOCAL_SENDGRID_KEY])
             if (run.message.includes(secret)) violations.push('a secret in the message');
           let outcome: string;
           switch (run.outcome) {

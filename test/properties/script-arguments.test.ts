@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_M2M, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
 import { seedTenant } from '../../local-tenant/test/helpers';
@@ -22,7 +22,12 @@ let tenant: LocalTenant;
 let cases = 0;
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_M2M, sendgridApiKeys: [LOCAL_SENDGRID_KEY] });
+  tenant = await startLocalTenant({
+    port: 0,
+    bootstrapClient: LOCAL_CLIENTS.deploy,
+    machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
+    sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+  });
   // The connections, and one account, so that a command gets as far as its own checks.
   seedTenant(tenant);
   createDatabaseUser(tenant.store, {

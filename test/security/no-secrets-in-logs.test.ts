@@ -5,7 +5,7 @@
  * log is checked against what they handled: the users' addresses, the Management API tokens
  * (the local tenant issues `local.<random>`), the tickets, and the secrets they were given.
  */
-import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import type { FaultRule } from '../../local-tenant/faults';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
 
@@ -52,7 +52,8 @@ async function runFlows(stack: InstalledStack, tag: string, faults: FaultRule[] 
 function forbiddenIn(stack: InstalledStack, addresses: readonly string[]): Map<string, string> {
   const forbidden = new Map<string, string>();
   for (const address of addresses) forbidden.set(address, 'an email address');
-  forbidden.set(LOCAL_M2M.client_secret, 'AUTH0_CLIENT_SECRET');
+  forbidden.set(LOCAL_CLIENTS.actions.client_secret, 'AUTH0_CLIENT_SECRET');
+  forbidden.set(LOCAL_CLIENTS.admin.client_secret, 'ADMIN_CLIENT_SECRET');
   forbidden.set(LOCAL_SENDGRID_KEY, 'SENDGRID_API_KEY');
   for (const ticket of stack.tenant.store.data.tickets) forbidden.set(ticket.id, 'a ticket');
   return forbidden;

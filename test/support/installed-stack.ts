@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keywordReplace } from 'auth0-deploy-cli/lib/tools/utils';
 import { createActionsRuntime, type ActionsRuntime } from '../../local-tenant/actions-runtime/trigger-runner';
-import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, localKeywords, type LocalStack } from '../../local-tenant/local-stack';
+import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, localKeywords, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import type {
@@ -47,7 +47,8 @@ export async function startInstalledStack(options: InstalledStackOptions = {}): 
   let runtime: ActionsRuntime | undefined;
   const tenant = await startLocalTenant({
     port: 0,
-    bootstrapClient: LOCAL_M2M,
+    bootstrapClient: LOCAL_CLIENTS.deploy,
+    machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
     hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs })),
   });

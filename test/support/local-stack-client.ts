@@ -1,17 +1,42 @@
 import { ManagementClient } from 'auth0';
 import type { OutboxEmail } from '../../local-tenant/mail';
-import { LOCAL_M2M, type LocalStack } from '../../local-tenant/local-stack';
+import { managementAudience } from '../../local-tenant/authentication-api/access-tokens';
+import type { LocalStack } from '../../local-tenant/local-stack';
+import type { LocalTenant } from '../../local-tenant/server';
+import { KNOWN_MANAGEMENT_SCOPES } from '../../local-tenant/management-api/scopes';
 import { trustingFetch } from '../../local-tenant/test/helpers';
+
+/**
+ * The tests' own application, standing in for an administrator at the dashboard (creating users,
+ * reading what the flows wrote): every scope, and used by no flow. The deploy, the Actions and
+ * the scripts each use their own application with exactly their scopes (LOCAL_CLIENTS).
+ */
+export const TEST_HARNESS_CLIENT = { client_id: 'local-test-harness', client_secret: 'local-test-harness-secret' };
+
+/** Adds the harness application and its grant straight into the tenant's state, as the dashboard would. */
+export function ensureHarnessClient(tenant: LocalTenant): void {
+  const { store } = tenant;
+  if (!store.findClient(TEST_HARNESS_CLIENT.client_id)) {
+    store.data.clients.push({
+      ...TEST_HARNESS_CLIENT,
+      name: 'Local tests (dashboard stand-in)',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
+  }
+  store.setClientGrant(TEST_HARNESS_CLIENT.client_id, managementAudience(tenant.domain), KNOWN_MANAGEMENT_SCOPES);
+}
 
 /** What an end-to-end test does with the running local tenant, over real HTTP(S). */
 export class LocalStackClient {
   readonly management: ManagementClient;
 
   constructor(readonly stack: LocalStack) {
+    ensureHarnessClient(stack.tenant);
     this.management = new ManagementClient({
       domain: stack.tenant.domain,
-      clientId: LOCAL_M2M.client_id,
-      clientSecret: LOCAL_M2M.client_secret,
+      clientId: TEST_HARNESS_CLIENT.client_id,
+      clientSecret: TEST_HARNESS_CLIENT.client_secret,
       fetch: trustingFetch(stack.tenant),
       maxRetries: 0,
       timeoutInSeconds: 30,
