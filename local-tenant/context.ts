@@ -1,4 +1,5 @@
 import type { AccessTokenRegistry } from './authentication-api/access-tokens';
+import type { DeferredWork } from './deferred-work';
 import type { TenantProfile } from './profiles';
 import type { TenantHooks } from './state/hooks';
 import type { TenantStore } from './state/store';
@@ -23,4 +24,6 @@ export interface TenantContext {
   bootstrapClientId: string;
   /** The kind of Auth0 tenant this one stands in for: which documented rules apply, and its timings. */
   profile: TenantProfile;
+  /** What runs after an answer (post-user-registration). */
+  deferred: DeferredWork;
 }

@@ -46,7 +46,7 @@ export async function performLogin(ctx: TenantContext, attempt: LoginAttempt): P
   // event.stats.logins_count counts this login.
   user.logins_count += 1;
   user.last_login = nowIso();
-  ctx.store.changed();
+  ctx.store.userChanged(user);
 
   if (ctx.hooks.onLogin) {
     const login: LoginContext = { user, connection, client, request: attempt.request };

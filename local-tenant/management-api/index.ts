@@ -5,6 +5,7 @@ import { registerClients } from './clients';
 import { registerConnections } from './connections';
 import { registerEmails } from './emails';
 import { ApiError } from './errors';
+import { registerJobs } from './jobs';
 import { registerTenantSettings } from './tenant-settings';
 import { registerTickets } from './tickets';
 import { registerUsers } from './users';
@@ -36,6 +37,7 @@ export function createManagementApi(ctx: TenantContext): Hono<ManagementEnv> {
   registerTenantSettings(api, ctx);
   registerUsers(api, ctx);
   registerTickets(api, ctx);
+  registerJobs(api, ctx);
   registerUnsupported(api);
   return api;
 }
