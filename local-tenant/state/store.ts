@@ -63,8 +63,12 @@ export class TenantStore {
 
   /** Call after every mutation. */
   changed(): void {
-    this.data.outbox = this.outbox.snapshot();
-    if (this.dataFile) writeTenantDataAtomically(this.dataFile, this.data);
+    // The outbox's copy is only for the file: copying every email on every change made a run of
+    // thousands of users quadratic.
+    if (this.dataFile) {
+      this.data.outbox = this.outbox.snapshot();
+      writeTenantDataAtomically(this.dataFile, this.data);
+    }
     for (const listener of this.listeners) listener();
   }
 

@@ -227,7 +227,9 @@ describe('password reset to the secondary email, by username', () => {
     const { done } = runScript('reset-password', ['--username', 'nobody']);
     const { code, stdout, stderr } = await done;
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('No user with username "nobody".');
+    expect(stderr.trim()).toBe(
+      'No user with username "nobody" (user search shows a new user a few seconds after its creation; --user-id or --email read at once).',
+    );
     expect(stdout).toBe('');
     expect(tenant.store.outbox.size).toBe(before);
   });
