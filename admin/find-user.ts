@@ -158,7 +158,10 @@ export async function findOneUser(management: AdminManagement, query: UserQuery)
         users,
       );
     }
-    return users[0]!;
+    // Search found the account; its current state (metadata written seconds ago) comes from the consistent read.
+    const current = await findUserById(management, users[0]!.user_id);
+    if (current === undefined) throw new UserLookupError(`No user with username "${query.username}"${where}.`, 'not_found');
+    return current;
   }
   const email = query.email!;
   if (!isEmail(email)) throw new UserLookupError('That is not a valid email address.', 'invalid_query');

@@ -13,7 +13,7 @@ import { connectManagement, type AdminManagement } from '../../admin/management'
 import { RateGovernor } from '../../admin/rate-limit';
 import { readReport, type RowReport } from '../../admin/report';
 import { startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
-import { trustingFetch } from '../../local-tenant/test/helpers';
+import { TEST_TIMINGS, trustingFetch } from '../../local-tenant/test/helpers';
 import { LocalStackClient } from '../support/local-stack-client';
 import { LOCAL_CONFIRMATION } from '../support/admin-scripts';
 import { managementApiTimes, maxOverBudget } from '../support/rate-budget';
@@ -26,7 +26,7 @@ let config: AdminConfig;
 const dir = mkdtempSync(join(tmpdir(), 'admin-invite-'));
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, timings: TEST_TIMINGS });
   const deployed = await stack.deploy();
   if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
   client = new LocalStackClient(stack);

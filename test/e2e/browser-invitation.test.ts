@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { LOCAL_APP, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { LocalStackClient } from '../support/local-stack-client';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
       `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`,
     );
   }
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, timings: TEST_TIMINGS });
   const deployed = await stack.deploy();
   if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
   browser = await chromium.launch({

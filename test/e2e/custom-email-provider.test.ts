@@ -12,7 +12,7 @@ import { buildTenantBundle } from '../../build/tenant-bundle';
 import { runDeployCli } from '../../deploy/deploy-cli';
 import { LOCAL_APP, LOCAL_M2M, localKeywords, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
-import { deployWhenBuilt } from '../../local-tenant/test/helpers';
+import { deployWhenBuilt, TEST_TIMINGS } from '../../local-tenant/test/helpers';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
@@ -28,7 +28,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'tenant-custom-email-'));
   const bundle = await buildTenantBundle(undefined, { outDir, emailProvider: 'custom' });
   expect(bundle.emailProvider).toBe('custom');
-  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20], timings: { actionBuildMs: 50 } });
+  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20], timings: { ...TEST_TIMINGS, actionBuildMs: 50 } });
   // The real deploy-cli, with a JSON EMAIL_ROUTES (an @@ keyword: deploy-cli writes it as a JSON string).
   const deployed = await runDeployCli({
     inputDir: outDir,

@@ -14,6 +14,7 @@ import { deploy, DeployRefused } from '../../deploy/deploy';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
 import { LOCAL_APP, LOCAL_M2M, LOCAL_SENDGRID_KEY, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { endpointOf } from '../conformance/used-endpoints';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -106,7 +107,7 @@ async function refused(bundleDir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, timings: TEST_TIMINGS });
   baseBundle = mkdtempSync(join(tmpdir(), 'deploy-e2e-base-'));
   scratch.push(baseBundle);
   await buildTenantBundle(ROOT, { outDir: baseBundle });

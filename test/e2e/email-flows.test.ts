@@ -5,6 +5,7 @@
  */
 import { startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -13,7 +14,7 @@ let client: LocalStackClient;
 const PASSWORD = 'correct-horse-battery-9';
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, timings: TEST_TIMINGS });
   const deployed = await stack.deploy();
   if (deployed.exitCode !== 0) throw new Error(`a0deploy import failed:\n${deployed.output.slice(-3000)}`);
   client = new LocalStackClient(stack);

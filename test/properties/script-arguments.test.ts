@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LOCAL_M2M, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
-import { seedTenant } from '../../local-tenant/test/helpers';
+import { seedTenant, TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -22,7 +22,7 @@ let tenant: LocalTenant;
 let cases = 0;
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_M2M, sendgridApiKeys: [LOCAL_SENDGRID_KEY] });
+  tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_M2M, sendgridApiKeys: [LOCAL_SENDGRID_KEY], timings: TEST_TIMINGS });
   // The connections, and one account, so that a command gets as far as its own checks.
   seedTenant(tenant);
   createDatabaseUser(tenant.store, {

@@ -14,6 +14,7 @@ import type {
   JsonObject,
 } from '../../local-tenant/state/types';
 import { LocalStackClient } from './local-stack-client';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 /**
  * The local tenant with its Actions runtime and `dist/tenant` (run `npm run build` first)
@@ -49,6 +50,7 @@ export async function startInstalledStack(options: InstalledStackOptions = {}): 
     port: 0,
     bootstrapClient: LOCAL_M2M,
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    timings: TEST_TIMINGS,
     hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs })),
   });
   try {
