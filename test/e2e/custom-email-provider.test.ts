@@ -87,6 +87,7 @@ describe('deployed by auth0-deploy-cli', () => {
       password: 'temporary-Password-123!',
       app_metadata: { invite: true },
     });
+    await client.registrationsDone();
     const [invitation, ...others] = await client.outbox('erin@example.com');
     expect(others).toEqual([]);
     expect(invitation).toMatchObject({ subject: 'You are invited to Email Flows (local)', sender: 'custom-email-provider' });
@@ -100,6 +101,7 @@ describe('deployed by auth0-deploy-cli', () => {
       password: 'temporary-Password-123!',
       app_metadata: { invite: true, secondary_email: 'finn.private@example.org', secondary_email_verified: true },
     });
+    await client.registrationsDone();
     expect(await client.outbox('finn@example.com')).toEqual([]);
     expect((await client.outbox('finn.private@example.org')).map((e) => e.subject)).toEqual(['You are invited to Email Flows (local)']);
   });
@@ -122,6 +124,7 @@ describe('password reset by username on the shared inbox', () => {
     await client.management.users.update(users.dana, {
       app_metadata: { secondary_email: 'dana.private@example.org', secondary_email_verified: 'true' },
     });
+    await client.registrationsDone();
   });
 
   it('reaches the verified secondary address, names the username, and its link resets that account', async () => {
