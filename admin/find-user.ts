@@ -68,13 +68,27 @@ function phrase(value: string): string {
   return `"${value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-export async function findUsersByUsername(management: AdminManagement, username: string, connection?: string): Promise<FoundUser[]> {
+/**
+ * Users with this username. Auth0 has no consistent read by username: this is user search, which
+ * trails writes by seconds. When the caller knows the user's email (a CSV row), a search that
+ * finds nobody is checked with users-by-email, which is immediately consistent (docs-v2
+ * manage-users/user-search/user-search-best-practices.mdx), so a user created moments ago is not
+ * taken for missing.
+ */
+export async function findUsersByUsername(
+  management: AdminManagement,
+  username: string,
+  connection?: string,
+  knownEmail?: string,
+): Promise<FoundUser[]> {
   const q = `username:${phrase(username)}${connection !== undefined ? ` AND identities.connection:${phrase(connection)}` : ''}`;
   const page = await management.client.users.list({ q, search_engine: 'v3', per_page: 50 });
   if (!Array.isArray((page.response as { users?: unknown } | undefined)?.users)) throw new MalformedAnswerError('user search');
-  return page.data
-    .map(toFoundUser)
-    .filter((u) => u.username?.toLowerCase() === username.toLowerCase() && (connection === undefined || u.connection === connection));
+  const matches = (u: FoundUser) =>
+    u.username?.toLowerCase() === username.toLowerCase() && (connection === undefined || u.connection === connection);
+  const found = page.data.map(toFoundUser).filter(matches);
+  if (found.length > 0 || knownEmail === undefined) return found;
+  return (await findUsersByEmail(management, knownEmail, connection)).filter(matches);
 }
 
 export async function findUsersByEmail(management: AdminManagement, email: string, connection?: string): Promise<FoundUser[]> {
@@ -130,7 +144,13 @@ export async function findOneUser(management: AdminManagement, query: UserQuery)
   if (query.username !== undefined) {
     if (!isUsername(query.username)) throw new UserLookupError('That is not a valid username.', 'invalid_query');
     const users = await findUsersByUsername(management, query.username, query.connection);
-    if (users.length === 0) throw new UserLookupError(`No user with username "${query.username}"${where}.`, 'not_found');
+    if (users.length === 0) {
+      // User search is the only lookup by username, and it trails writes by seconds.
+      throw new UserLookupError(
+        `No user with username "${query.username}"${where} (user search shows a new user a few seconds after its creation; --user-id or --email read at once).`,
+        'not_found',
+      );
+    }
     if (users.length > 1) {
       throw new UserLookupError(
         `${users.length} users have username "${query.username}" (one per connection); add --connection:\n${describeCandidates(users)}`,
@@ -138,7 +158,10 @@ export async function findOneUser(management: AdminManagement, query: UserQuery)
         users,
       );
     }
-    return users[0]!;
+    // Search found the account; its current state (metadata written seconds ago) comes from the consistent read.
+    const current = await findUserById(management, users[0]!.user_id);
+    if (current === undefined) throw new UserLookupError(`No user with username "${query.username}"${where}.`, 'not_found');
+    return current;
   }
   const email = query.email!;
   if (!isEmail(email)) throw new UserLookupError('That is not a valid email address.', 'invalid_query');

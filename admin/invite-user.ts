@@ -257,7 +257,7 @@ async function existing(options: InviteOptions, user: NewUser, known?: FoundUser
 /** The user a 409 was about: by username when the row has one (unique on every connection), else by email. */
 async function existingUser(management: AdminManagement, user: NewUser): Promise<FoundUser | undefined> {
   let users: FoundUser[];
-  if (user.username !== undefined) users = await findUsersByUsername(management, user.username, user.connection.name);
+  if (user.username !== undefined) users = await findUsersByUsername(management, user.username, user.connection.name, user.email);
   else users = await findUsersByEmail(management, user.email, user.connection.name);
   return users.length === 1 ? users[0] : undefined;
 }

@@ -4,9 +4,11 @@ import { updateAppMetadata } from '../actions/shared/management-api';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { TemplateOverrides } from '../actions/shared/settings';
 import { sendVerificationEmail } from '../actions/shared/verification-email';
-import { toFoundUser, type FoundUser } from './find-user';
+import { findUserById, type FoundUser } from './find-user';
 import { ADMIN_EMAIL_BUDGET_MS, sendRecordedInvitation, type DirectInvitation } from './invite-user';
 import { failureReason, type AdminManagement } from './management';
+
+export { PENDING_INVITATIONS_QUERY, pendingInvitations, usersMatching } from './user-listing';
 
 /**
  * Sending an invitation or a verification email again, to one user or to every user a search
@@ -14,9 +16,6 @@ import { failureReason, type AdminManagement } from './management';
  * so they work whatever the tenant's invitation mode, and on connections with non-unique emails.
  */
 export type ResendKind = 'invitation' | 'verification';
-
-/** Users created invited (`app_metadata.invite: true`, cleared at verification) who never logged in. */
-export const PENDING_INVITATIONS_QUERY = 'app_metadata.invite:true AND logins_count:0';
 
 export interface VerificationResend {
   templateId: string;
@@ -47,12 +46,29 @@ export interface ResendOutcome {
   reason?: string;
 }
 
+/**
+ * Sends to one user found by a lookup or a listing. Before sending, the user is read again by id,
+ * Auth0's immediately consistent read (docs-v2 manage-users/user-search/user-search-best-practices.mdx):
+ * a listing comes from the search index or an export, which may be seconds old (a login, a
+ * verification, a deletion not in it yet). A dry run decides on the listing alone.
+ */
 export async function resendToUser(
   management: AdminManagement,
   settings: ResendSettings,
-  user: FoundUser,
+  listed: FoundUser,
   options: ResendOptions,
 ): Promise<ResendOutcome> {
+  let user = listed;
+  if (options.dryRun !== true) {
+    let current: FoundUser | undefined;
+    try {
+      current = await findUserById(management, listed.user_id);
+    } catch (error) {
+      return { userId: listed.user_id, status: 'failed', reason: `lookup_${failureReason(error)}` };
+    }
+    if (current === undefined) return { userId: listed.user_id, status: 'skipped', reason: 'no_longer_exists' };
+    user = current;
+  }
   const base = {
     userId: user.user_id,
     ...(user.username !== undefined ? { username: user.username } : {}),
@@ -109,13 +125,6 @@ export async function resendToUser(
     verification_email_sent_at: new Date().toISOString(),
   });
   return recorded.ok ? { ...base, status: 'sent' } : { ...base, status: 'sent', reason: `not_recorded_${recorded.reason}` };
-}
-
-/** Every user a search (Auth0 user search v3, Lucene) matches, page by page. Auth0 returns the first 1,000 only. */
-export async function* usersMatching(management: AdminManagement, query: string, connection?: string): AsyncGenerator<FoundUser> {
-  const q = connection !== undefined ? `(${query}) AND identities.connection:"${connection}"` : query;
-  const page = await management.client.users.list({ q, search_engine: 'v3', per_page: 100 });
-  for await (const user of page) yield toFoundUser(user);
 }
 
 export interface ResendSummary {

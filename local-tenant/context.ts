@@ -1,4 +1,5 @@
 import type { AccessTokenRegistry } from './authentication-api/access-tokens';
+import type { DeferredWork } from './deferred-work';
 import type { TenantProfile } from './profiles';
 import type { OidcRuntime } from './oidc';
 import type { TenantHooks } from './state/hooks';
@@ -26,4 +27,6 @@ export interface TenantContext {
   profile: TenantProfile;
   /** Signing key and protocol state of the login endpoints (/authorize, /oauth/token's user grants). */
   oidc: OidcRuntime;
+  /** What runs after an answer (post-user-registration). */
+  deferred: DeferredWork;
 }

@@ -34,6 +34,8 @@ export interface TenantTimings {
    * be deployed." (deploy-cli then waits 2 s and tries again).
    */
   actionBuildMs: number;
+  /** Milliseconds a users-export job takes from `pending` to `completed` (half of it `pending`, half `processing`). */
+  usersExportMs: number;
 }
 
 export interface TenantProfile {
@@ -51,6 +53,11 @@ export interface TenantProfile {
   rateLimit: RateLimitTier;
   /** Most results a user search returns over all its pages (docs-v2 "User Search Best Practices": 1,000). */
   searchResultCap: number;
+  /**
+   * Whether `POST /api/v2/jobs/users-exports` works: "This feature is not available on the Free
+   * plan" (docs-v2 manage-users/user-migration/bulk-user-exports.mdx).
+   */
+  usersExportAllowed: boolean;
   timings: TenantTimings;
 }
 
@@ -58,7 +65,12 @@ export interface TenantProfile {
 export const RESULT_URL_CUTOFF = '2026-05-05';
 
 /** Realistic defaults for `npm start`; tests pass shorter (non-zero) ones. */
-export const REALISTIC_TIMINGS: TenantTimings = { postRegistrationDelayMs: 1000, searchIndexLagMs: 2000, actionBuildMs: 500 };
+export const REALISTIC_TIMINGS: TenantTimings = {
+  postRegistrationDelayMs: 1000,
+  searchIndexLagMs: 2000,
+  actionBuildMs: 500,
+  usersExportMs: 3000,
+};
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -70,6 +82,7 @@ function profile(name: TenantProfileName, subscription: Subscription, createdAt:
     templateResultUrlAllowed: subscription === 'enterprise' || createdAt < RESULT_URL_CUTOFF,
     rateLimit,
     searchResultCap: 1000,
+    usersExportAllowed: subscription !== 'free',
     timings: { ...REALISTIC_TIMINGS },
   };
 }
@@ -91,7 +104,7 @@ export function isTenantProfileName(value: string): value is TenantProfileName {
 export function tenantProfile(name: TenantProfileName = DEFAULT_TENANT_PROFILE, timings: Partial<TenantTimings> = {}): TenantProfile {
   const base = PROFILES[name];
   const merged: TenantTimings = { ...base.timings };
-  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs', 'actionBuildMs'] as const) {
+  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs', 'actionBuildMs', 'usersExportMs'] as const) {
     const value = timings[key];
     if (value === undefined) continue;
     // Shorter is a test setting; zero would make Auth0's asynchrony synchronous, kinder than Auth0.

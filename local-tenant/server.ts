@@ -15,8 +15,10 @@ import { FaultInjector, isInjectedConnectionReset, registerFaultControl } from '
 import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
 import { registerUserForms } from './pages/user-forms';
+import { DeferredWork } from './deferred-work';
 import { createManagementApi } from './management-api';
 import { createOidcRuntime, registerOidc } from './oidc';
+import { registerExportDownloads } from './management-api/jobs';
 import { ApiError, errorResponse } from './management-api/errors';
 import { KNOWN_MANAGEMENT_SCOPES } from './management-api/scopes';
 import type { TenantHooks } from './state/hooks';
@@ -88,6 +90,8 @@ export interface LocalTenant {
   sendgridApp: Hono;
   store: TenantStore;
   profile: TenantProfile;
+  /** Work after answers (post-user-registration): `await tenant.deferred.settled()` waits for it. */
+  deferred: DeferredWork;
   requestLog: RequestLog;
   /** Injected failures and rate limits (also reachable over HTTP at /__local/faults). */
   faults: FaultInjector;
@@ -96,14 +100,19 @@ export interface LocalTenant {
 
 export async function startLocalTenant(options: LocalTenantOptions): Promise<LocalTenant> {
   const hostname = options.hostname ?? 'localhost';
-  const store = new TenantStore(options.dataFile ? { dataFile: options.dataFile } : {});
+  const profile = tenantProfile(options.profile, options.timings);
+  const store = new TenantStore({
+    ...(options.dataFile ? { dataFile: options.dataFile } : {}),
+    searchIndexLagMs: profile.timings.searchIndexLagMs,
+  });
   const machineClients = [options.bootstrapClient, ...(options.machineClients ?? [])];
   for (const client of machineClients) ensureMachineClient(store, client);
 
   const urls: TenantUrls = { domain: '', httpsUrl: '', httpUrl: '', publicUrl: '' };
-  const profile = tenantProfile(options.profile, options.timings);
+  const deferred = new DeferredWork();
   const ctx: TenantContext = {
     profile,
+    deferred,
     store,
     tokens: new AccessTokenRegistry(),
     oidc: createOidcRuntime(),
@@ -155,10 +164,12 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     sendgridApp,
     store,
     profile,
+    deferred,
     requestLog,
     faults,
     async stop() {
       faults.releaseHanging();
+      await deferred.stop();
       await Promise.all([close(httpsServer), close(httpServer)]);
       rmSync(certDir, { recursive: true, force: true });
     },
@@ -188,6 +199,7 @@ export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog,
   registerAuthenticationApi(app, ctx);
   registerOidc(app, ctx);
   app.route('/api/v2', createManagementApi(ctx));
+  registerExportDownloads(app, ctx);
   registerPages(app, ctx);
   registerUserForms(app, ctx);
   app.route('/', createOutboxApp({ outbox: ctx.store.outbox, pageExtras: () => outboxPageExtras(ctx) }));

@@ -15,6 +15,7 @@ import {
 import { findOneUserAsking } from '../admin/find-user';
 import {
   PENDING_INVITATIONS_QUERY,
+  pendingInvitations,
   resendToMatching,
   resendToUser,
   usersMatching,
@@ -35,7 +36,7 @@ const program = withRateOptions(
       .option('--username <name>', 'the user, by username')
       .option('--email <address>', 'the user, by email (on a connection with non-unique emails, add --username)')
       .option('--connection <name>', 'only users of this connection')
-      .option('--pending', `every invited user who never logged in (search: ${PENDING_INVITATIONS_QUERY})`)
+      .option('--pending', `every invited user who never logged in (export job, or search: ${PENDING_INVITATIONS_QUERY})`)
       .option('--query <lucene>', 'every user matching this Auth0 user search (v3), e.g. "logins_count:0"')
       .option('--verification', 'send the verification email instead of the invitation')
       .option('--force', 'also to users who already logged in (invitation) or are verified (verification)')
@@ -50,8 +51,10 @@ Examples:
   npm run resend -- --pending --connection members --dry-run
   npm run resend -- --email ada@example.com --verification
 
-Users are listed by username and user id, never by email. Auth0's search returns at most
-1,000 users per query: narrow it (e.g. by connection or created_at) for more.
+Users are listed by username and user id, never by email. Any number of users: --pending reads
+an export job (search where the plan has none), --query reads the search in windows of
+created_at under Auth0's 1,000-result cap. Each user is read again by id before the email goes
+out (search trails writes by seconds). See docs/search-and-exports.md.
 Exit code: 0 when every email was sent (or skipped), 1 on a failure or an unknown user, 2 for a usage or
 configuration error (and for an email several users share, without a terminal to ask which).`,
   )
@@ -129,8 +132,14 @@ runCommand('resend', async () => {
 
   const controller = interruptOnSignal(() => console.error('\nStopping after the emails in flight (Ctrl-C again to quit at once).'));
   const management = connect(config, flags, undefined);
-  const query = flags.pending === true ? PENDING_INVITATIONS_QUERY : flags.query!;
-  const summary = await resendToMatching(management, settings, usersMatching(management, query, flags.connection), {
+  const users =
+    flags.pending === true
+      ? pendingInvitations(management, flags.connection, {
+          onSource: (source) =>
+            console.error(source === 'export' ? 'Listing users with an export job.' : 'Listing users with user search.'),
+        })
+      : usersMatching(management, flags.query!, flags.connection);
+  const summary = await resendToMatching(management, settings, users, {
     ...options,
     signal: controller.signal,
     onUser: (outcome) => console.log(describe(outcome)),

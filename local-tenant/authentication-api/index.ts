@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { TenantContext } from '../context';
-import { runUserCreatedHook } from '../management-api/users';
+import { scheduleUserCreatedHook } from '../management-api/users';
 import { readJsonOrForm } from '../management-api/request-body';
 import { identifierRules } from '../state/connection-rules';
 import type { JsonObject } from '../state/types';
@@ -71,7 +71,7 @@ export function registerAuthenticationApi(app: Hono, ctx: TenantContext): void {
       if (error instanceof PasswordRejectedError) return passwordError(c, error);
       return dbError(c, 400, 'invalid_signup', error.message);
     }
-    await runUserCreatedHook(ctx, created.user, created.connection, { via: 'signup', request: triggerRequestInfo(c, body) });
+    scheduleUserCreatedHook(ctx, created.user, created.connection, { via: 'signup', request: triggerRequestInfo(c, body) });
     const { user } = created;
     // The signup response uses `_id` (the id without the `auth0|` prefix).
     const response: JsonObject = { _id: user.user_id.replace(/^auth0\|/, ''), email_verified: user.email_verified };

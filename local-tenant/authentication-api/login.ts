@@ -69,7 +69,7 @@ export async function runPostLogin(ctx: TenantContext, login: LoginContext, opti
   if (options.countLogin) {
     user.logins_count += 1;
     user.last_login = nowIso();
-    ctx.store.changed();
+    ctx.store.userChanged(user);
   }
   let claims: CustomClaims = { idToken: {}, accessToken: {} };
   if (ctx.hooks.onLogin) {

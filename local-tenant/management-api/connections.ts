@@ -100,7 +100,7 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
   api.delete('/connections/:id', (c) => {
     const connection = requireConnection(ctx, c.req.param('id'));
     store.data.connections = store.data.connections.filter((con) => con !== connection);
-    store.data.users = store.data.users.filter((u) => u.connection !== connection.name);
+    store.removeUsers((u) => u.connection === connection.name);
     store.changed();
     return c.json({}, 202);
   });

@@ -7,6 +7,7 @@ import { registerConnections } from './connections';
 import { registerEmails } from './emails';
 import { ApiError } from './errors';
 import { conventionalScope, insufficientScope, requireScopes } from './scopes';
+import { registerJobs } from './jobs';
 import { registerTenantSettings } from './tenant-settings';
 import { registerTickets } from './tickets';
 import { registerUsers } from './users';
@@ -45,6 +46,7 @@ export function createManagementApi(ctx: TenantContext): Hono<ManagementEnv> {
   registerTenantSettings(api, ctx);
   registerUsers(api, ctx);
   registerTickets(api, ctx);
+  registerJobs(api, ctx);
   registerUnsupported(api);
   return api;
 }

@@ -179,7 +179,8 @@ function termPredicate(field: string, term: TermValue): UserPredicate {
       const compare = (a: string, b: string): number => {
         const na = Number(a);
         const nb = Number(b);
-        return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+        // Dates are ISO 8601 strings, which order as text (ordinal, not by locale).
+        return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
       };
       const aboveLow = term.low === '*' || (term.includeLow ? compare(text, term.low) >= 0 : compare(text, term.low) > 0);
       const belowHigh = term.high === '*' || (term.includeHigh ? compare(text, term.high) <= 0 : compare(text, term.high) < 0);

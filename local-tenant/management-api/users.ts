@@ -8,7 +8,7 @@ import { createDatabaseUser, PasswordRejectedError, sameEmail, UserOperationErro
 import { selectFields } from './emails';
 import { ApiError } from './errors';
 import type { ManagementEnv } from './index';
-import { offsetEnvelope, readPageRequest } from './pagination';
+import { pageSlice, readPageRequest, type PageRequest } from './pagination';
 import { optionalBoolean, optionalObject, optionalString, payloadError, readJsonObject } from './request-body';
 import { parseUserQuery } from './user-search';
 
@@ -21,14 +21,20 @@ export function registerUsers(api: Hono<ManagementEnv>, ctx: TenantContext): voi
       throw new ApiError(400, `The search engine ${engine} is no longer available; use v3`, 'invalid_query_string');
     }
     const page = readPageRequest((n) => c.req.query(n));
-    let users = store.data.users;
+    checkSearchWindow(page, ctx.profile.searchResultCap);
+    // The search index, which trails the store (see SearchIndex); reads by id and by email below do not.
+    let users = store.searchableUsers();
     const q = c.req.query('q');
     if (q) users = users.filter(parseUserQuery(q));
     const connection = c.req.query('connection');
     if (connection) users = users.filter((u) => u.connection === connection);
     users = sortUsers(users, c.req.query('sort'));
-    const shaped = users.map((u) => selectFields(userResponse(u), c.req.query('fields'), c.req.query('include_fields')));
-    return c.json(offsetEnvelope('users', shaped, page));
+    const window = pageSlice(users, page).map((u) => selectFields(userResponse(u), c.req.query('fields'), c.req.query('include_fields')));
+    if (!page.includeTotals) return c.json(window);
+    // Auth0 returns at most the cap's users for a query; the total is reported no higher than that
+    // (unverified: no public recording of a total above 1,000; a caller must not rely on more).
+    const total = Math.min(users.length, ctx.profile.searchResultCap);
+    return c.json({ start: page.page * page.perPage, limit: page.perPage, length: window.length, total, users: window });
   });
 
   api.get('/users/:id', (c) =>
@@ -57,7 +63,7 @@ export function registerUsers(api: Hono<ManagementEnv>, ctx: TenantContext): voi
       }),
     };
     const created = withApiErrors(() => createDatabaseUser(store, input));
-    await runUserCreatedHook(ctx, created.user, created.connection, { via: 'management-api' });
+    scheduleUserCreatedHook(ctx, created.user, created.connection, { via: 'management-api' });
     return c.json(userResponse(created.user), 201);
   });
 
@@ -101,9 +107,7 @@ export function registerUsers(api: Hono<ManagementEnv>, ctx: TenantContext): voi
 
   api.delete('/users/:id', (c) => {
     const user = requireUser(ctx, c.req.param('id'));
-    store.data.users = store.data.users.filter((u) => u !== user);
-    store.data.tickets = store.data.tickets.filter((t) => t.user_id !== user.user_id);
-    store.changed();
+    store.removeUsers((u) => u === user);
     return c.body(null, 204);
   });
 
@@ -116,18 +120,42 @@ export function registerUsers(api: Hono<ManagementEnv>, ctx: TenantContext): voi
   });
 }
 
-/** post-user-registration is non-blocking in Auth0: its failure never fails the creation. */
-export async function runUserCreatedHook(
+/**
+ * post-user-registration runs after the creation has answered, `postRegistrationDelayMs` later
+ * (Auth0: the trigger "runs asynchronously" and is non-blocking, docs-v2
+ * customize/actions/explore-triggers/signup-and-login-triggers/post-user-registration-trigger):
+ * its outcome never affects the creation, and nothing may count on it having run by the 201.
+ */
+export function scheduleUserCreatedHook(
   ctx: TenantContext,
   user: UserRecord,
   connection: ConnectionRecord,
   context: UserCreatedContext,
-): Promise<void> {
-  if (!ctx.hooks.onUserCreated) return;
-  try {
-    await ctx.hooks.onUserCreated(user, connection, context);
-  } catch (error) {
-    console.error(`[local-tenant] post-user-registration hook failed for ${user.user_id}: ${(error as Error).name}`);
+): void {
+  const hook = ctx.hooks.onUserCreated;
+  if (!hook) return;
+  ctx.deferred.later(ctx.profile.timings.postRegistrationDelayMs, async () => {
+    try {
+      await hook(user, connection, context);
+    } catch (error) {
+      console.error(`[local-tenant] post-user-registration hook failed for ${user.user_id}: ${(error as Error).name}`);
+    }
+  });
+}
+
+/**
+ * Auth0 pages through the first 1,000 results of a search only: a page whose end lies past the
+ * cap answers 400 `invalid_paging` (body recorded in auth0/auth0.net#979 and auth0/node-auth0#1246;
+ * docs-v2 manage-users/user-search/view-search-results-by-page.mdx, "Limitation"), whatever the
+ * number of matches.
+ */
+function checkSearchWindow(page: PageRequest, cap: number): void {
+  if (page.page * page.perPage + page.perPage > cap) {
+    throw new ApiError(
+      400,
+      `You can only page through the first ${cap} records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation`,
+      'invalid_paging',
+    );
   }
 }
 
@@ -163,7 +191,9 @@ function sortUsers(users: UserRecord[], sort: string | undefined): UserRecord[] 
   const [field, direction] = sort.split(':');
   const sign = direction === '-1' ? -1 : 1;
   const key = (field ?? 'created_at') as keyof UserRecord;
-  return [...users].sort((a, b) => String(a[key] ?? '').localeCompare(String(b[key] ?? '')) * sign);
+  const text = (u: UserRecord) => String(u[key] ?? '');
+  // Ordinal: ISO dates and ids order as text.
+  return [...users].sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0) * sign);
 }
 
 export function withApiErrors<T>(operation: () => T): T {

@@ -97,9 +97,8 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     // A reset through an emailed link proves the inbox, so Auth0 marks the email verified;
     // a ticket made with mark_email_as_verified does the same.
     if (ticket.mark_email_as_verified || ticket.from_emailed_link) user.email_verified = true;
-    user.updated_at = nowIso();
     ticket.used_at = nowIso();
-    store.changed();
+    store.userChanged(user);
 
     // Where Universal Login sends the person: the post-challenge Action's setResultUrl, else the
     // ticket's result_url (classic experience), else the application's default login route
@@ -131,9 +130,8 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     if (!user) return c.html(page('Email verification', html`<p class="error">The user does not exist.</p>`), 400);
     const wasVerified = user.email_verified;
     user.email_verified = true;
-    user.updated_at = nowIso();
     lookup.ticket.used_at = nowIso();
-    store.changed();
+    store.userChanged(user);
     if (!wasVerified) await sendWelcomeEmailIfEnabled(ctx, user, client);
     const message = 'Your email was verified. You can continue using the application.';
     if (target) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { TenantContext } from '../context';
-import { runUserCreatedHook } from '../management-api/users';
+import { scheduleUserCreatedHook } from '../management-api/users';
 import { isDatabaseConnection } from '../state/connection-rules';
 import { createDatabaseUser, UserOperationError } from '../state/users';
 import { page } from './layout';
@@ -57,7 +57,7 @@ export function registerUserForms(app: Hono, ctx: TenantContext): void {
         ...(username ? { username } : {}),
         ...(form['invite'] === 'true' ? { app_metadata: { invite: true } } : {}),
       });
-      await runUserCreatedHook(ctx, created.user, created.connection, { via: 'management-api' });
+      scheduleUserCreatedHook(ctx, created.user, created.connection, { via: 'management-api' });
       return c.html(createForm(undefined, created.user.username ?? created.user.email ?? created.user.user_id));
     } catch (error) {
       if (error instanceof UserOperationError) return c.html(createForm(error.message), 400);

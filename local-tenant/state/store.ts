@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Outbox } from '../mail';
+import { SearchIndex } from './search-index';
 import type { ActionExecutionRecord, ClientGrantRecord, ClientRecord, ConnectionRecord, JsonObject, TenantData, UserRecord } from './types';
 
 export function emptyTenantData(): TenantData {
@@ -35,6 +36,8 @@ export function nowIso(): string {
 export interface TenantStoreOptions {
   /** When set, the state is loaded from this file at start and written back after each change. */
   dataFile?: string;
+  /** How long a user write takes to show in user search (the profile's `searchIndexLagMs`); 0 by default. */
+  searchIndexLagMs?: number;
 }
 
 /**
@@ -47,19 +50,26 @@ export class TenantStore {
   /** Every email Auth0 or SendGrid "sent"; owned by the mail module, persisted with the rest. */
   readonly outbox = new Outbox();
   readonly dataFile: string | undefined;
+  /** User search's view of the users, which trails the writes below. */
+  readonly searchIndex: SearchIndex;
   private readonly listeners = new Set<() => void>();
 
   constructor(options: TenantStoreOptions = {}) {
     this.dataFile = options.dataFile;
     this.data = this.dataFile && existsSync(this.dataFile) ? loadTenantData(this.dataFile) : emptyTenantData();
     this.outbox.restore(this.data.outbox);
+    this.searchIndex = new SearchIndex(options.searchIndexLagMs ?? 0, this.data.users);
     this.outbox.subscribe(() => this.changed());
   }
 
   /** Call after every mutation. */
   changed(): void {
-    this.data.outbox = this.outbox.snapshot();
-    if (this.dataFile) writeTenantDataAtomically(this.dataFile, this.data);
+    // The outbox's copy is only for the file: copying every email on every change made a run of
+    // thousands of users quadratic.
+    if (this.dataFile) {
+      this.data.outbox = this.outbox.snapshot();
+      writeTenantDataAtomically(this.dataFile, this.data);
+    }
     for (const listener of this.listeners) listener();
   }
 
@@ -107,6 +117,37 @@ export class TenantStore {
     return this.data.users.find((u) => u.user_id === userId);
   }
 
+  /** Stores a new user. */
+  addUser(user: UserRecord): void {
+    this.data.users.push(user);
+    this.searchIndex.written(user);
+    this.changed();
+  }
+
+  /** Call after changing a user's fields in place (login count, password, verification): `updated_at` moves, search learns it after its lag. */
+  userChanged(user: UserRecord): void {
+    user.updated_at = nowIso();
+    this.searchIndex.written(user);
+    this.changed();
+  }
+
+  /** Deletes the users that match, and their tickets; returns how many. */
+  removeUsers(matches: (user: UserRecord) => boolean): number {
+    const removed = this.data.users.filter(matches);
+    if (removed.length === 0) return 0;
+    const ids = new Set(removed.map((u) => u.user_id));
+    this.data.users = this.data.users.filter((u) => !ids.has(u.user_id));
+    this.data.tickets = this.data.tickets.filter((t) => !ids.has(t.user_id));
+    for (const id of ids) this.searchIndex.deleted(id);
+    this.changed();
+    return removed.length;
+  }
+
+  /** The users user search shows now (see SearchIndex). */
+  searchableUsers(): UserRecord[] {
+    return this.searchIndex.users(this.data.users);
+  }
+
   /**
    * Merge metadata one level deep, as PATCH /api/v2/users/{id} does: top-level keys are
    * replaced, a `null` value deletes the key.
@@ -114,8 +155,7 @@ export class TenantStore {
   mergeUserMetadata(user: UserRecord, patch: { app_metadata?: JsonObject; user_metadata?: JsonObject }): void {
     if (patch.app_metadata) user.app_metadata = mergeOneLevel(user.app_metadata, patch.app_metadata);
     if (patch.user_metadata) user.user_metadata = mergeOneLevel(user.user_metadata, patch.user_metadata);
-    user.updated_at = nowIso();
-    this.changed();
+    this.userChanged(user);
   }
 
   /** For the Actions runtime: keep the record of one trigger execution (logs per action). */

@@ -46,8 +46,15 @@ export function sameEmail(a: string | undefined, b: string | undefined): boolean
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
-/** Validation and uniqueness as Auth0 applies them to a database connection. */
-export function createDatabaseUser(store: TenantStore, input: NewUserInput): { user: UserRecord; connection: ConnectionRecord } {
+/**
+ * Validation and uniqueness as Auth0 applies them to a database connection. `passwordHash`, the
+ * hash of `input.password` made once, lets a test seed many users without hashing each password.
+ */
+export function createDatabaseUser(
+  store: TenantStore,
+  input: NewUserInput,
+  options: { passwordHash?: string } = {},
+): { user: UserRecord; connection: ConnectionRecord } {
   const connection = store.findConnectionByName(input.connection);
   if (!connection) throw new UserOperationError(400, 'The connection does not exist.', 'inexistent_connection');
   if (!isDatabaseConnection(connection)) {
@@ -94,7 +101,7 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
     user_id: `auth0|${randomBytes(12).toString('hex')}`,
     connection: connection.name,
     email_verified: input.email_verified ?? false,
-    password_hash: hashPassword(input.password),
+    password_hash: options.passwordHash ?? hashPassword(input.password),
     app_metadata: input.app_metadata ?? {},
     user_metadata: input.user_metadata ?? {},
     blocked: input.blocked ?? false,
@@ -111,8 +118,7 @@ export function createDatabaseUser(store: TenantStore, input: NewUserInput): { u
   if (input.given_name !== undefined) user.given_name = input.given_name;
   if (input.family_name !== undefined) user.family_name = input.family_name;
   if (input.picture !== undefined) user.picture = input.picture;
-  store.data.users.push(user);
-  store.changed();
+  store.addUser(user);
   return { user, connection };
 }
 

@@ -114,6 +114,8 @@ test('signup creates an unverified user, runs post-user-registration, refuses du
   expect(res.status).toBe(200);
   const body = (await res.json()) as Record<string, unknown>;
   expect(body).toEqual({ _id: expect.stringMatching(/^[0-9a-f]{24}$/), email: 'self@example.com', email_verified: false });
+  // post-user-registration runs after the answer (asynchronously, as in Auth0).
+  await tenant.deferred.settled();
   expect(created).toContain(`auth0|${String(body['_id'])}@members:signup`);
   const again = await fetch(
     `${tenant.httpUrl}/dbconnections/signup`,
@@ -131,6 +133,7 @@ test('change_password renders reset_email with Liquid into the outbox; the link 
     password: 'Initial0!',
     app_metadata: { invite: true },
   });
+  await tenant.deferred.settled();
   expect(created).toContain(`${user.user_id}@members:management-api`);
   const res = await fetch(
     `${tenant.httpUrl}/dbconnections/change_password`,

@@ -1,6 +1,15 @@
 import { ManagementError, type ManagementClient } from 'auth0';
 import type { LocalTenant } from '../server';
-import { BOOTSTRAP, deployWhenBuilt, managementClient, seedTenant, startTestTenant, tokenFor, trustingFetch } from './helpers';
+import {
+  BOOTSTRAP,
+  deployWhenBuilt,
+  managementClient,
+  searchCaughtUp,
+  seedTenant,
+  startTestTenant,
+  tokenFor,
+  trustingFetch,
+} from './helpers';
 
 let tenant: LocalTenant;
 let mgmt: ManagementClient;
@@ -159,6 +168,7 @@ describe('users through the auth0 v7 SDK', () => {
       password: 'Passw0rd!',
       app_metadata: { invite: false, team: 'red team' },
     });
+    await searchCaughtUp(tenant);
     const page = await mgmt.users.list({ q: 'app_metadata.team:"red team" AND app_metadata.invite:true', search_engine: 'v3' });
     expect(page.data.map((u) => u.email)).toEqual(['q1@example.com']);
     const byName = await mgmt.users.list({ q: 'username:alice', search_engine: 'v3' });

@@ -24,7 +24,7 @@ import { setSecondaryEmail } from '../../admin/secondary-email';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import type { LocalTenant } from '../../local-tenant/server';
-import { BOOTSTRAP, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
+import { BOOTSTRAP, searchCaughtUp, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
 import { linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
@@ -146,6 +146,7 @@ function runScript(
 describe('secondary email', () => {
   it('is stored in app_metadata with its verified flag, which a new address resets, and can be removed', async () => {
     const id = await createUser('shared-inbox', { email: 'home1@example.com', username: 'sec-kid' });
+    await searchCaughtUp(tenant);
     const user = () => findOneUser(management, { username: 'sec-kid' });
 
     await setSecondaryEmail(management, await user(), { email: 'parent@example.org', verified: true });
@@ -167,6 +168,8 @@ describe('password reset to the secondary email, by username', () => {
   it('on the connection with non-unique emails: the right account among those sharing the address', async () => {
     const kidA = await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-a' });
     const kidB = await createUser('shared-inbox', { email: 'family@example.com', username: 'kid-b' });
+    // Found by username through user search, which shows new users after its lag (as Auth0's does).
+    await searchCaughtUp(tenant);
     await setSecondaryEmail(management, await findOneUser(management, { username: 'kid-a' }), {
       email: 'parent-a@example.org',
       verified: false,
@@ -203,6 +206,7 @@ describe('password reset to the secondary email, by username', () => {
       username: 'grace',
       app_metadata: { secondary_email: 'grace@home.example.org', secondary_email_verified: true },
     });
+    await searchCaughtUp(tenant);
     const result = await sendPasswordReset(management, resetSettings(), { username: 'grace' });
     expect(result).toMatchObject({ userId: grace, connection: 'staff', recipient: 'secondary', secondaryVerified: true });
     expect(outboxTo('grace@home.example.org')).toHaveLength(1);
@@ -211,6 +215,7 @@ describe('password reset to the secondary email, by username', () => {
 
   it('a user with no secondary email: a clear refusal, or the login email with toPrimary', async () => {
     const id = await createUser('shared-inbox', { email: 'lonely@example.com', username: 'lonely' });
+    await searchCaughtUp(tenant);
     const refused = sendPasswordReset(management, resetSettings(), { username: 'lonely' });
     await expect(refused).rejects.toBeInstanceOf(PasswordResetError);
     await expect(refused).rejects.toThrow(`Account lonely (${id}) has no secondary email. Set one with \`npm run set-secondary-email\``);
@@ -228,7 +233,9 @@ describe('password reset to the secondary email, by username', () => {
     const { done } = runScript('reset-password', ['--username', 'nobody']);
     const { code, stdout, stderr } = await done;
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('No user with username "nobody".');
+    expect(stderr.trim()).toBe(
+      'No user with username "nobody" (user search shows a new user a few seconds after its creation; --user-id or --email read at once).',
+    );
     expect(stdout).toBe('');
     expect(tenant.store.outbox.size).toBe(before);
   });
@@ -265,6 +272,7 @@ describe('resend', () => {
   it('an email shared by several users is refused with their usernames; by username it is sent', async () => {
     await createUser('shared-inbox', { email: 'twins@example.com', username: 'twin-1', app_metadata: { invite: true } });
     await createUser('shared-inbox', { email: 'twins@example.com', username: 'twin-2', app_metadata: { invite: true } });
+    await searchCaughtUp(tenant);
     const lookup = findOneUser(management, { email: 'twins@example.com' });
     await expect(lookup).rejects.toBeInstanceOf(UserLookupError);
     await expect(lookup).rejects.toThrow(/2 users share that email; give the username \(--username <name>\):\n {2}twin-\d {2}auth0\|/);
@@ -287,6 +295,7 @@ describe('resend', () => {
     await createUser('staff', { email: 'p1@example.com', username: 'p1', app_metadata: { invite: true } });
     await createUser('staff', { email: 'p2@example.com', username: 'p2', app_metadata: { invite: true } });
     await createUser('staff', { email: 'done@example.com', username: 'done', app_metadata: { invite: false } });
+    await searchCaughtUp(tenant);
     const sent: string[] = [];
     const summary = await resendToMatching(
       management,

@@ -12,7 +12,7 @@ import { buildTenantBundle } from '../../build/tenant-bundle';
 import { runDeployCli } from '../../deploy/deploy-cli';
 import { LOCAL_APP, LOCAL_CLIENTS, localKeywords, startLocalStack, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
-import { deployWhenBuilt } from '../../local-tenant/test/helpers';
+import { deployWhenBuilt, TEST_TIMINGS } from '../../local-tenant/test/helpers';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
@@ -28,7 +28,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'tenant-custom-email-'));
   const bundle = await buildTenantBundle(undefined, { outDir, emailProvider: 'custom' });
   expect(bundle.emailProvider).toBe('custom');
-  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20], timings: { actionBuildMs: 50 } });
+  stack = await startLocalStack({ port: 0, tenantDir: outDir, emailRetryDelaysMs: [20], timings: { ...TEST_TIMINGS, actionBuildMs: 50 } });
   // The real deploy-cli, with a JSON EMAIL_ROUTES (an @@ keyword: deploy-cli writes it as a JSON string).
   const deployed = await runDeployCli({
     inputDir: outDir,
@@ -87,6 +87,7 @@ describe('deployed by auth0-deploy-cli', () => {
       password: 'temporary-Password-123!',
       app_metadata: { invite: true },
     });
+    await client.registrationsDone();
     const [invitation, ...others] = await client.outbox('erin@example.com');
     expect(others).toEqual([]);
     expect(invitation).toMatchObject({ subject: 'You are invited to Email Flows (local)', sender: 'custom-email-provider' });
@@ -100,6 +101,7 @@ describe('deployed by auth0-deploy-cli', () => {
       password: 'temporary-Password-123!',
       app_metadata: { invite: true, secondary_email: 'finn.private@example.org', secondary_email_verified: true },
     });
+    await client.registrationsDone();
     expect(await client.outbox('finn@example.com')).toEqual([]);
     expect((await client.outbox('finn.private@example.org')).map((e) => e.subject)).toEqual(['You are invited to Email Flows (local)']);
   });
@@ -122,6 +124,7 @@ describe('password reset by username on the shared inbox', () => {
     await client.management.users.update(users.dana, {
       app_metadata: { secondary_email: 'dana.private@example.org', secondary_email_verified: 'true' },
     });
+    await client.registrationsDone();
   });
 
   it('reaches the verified secondary address, names the username, and its link resets that account', async () => {

@@ -16,6 +16,7 @@ import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, startLocalStack, type Loc
 import { endpointOf } from '../conformance/used-endpoints';
 import { endpointScopes } from '../../local-tenant/management-api/scopes';
 import { APPLICATION_CALLS } from '../../deploy/application-scopes';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -120,7 +121,7 @@ async function refused(bundleDir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
+  stack = await startLocalStack({ port: 0, timings: TEST_TIMINGS });
   baseBundle = mkdtempSync(join(tmpdir(), 'deploy-e2e-base-'));
   scratch.push(baseBundle);
   await buildTenantBundle(ROOT, { outDir: baseBundle });

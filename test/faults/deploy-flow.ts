@@ -7,6 +7,7 @@ import type { DeploySummary } from '../../deploy/summary';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
 import { LOCAL_APP, LOCAL_CLIENTS } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 /**
  * `npm run deploy`'s library (`deploy()`: checks, read-only tenant checks, deploy-cli's dry run,
@@ -29,7 +30,7 @@ export async function buildBundle(): Promise<string> {
 
 /** A new tenant with the login application already there (as `npm start` makes it), for one deploy. */
 export async function freshTenant(): Promise<LocalTenant> {
-  const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_CLIENTS.deploy });
+  const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_CLIENTS.deploy, timings: TEST_TIMINGS });
   tenant.store.data.clients.push({
     client_id: LOCAL_APP.client_id,
     client_secret: 'local-email-flows-app-secret',

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
-import { seedTenant } from '../../local-tenant/test/helpers';
+import { seedTenant, TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(120_000);
 
@@ -27,6 +27,7 @@ beforeAll(async () => {
     bootstrapClient: LOCAL_CLIENTS.deploy,
     machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    timings: TEST_TIMINGS,
   });
   // The connections, and one account, so that a command gets as far as its own checks.
   seedTenant(tenant);

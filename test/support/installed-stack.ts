@@ -14,6 +14,7 @@ import type {
   JsonObject,
 } from '../../local-tenant/state/types';
 import { LocalStackClient } from './local-stack-client';
+import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 /**
  * The local tenant with its Actions runtime and `dist/tenant` (run `npm run build` first)
@@ -50,6 +51,7 @@ export async function startInstalledStack(options: InstalledStackOptions = {}): 
     bootstrapClient: LOCAL_CLIENTS.deploy,
     machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
+    timings: TEST_TIMINGS,
     hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs })),
   });
   try {

@@ -43,6 +43,14 @@ export class LocalStackClient {
     });
   }
 
+  /**
+   * Waits for the post-user-registration runs of the users created so far: Auth0 runs that
+   * trigger after the creation has answered, and so does the local tenant (after its delay).
+   */
+  async registrationsDone(): Promise<void> {
+    await this.stack.tenant.deferred.settled();
+  }
+
   get httpUrl(): string {
     return this.stack.tenant.httpUrl;
   }
