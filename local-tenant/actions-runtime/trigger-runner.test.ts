@@ -92,7 +92,7 @@ it('runs bound Actions in order, later ones seeing earlier metadata, and writes 
   };`,
   );
   const outcome = await runtime.onLogin!(loginContext());
-  expect(outcome).toEqual({ allowed: true });
+  expect(outcome).toEqual({ allowed: true, claims: { idToken: {}, accessToken: {} } });
   expect(tenant.store.findUser('auth0|u1')?.app_metadata).toEqual({ keep: 1, seen: true });
   const [execution] = tenant.store.data.action_executions;
   expect(execution?.results.map((r) => [r.action_name, r.logs])).toEqual([

@@ -14,7 +14,8 @@ import { LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import type { LocalTenant } from '../../local-tenant/server';
 import { hashPassword } from '../../local-tenant/state/passwords';
 import { createDatabaseUser } from '../../local-tenant/state/users';
-import { BOOTSTRAP, searchCaughtUp, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
+import { LOCAL_CLIENTS } from '../../local-tenant/local-stack';
+import { searchCaughtUp, seedTenant, startTestTenant, trustingFetch } from '../../local-tenant/test/helpers';
 
 jest.setTimeout(180_000);
 
@@ -27,6 +28,8 @@ async function tenantWithPendingUsers(profile: 'free' | 'essentials', pending: n
     profile,
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
     timings: { searchIndexLagMs: LAG_MS, usersExportMs: 300 },
+    // The scripts' own application, with exactly its grant (docs/scopes.md).
+    machineClients: [LOCAL_CLIENTS.admin],
   });
   const { appClientId } = seedTenant(tenant);
   // Straight into the store (one password hash for all): 1,500 creations over HTTP would be the test.
@@ -43,8 +46,6 @@ async function tenantWithPendingUsers(profile: 'free' | 'essentials', pending: n
     environment: 'local',
     env: {
       AUTH0_DOMAIN: tenant.domain,
-      ACTIONS_CLIENT_ID: BOOTSTRAP.client_id,
-      ACTIONS_CLIENT_SECRET: BOOTSTRAP.client_secret,
       INVITE_CLIENT_ID: appClientId,
       SENDGRID_BASE_URL: `${tenant.httpUrl}/sendgrid`,
     },

@@ -97,6 +97,8 @@ async function createUser(stack: InstalledStack, subject: Subject, body: Record<
   } catch (error) {
     status = (error as { statusCode?: number }).statusCode ?? 0;
   }
+  // post-user-registration runs after the 201 (as on Auth0): the flow ends when it has run.
+  await stack.tenant.deferred.settled();
   return observe(stack, subject, started, before, status === 201, status);
 }
 
@@ -117,6 +119,8 @@ async function existingMember(stack: InstalledStack, id: string, emailVerified: 
     email_verified: emailVerified,
     app_metadata: { invite: false },
   });
+  // Its post-user-registration runs before the fault is armed.
+  await stack.tenant.deferred.settled();
   return { userId: created.user_id, email, connection: 'members', identifier: email };
 }
 

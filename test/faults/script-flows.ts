@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runBulkInvite, type BulkInviteSummary } from '../../admin/bulk-invite';
 import { readReport, type RowReport } from '../../admin/report';
 import { sendPasswordReset, type PasswordResetResult } from '../../admin/secondary-email-reset';
+import { searchCaughtUp } from '../../local-tenant/test/helpers';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import { directSettings, LOCAL_CONFIRMATION, management, type ScriptContext } from '../support/admin-scripts';
 import type { InstalledStack } from '../support/installed-stack';
@@ -134,6 +135,9 @@ export async function resetSubject(ctx: ScriptContext, tag: string): Promise<Res
     password: 'correct-horse-battery-9',
     app_metadata: { invite: false, secondary_email: subject.secondary, secondary_email_verified: true },
   });
+  // The reset finds the account by username through user search, which lags writes (as Auth0's does).
+  await ctx.stack.tenant.deferred.settled();
+  await searchCaughtUp(ctx.stack.tenant);
   return subject;
 }
 
