@@ -4,12 +4,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ManagementClient } from 'auth0';
 import { renderEmailPreviews } from '../build/email-previews';
 import { validateEmailTemplates } from '../deploy/template-validation';
 import { renderTemplateEmail } from '../local-tenant/authentication-api/template-emails';
-import { managementClient, seedTenant, startTestTenant } from '../local-tenant/test/helpers';
-import type { LocalTenant } from '../local-tenant/server';
+import { useSeededTestTenant } from '../local-tenant/test/helpers';
 import { AUTH0_LIQUID_FILTERS, AUTH0_LIQUID_TAGS, Auth0TemplateError, auth0Liquid, renderAuth0Template } from './engines';
 
 const TENANT = join(__dirname, '..', 'tenant');
@@ -29,15 +27,7 @@ const UNSUPPORTED = [
   },
 ];
 
-let tenant: LocalTenant;
-let mgmt: ManagementClient;
-let appClientId: string;
-beforeAll(async () => {
-  tenant = await startTestTenant();
-  ({ appClientId } = seedTenant(tenant));
-  mgmt = managementClient(tenant);
-});
-afterAll(async () => tenant.stop());
+const local = useSeededTestTenant();
 
 test("the engine has exactly Auth0's tags and filters", () => {
   const engine = auth0Liquid();
@@ -77,6 +67,7 @@ test.each(UNSUPPORTED)('$what fails the same way in the deploy, the previews and
 
     // The local tenant: the template is accepted through the Management API (as Auth0 does), the
     // rendering refuses it, and change_password sends nothing.
+    const { tenant, mgmt, appClientId } = local;
     await mgmt.emailTemplates.update('reset_email', { body, syntax: 'liquid', enabled: true });
     const email = `liquid-${cause.source.length}@example.com`;
     const created = await mgmt.users.create({ connection: 'members', email, password: 'Initial0!' });
