@@ -7,6 +7,7 @@ module.exports = {
     '<rootDir>/bench',
     '<rootDir>/build',
     '<rootDir>/deploy',
+    '<rootDir>/email-templates',
     '<rootDir>/test',
     '<rootDir>/local-tenant',
     '<rootDir>/scripts',

@@ -79,15 +79,18 @@ function tokenSource(credentials: ManagementCredentials, fetchImpl: typeof fetch
   };
 }
 
-/** The HTTP status of an SDK error (ManagementError), if it has one. */
+/** The HTTP status of an SDK error (auth0's ManagementError), if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' ? status : undefined;
 }
 
 /**
- * A short reason code for an SDK failure, safe to log: `insufficient_scope:read:users` (the
- * scripts' application lacks that scope), `http_409`, `timeout`, `network`, `aborted`.
+ * The one classifier from an `auth0` SDK (or fetch) error to the reason codes of the scripts
+ * and the deploy, safe to log: `insufficient_scope:read:users` (the scripts' application lacks
+ * that scope), `http_409`, `aborted`, `timeout`, `malformed_response`, `network`, or the
+ * token's own. (The Actions keep a smaller version in actions/shared/management-api.ts, sharing
+ * `missingScopes`: every byte there is in each Action bundle.)
  */
 export function failureReason(error: unknown): string {
   const scopes = missingScopes(error);

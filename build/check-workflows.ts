@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateWorkflow, type ValidationError } from '@action-validator/core';
 import { parse } from 'yaml';
-import { ENVIRONMENTS_DIR, environmentVariables, loadEnvironment } from './environments';
+import { ENVIRONMENTS_DIR, environmentNames, environmentVariables, loadEnvironment } from './environments';
 
 /**
  * Checks of the GitHub Actions workflows in .github/workflows: the schema (action-validator),
@@ -196,7 +196,7 @@ export function npmScriptProblems(
     }
     const envIndex = command.args.indexOf('--env');
     const envName = envIndex === -1 ? undefined : command.args[envIndex + 1];
-    if (envName !== undefined && !existsSync(join(environmentsDir, `${envName}.json`))) {
+    if (envName !== undefined && !environmentNames(environmentsDir).includes(envName)) {
       problems.push(
         `${workflow.file} job ${command.job}: "${command.text}" names environment "${envName}", but environments/${envName}.json does not exist.`,
       );
@@ -306,7 +306,7 @@ export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIR
   for (const workflow of workflows) {
     for (const job of workflow.jobs) {
       const target = deployTarget(workflow, job);
-      if (!target || !existsSync(join(environmentsDir, `${target.env}.json`))) continue;
+      if (!target || !environmentNames(environmentsDir).includes(target.env)) continue;
       const where = `${workflow.file} job ${job.id}`;
       const read = environmentVariablesRead(target.env, environmentsDir);
       for (const name of read) {

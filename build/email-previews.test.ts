@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadKeptTemplates } from '../local-tenant/mail/templates';
+import { loadKeptTemplates } from '../email-templates/engines';
 import { HOSTILE_MARKUP, auth0EmailSamples } from './email-samples';
 import { readEmailTemplates } from '../deploy/template-validation';
 import { TENANT_DIR, renderEmailPreviews, writeEmailPreviews, type EmailPreview } from './email-previews';

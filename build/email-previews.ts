@@ -1,16 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readEmailTemplates } from '../deploy/template-validation';
-import { renderTemplateSources } from '../local-tenant/authentication-api/template-emails';
 import { escapeHtml } from '../local-tenant/mail/html';
-import { DEFAULT_TEMPLATES_DIR as SENDGRID_TEMPLATES_DIR, loadKeptTemplates } from '../local-tenant/mail/templates';
+import { renderAuth0Template, DEFAULT_TEMPLATES_DIR as SENDGRID_TEMPLATES_DIR, loadKeptTemplates } from '../email-templates/engines';
 import { auth0EmailSamples } from './email-samples';
 import { sendgridEmailSamples } from './sendgrid-samples';
 
 /**
  * `npm run preview`: every Auth0 email template of tenant/emails (Liquid) and every kept SendGrid
  * template (Handlebars), rendered with the sample data of each branch and language by the same
- * renderers the local tenant uses, written as one HTML file each plus an index page.
+ * engines the local tenant and the deploy's check use (email-templates/engines.ts), written as one HTML file each plus an index page.
  */
 
 export const TENANT_DIR = resolve(__dirname, '..', 'tenant');
@@ -45,7 +44,7 @@ export async function renderEmailPreviews(sources: PreviewSources = {}): Promise
   const previews: EmailPreview[] = [];
   for (const template of readEmailTemplates(sources.tenantDir ?? TENANT_DIR)) {
     for (const sample of auth0EmailSamples(template.template)) {
-      const rendered = await renderTemplateSources(template, sample.variables);
+      const rendered = await renderAuth0Template(template, sample.variables);
       previews.push({
         engine: 'auth0',
         template: template.template,

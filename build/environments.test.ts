@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findUnfilledPlaceholders } from '../deploy/placeholder-guard';
 import { environmentNames, environmentVariables, loadEnvironment, resolveDeployTarget, resolveKeywords } from './environments';
@@ -59,4 +60,35 @@ test("the deploy target names what is missing by its variable, never by value; t
     caCertPath: join(ROOT, 'dist', 'local-tenant', 'ca.pem'),
   });
   expect(resolveKeywords(loadEnvironment('local'), {}).missing).toEqual([]);
+});
+
+test('dev, staging and prod are one base (environments/_hosted.json) and differ only in their description', () => {
+  const [dev, ...others] = ['dev', 'staging', 'prod'].map((name) => loadEnvironment(name));
+  const shape = ({ name: _name, description: _description, ...rest }: ReturnType<typeof loadEnvironment>) => rest;
+  for (const other of others) expect(shape(other)).toEqual(shape(dev!));
+  expect(new Set([dev, ...others].map((e) => e!.description)).size).toBe(3);
+});
+
+test('an environment overrides its base field by field and keyword by keyword; a missing or chained base is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'environments-'));
+  try {
+    const write = (file: string, content: object) => writeFileSync(join(dir, `${file}.json`), JSON.stringify(content));
+    write('_base', { domain: { env: 'AUTH0_DOMAIN' }, keywords: { A: 'base-a', B: { env: 'B' } } });
+    write('qa', { extends: '_base', description: 'QA', domain: 'qa.example.com', keywords: { B: 'qa-b', C: 'qa-c' } });
+    write('lost', { extends: '_nowhere', description: 'no base' });
+    write('_chained', { extends: '_base', keywords: {} });
+    write('chain', { extends: '_chained' });
+    expect(environmentNames(dir)).toEqual(['chain', 'lost', 'qa']);
+    expect(loadEnvironment('qa', dir)).toEqual({
+      name: 'qa',
+      description: 'QA',
+      domain: 'qa.example.com',
+      keywords: { A: 'base-a', B: 'qa-b', C: 'qa-c' },
+    });
+    expect(() => loadEnvironment('lost', dir)).toThrow(/^environments\/lost\.json extends "_nowhere": ENOENT/);
+    expect(() => loadEnvironment('chain', dir)).toThrow('environments/_chained.json: a base cannot extend another.');
+    expect(() => loadEnvironment('_base', dir)).toThrow('Unknown environment "_base": names are lower-case letters, digits and hyphens.');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -41,26 +41,50 @@ const DEFAULT_CREDENTIALS: NonNullable<EnvironmentDescription['credentials']> = 
 
 export const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
 
+/** An environment's file name: `<name>.json`. Files named `_<base>.json` are bases, not environments. */
+const ENVIRONMENT_NAME = /^[a-z0-9-]+$/;
+const BASE_NAME = /^_[a-z0-9-]+$/;
+
 export function environmentNames(dir: string = ENVIRONMENTS_DIR): string[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .map((file) => file.slice(0, -'.json'.length))
+    .filter((name) => ENVIRONMENT_NAME.test(name))
     .sort();
 }
 
+/**
+ * `environments/<name>.json`. A file may say `"extends": "_<base>"` to start from
+ * `environments/_<base>.json` (dev, staging and prod share `_hosted.json`): its own fields
+ * replace the base's, and its `keywords` are laid over the base's one by one.
+ */
 export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): EnvironmentDescription {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`Unknown environment "${name}": names are lower-case letters, digits and hyphens.`);
-  let raw: unknown;
+  if (!ENVIRONMENT_NAME.test(name)) throw new Error(`Unknown environment "${name}": names are lower-case letters, digits and hyphens.`);
+  let record: Partial<EnvironmentDescription> & { extends?: unknown };
   try {
-    raw = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
+    record = readEnvironmentFile(name, dir);
   } catch (error) {
     const known = environmentNames(dir).join(', ');
     throw new Error(`Cannot read environment "${name}" (environments/${name}.json): ${(error as Error).message}. Known: ${known}.`, {
       cause: error,
     });
   }
-  const record = raw as Partial<EnvironmentDescription>;
-  if (typeof record !== 'object' || record === null || typeof record.keywords !== 'object' || record.domain === undefined) {
+  if (record.extends !== undefined) {
+    const baseName = record.extends;
+    if (typeof baseName !== 'string' || !BASE_NAME.test(baseName)) {
+      throw new Error(`environments/${name}.json: "extends" names a base file, such as "_hosted" (environments/_hosted.json).`);
+    }
+    let base: Partial<EnvironmentDescription> & { extends?: unknown };
+    try {
+      base = readEnvironmentFile(baseName, dir);
+    } catch (error) {
+      throw new Error(`environments/${name}.json extends "${baseName}": ${(error as Error).message}.`, { cause: error });
+    }
+    if (base.extends !== undefined) throw new Error(`environments/${baseName}.json: a base cannot extend another.`);
+    const { extends: _base, ...own } = record;
+    record = { ...base, ...own, keywords: { ...base.keywords, ...own.keywords } };
+  }
+  if (typeof record.keywords !== 'object' || record.keywords === null || record.domain === undefined) {
     throw new Error(`environments/${name}.json needs "domain" and "keywords".`);
   }
   if (record.templateResultUrl !== undefined && typeof record.templateResultUrl !== 'boolean') {
@@ -75,6 +99,12 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
     keywords: record.keywords,
     ...(record.templateResultUrl !== undefined ? { templateResultUrl: record.templateResultUrl } : {}),
   };
+}
+
+function readEnvironmentFile(file: string, dir: string): Partial<EnvironmentDescription> & { extends?: unknown } {
+  const raw: unknown = JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8'));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected a JSON object');
+  return raw as Partial<EnvironmentDescription> & { extends?: unknown };
 }
 
 /** A keyword's value when it is written in the file; undefined when it comes from the environment. */

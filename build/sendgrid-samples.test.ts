@@ -2,7 +2,7 @@
 // true and false, each `{{#equals field "value"}}` matched and not, so a preview of each exists.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TEMPLATES_DIR, loadKeptTemplates } from '../local-tenant/mail/templates';
+import { DEFAULT_TEMPLATES_DIR, loadKeptTemplates } from '../email-templates/engines';
 import { sendgridEmailSamples } from './sendgrid-samples';
 
 const manifest = JSON.parse(readFileSync(join(DEFAULT_TEMPLATES_DIR, 'templates.json'), 'utf8')) as Record<

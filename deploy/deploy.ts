@@ -15,6 +15,7 @@ import { readDatabaseConnections } from '../build/tenant-connections';
 import { measureActionBundles } from './action-bundle-check';
 import { bundleConnectionProblems, connectionChangeProblems, readTenantConnections } from './connection-guards';
 import { MANAGED_RESOURCE_TYPES, runDeployCli } from './deploy-cli';
+import { statusOf } from '../admin/management';
 import { deployManagementClient } from './management-client';
 import { findUnfilledPlaceholders, formatUnfilledPlaceholder } from './placeholder-guard';
 import { formatPlan, readTenantFacts, runPlan, withTenantFacts, type DeployPlan, type TenantFacts } from './plan';
@@ -250,7 +251,7 @@ function secretValues(
 
 function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const status = (error as { statusCode?: number }).statusCode;
+    const status = statusOf(error);
     return status !== undefined ? `${status} ${error.message}` : error.message;
   }
   return String(error);

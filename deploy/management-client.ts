@@ -1,11 +1,13 @@
 import { ManagementClient } from 'auth0';
 import { readFileSync } from 'node:fs';
 import type { DeployTarget } from '../build/environments';
+import { transportTrusting } from '../admin/transport';
 
 /**
  * The Management API client the deploy reads the tenant with, before deploy-cli writes
  * anything. Same deploy application as deploy-cli. A tenant with its own CA (the local tenant)
- * is trusted through an undici Agent: NODE_EXTRA_CA_CERTS is only read when Node starts.
+ * is trusted the way the admin scripts trust it: the CA added to Node's, as NODE_EXTRA_CA_CERTS
+ * does (only read when Node starts). A missing CA file is an error here, not a silent fallback.
  */
 export function deployManagementClient(target: DeployTarget): ManagementClient {
   return new ManagementClient({
@@ -14,15 +16,6 @@ export function deployManagementClient(target: DeployTarget): ManagementClient {
     clientSecret: target.clientSecret,
     maxRetries: 3,
     timeoutInSeconds: 30,
-    ...(target.caCertPath !== undefined ? { fetch: fetchTrusting(readFileSync(target.caCertPath, 'utf8')) } : {}),
+    ...(target.caCertPath !== undefined ? { fetch: transportTrusting([readFileSync(target.caCertPath, 'utf8')]).fetch } : {}),
   });
-}
-
-function fetchTrusting(caPem: string): typeof fetch {
-  // undici is what Node's own fetch is built on; loaded only for a tenant with its own CA.
-  const { Agent, fetch: undiciFetch } = require('undici') as typeof import('undici');
-  const dispatcher = new Agent({ connect: { ca: caPem } });
-  const trusted = (input: unknown, init?: unknown) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
-  return trusted as unknown as typeof fetch;
 }

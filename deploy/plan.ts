@@ -1,5 +1,6 @@
 import type { ManagementClient } from 'auth0';
 import { stripVTControlCharacters } from 'node:util';
+import { statusOf } from '../admin/management';
 import type { DeployTarget } from '../build/environments';
 import {
   bundleDeployedActions,
@@ -141,7 +142,7 @@ export async function tenantHasEmailProvider(client: ManagementClient): Promise<
     await client.emails.provider.get({ fields: 'name', include_fields: true });
     return true;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
+    if (statusOf(error) === 404) return false;
     throw error;
   }
 }

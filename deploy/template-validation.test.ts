@@ -2,13 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auth0EmailSamples, EMAIL_LANGUAGES, HOSTILE_MARKUP, TEMPLATE_BRANCHES } from '../build/email-samples';
-import {
-  auth0LiquidEngine,
-  readEmailTemplates,
-  renderEmailTemplate,
-  validateEmailTemplates,
-  type EmailTemplateSource,
-} from './template-validation';
+import { readEmailTemplates, renderEmailTemplate, validateEmailTemplates, type EmailTemplateSource } from './template-validation';
 
 const TENANT = join(__dirname, '..', 'tenant');
 const KEYWORDS = { RESET_RESULT_URL: 'https://app.example.com/after-reset', APP_VERIFY_RESULT_URL: 'https://app.example.com/verified' };
@@ -22,7 +16,7 @@ function template(name: string): EmailTemplateSource {
 async function render(name: string, sampleId: string) {
   const sample = auth0EmailSamples(name).find((s) => s.id === sampleId);
   if (sample === undefined) throw new Error(`no sample ${sampleId}`);
-  return renderEmailTemplate(auth0LiquidEngine(), template(name), sample);
+  return renderEmailTemplate(template(name), sample);
 }
 
 describe("tenant/emails in every branch, connection and language (Auth0's Liquid, strict)", () => {
@@ -43,7 +37,7 @@ describe("tenant/emails in every branch, connection and language (Auth0's Liquid
   } as const;
 
   test.each(auth0EmailSamples('reset_email').filter((s) => !s.hostile))('reset_email %#: $description', async (sample) => {
-    const rendered = await renderEmailTemplate(auth0LiquidEngine(), template('reset_email'), sample);
+    const rendered = await renderEmailTemplate(template('reset_email'), sample);
     const [subject, button] = resetWording[sample.branch as keyof typeof resetWording][sample.language];
     expect(rendered.subject).toBe(subject);
     expect(rendered.html).toContain(button);
@@ -83,7 +77,7 @@ describe("tenant/emails in every branch, connection and language (Auth0's Liquid
     '%s (disabled, kept valid for switching back) speaks %s',
     async (name, language) => {
       const sample = auth0EmailSamples(name).find((s) => s.language === language && !s.hostile);
-      const rendered = await renderEmailTemplate(auth0LiquidEngine(), template(name), sample!);
+      const rendered = await renderEmailTemplate(template(name), sample!);
       expect(rendered.subject).toBe(
         {
           verify_email: { en: 'Verify your email', fr: 'Vérifiez votre adresse email' },

@@ -1,84 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Liquid } from 'liquidjs';
 import { auth0EmailSamples, HOSTILE_MARKUP, type Auth0EmailSample } from '../build/email-samples';
 import { replaceKeywords } from './placeholder-guard';
-
-/**
- * Auth0 renders email templates with LiquidJS, limited to the tags and filters of its
- * "Supported Liquid Syntax for Email Templates" page. Whatever else a template uses fails in
- * Auth0 at send time, when nobody is looking; here it fails the deploy.
- */
-export const AUTH0_LIQUID_TAGS = [
-  'for',
-  'break',
-  'continue',
-  'cycle',
-  'tablerow',
-  'if',
-  'unless',
-  'case',
-  'assign',
-  'increment',
-  'decrement',
-  'include',
-  'layout',
-  'block',
-  'raw',
-  'comment',
-] as const;
-
-export const AUTH0_LIQUID_FILTERS = [
-  // Math
-  'plus',
-  'minus',
-  'modulo',
-  'times',
-  'floor',
-  'ceil',
-  'round',
-  'divided_by',
-  'abs',
-  'at_least',
-  'at_most',
-  // String
-  'append',
-  'prepend',
-  'capitalize',
-  'upcase',
-  'downcase',
-  'strip',
-  'lstrip',
-  'rstrip',
-  'strip_newlines',
-  'split',
-  'replace',
-  'replace_first',
-  'remove',
-  'remove_first',
-  'truncate',
-  'truncatewords',
-  // HTML/URI
-  'escape',
-  'escape_once',
-  'url_encode',
-  'url_decode',
-  'strip_html',
-  'newline_to_br',
-  // Array
-  'slice',
-  'map',
-  'sort',
-  'sort_natural',
-  'first',
-  'last',
-  'join',
-  'reverse',
-  'size',
-  // Date, misc
-  'date',
-  'default',
-] as const;
+import { auth0Liquid, renderAuth0Template } from '../email-templates/engines';
 
 /** Auth0 templates whose email is useless without its link (`url`). */
 const TEMPLATES_WITH_LINK = new Set([
@@ -91,18 +15,10 @@ const TEMPLATES_WITH_LINK = new Set([
 ]);
 
 /**
- * A LiquidJS engine with Auth0's tags and filters only, strict: an unknown filter or an
- * undefined variable is an error, except where Liquid itself tolerates absence (`if`,
- * `unless`, and the left side of `default`), which is how a template handles optional fields.
+ * The deploy renders every sample with Auth0's Liquid and refuses a variable the template does
+ * not get: Auth0 would print nothing there, at send time, when nobody is looking.
  */
-export function auth0LiquidEngine(): Liquid {
-  const engine = new Liquid({ strictFilters: true, strictVariables: true, lenientIf: true, ownPropertyOnly: true });
-  const tags: readonly string[] = AUTH0_LIQUID_TAGS;
-  const filters: readonly string[] = AUTH0_LIQUID_FILTERS;
-  for (const tag of Object.keys(engine.tags)) if (!tags.includes(tag)) delete engine.tags[tag];
-  for (const filter of Object.keys(engine.filters)) if (!filters.includes(filter)) delete engine.filters[filter];
-  return engine;
-}
+const deployLiquid = auth0Liquid({ undefinedVariables: 'error' });
 
 /** One Auth0 email template of a deploy-cli directory (`emails/<template>.json` and its body). */
 export interface EmailTemplateSource {
@@ -151,15 +67,10 @@ export interface RenderedEmail {
   html: string;
 }
 
-/** Renders one template with one sample, as Auth0 would (no automatic escaping). Throws Liquid's error. */
-export async function renderEmailTemplate(engine: Liquid, source: EmailTemplateSource, sample: Auth0EmailSample): Promise<RenderedEmail> {
-  const variables = sample.variables as unknown as Record<string, unknown>;
-  return {
-    sample,
-    from: (await engine.parseAndRender(source.from, variables)).trim(),
-    subject: (await engine.parseAndRender(source.subject, variables)).trim(),
-    html: await engine.parseAndRender(source.body, variables),
-  };
+/** Renders one template with one sample, as Auth0 would (no automatic escaping). Throws an Auth0TemplateError. */
+export async function renderEmailTemplate(source: EmailTemplateSource, sample: Auth0EmailSample): Promise<RenderedEmail> {
+  const rendered = await renderAuth0Template(source, sample.variables, deployLiquid);
+  return { sample, from: rendered.from.trim(), subject: rendered.subject, html: rendered.html };
 }
 
 /** What a rendered sample must look like: text, the link, its language on `<html lang>`, user fields escaped. */
@@ -204,7 +115,6 @@ export async function validateEmailTemplates(
   bundleDir: string,
   values: Readonly<Record<string, string | string[]>> = {},
 ): Promise<TemplateValidation> {
-  const engine = auth0LiquidEngine();
   const problems = new Map<string, { sample: string; count: number }>();
   const note = (key: string, sample: string) => {
     const entry = problems.get(key);
@@ -224,9 +134,12 @@ export async function validateEmailTemplates(
       renders += 1;
       let rendered: RenderedEmail;
       try {
-        rendered = await renderEmailTemplate(engine, source, sample);
+        rendered = await renderEmailTemplate(source, sample);
       } catch (error) {
-        note(`${source.template} (${source.file}, ${source.bodyFile}): ${liquidErrorMessage(error)}`, sample.id);
+        note(
+          `${source.template} (${source.file}, ${source.bodyFile}): ${error instanceof Error ? error.message : String(error)}`,
+          sample.id,
+        );
         continue;
       }
       for (const problem of renderedEmailProblems(rendered)) note(`${source.template} (${source.bodyFile}): ${problem}`, sample.id);
@@ -240,15 +153,4 @@ export async function validateEmailTemplates(
         `Email template ${message}${sample === '-' ? '' : ` [sample ${sample}${count > 1 ? ` and ${count - 1} more` : ''}]`}.`,
     ),
   };
-}
-
-function liquidErrorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const tag = /tag "?([\w#]+)"? not found/i.exec(message)?.[1];
-  if (tag === 'debug') return `${message} ({% debug %} prints every template variable into the email; remove it before deploying)`;
-  if (tag !== undefined) return `${message} (not among the tags Auth0 supports in email templates)`;
-  if (/undefined filter/i.test(message)) return `${message} (not among the filters Auth0 supports in email templates)`;
-  if (/undefined variable/i.test(message))
-    return `${message} (not a variable Auth0 gives this template, or one it may leave out: use | default or {% if %})`;
-  return message;
 }

@@ -50,7 +50,14 @@ export function missingScopes(error: unknown): string | undefined {
   return listed === undefined ? 'unknown' : listed.replace(/\s+/g, '');
 }
 
-/** A reason code for an SDK failure: missing scope, HTTP status, timeout, or network. */
+/**
+ * The Actions' reason code for an SDK failure: `<step>_insufficient_scope:<scopes>`,
+ * `<step>_http_<status>`, `<step>_timeout` or `<step>_network`. The scripts and the deploy
+ * classify with `failureReason`/`statusOf` of admin/management.ts, which also tell `aborted`
+ * and `malformed_response` apart; sharing that one here grew every Action bundle by 220 bytes
+ * (54 for `statusOf` alone, measured before `missingScopes`), so the Actions keep this version
+ * and share only `missingScopes` with it.
+ */
 function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<never> {
   // When the budget's signal aborts the request, auth0 v7 throws a plain ManagementError ("The user
   // aborted a request"), without a status: a spent budget is what tells a time-out from a network error.

@@ -1,7 +1,8 @@
 // Auth0 renders email templates with LiquidJS and escapes nothing by itself: a template escapes
 // user-controlled values with `| escape`. The local tenant (and the email previews) must do the
 // same, or a correct template shows `&amp;lt;` and a forgetful one looks safe.
-import { renderTemplateSources, templateVariables } from './template-emails';
+import { renderAuth0Template } from '../../email-templates/engines';
+import { templateVariables } from './template-emails';
 
 const variables = templateVariables({
   user: {
@@ -33,7 +34,7 @@ test("the variables are Auth0's names", () => {
 });
 
 test('a value is escaped once by `| escape`, also through assign, and not at all without it', async () => {
-  const rendered = await renderTemplateSources(
+  const rendered = await renderAuth0Template(
     {
       from: '{{ application.name }} <no-reply@example.com>',
       subject: ' Hello {{ user.username }} ',

@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { renderAuth0Template } from '../../email-templates/engines';
 import type { TenantContext } from '../context';
 import type { ClientRecord, ConnectionRecord, EmailTemplateRecord, JsonObject, UserRecord } from '../state/types';
 
@@ -14,11 +14,6 @@ const DEFAULT_TEMPLATES: Record<string, { subject: string; body: string }> = {
   },
   welcome_email: { subject: 'Welcome to {{ friendly_name }}', body: '<p>Welcome {{ user.email | escape }}!</p>' },
 };
-
-// As in Auth0 (LiquidJS), output is not escaped automatically: templates escape user-controlled
-// values with `| escape`, as Auth0's docs ask. Escaping here too would show `&amp;lt;` for every
-// value a correct template escapes, and would hide a template that forgets to.
-const liquid = new Liquid({ strictFilters: false, strictVariables: false });
 
 export interface TemplateRenderInput {
   template: string;
@@ -39,7 +34,7 @@ export interface RenderedTemplateEmail {
 }
 
 /** The tenant's stored template of that name, enabled or not. */
-export function tenantTemplate(ctx: TenantContext, name: string): EmailTemplateRecord | undefined {
+export function tenantTemplate(ctx: Pick<TenantContext, 'store'>, name: string): EmailTemplateRecord | undefined {
   return ctx.store.data.email_templates.find((t) => t.template === name);
 }
 
@@ -92,30 +87,15 @@ export function templateVariables(input: TemplateVariablesInput): JsonObject {
   };
 }
 
-/** An Auth0 email template's Liquid sources. */
-export interface TemplateSources {
-  from: string;
-  subject: string;
-  body: string;
-}
-
-/** Renders a template's `from`, subject and body as Auth0 does (the subject trimmed). */
-export async function renderTemplateSources(
-  sources: TemplateSources,
-  variables: object,
-): Promise<{ from: string; subject: string; html: string }> {
-  return {
-    from: await liquid.parseAndRender(sources.from, variables),
-    subject: (await liquid.parseAndRender(sources.subject, variables)).trim(),
-    html: await liquid.parseAndRender(sources.body, variables),
-  };
-}
-
 /**
  * Render an Auth0 email template with Auth0's Liquid variables. Returns undefined when the
- * user has no email (nothing to send to).
+ * user has no email (nothing to send to). A template with a tag or filter Auth0 does not
+ * support throws an Auth0TemplateError, as the deploy's check and the previews do.
  */
-export async function renderTemplateEmail(ctx: TenantContext, input: TemplateRenderInput): Promise<RenderedTemplateEmail | undefined> {
+export async function renderTemplateEmail(
+  ctx: Pick<TenantContext, 'store'>,
+  input: TemplateRenderInput,
+): Promise<RenderedTemplateEmail | undefined> {
   if (!input.user.email) return undefined;
   const stored = tenantTemplate(ctx, input.template);
   const fallback = DEFAULT_TEMPLATES[input.template] ?? { subject: input.template, body: '' };
@@ -140,7 +120,7 @@ export async function renderTemplateEmail(ctx: TenantContext, input: TemplateRen
   const provider = ctx.store.data.email_provider;
   // An empty `from` falls back to the email provider's default address, as in Auth0.
   const from = (useStored && stored.from) || (provider?.default_from_address ?? '') || 'no-reply@localhost';
-  const rendered = await renderTemplateSources(
+  const rendered = await renderAuth0Template(
     {
       from,
       subject: useStored && stored.subject ? stored.subject : fallback.subject,

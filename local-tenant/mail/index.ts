@@ -1,4 +1,5 @@
-// The mail side of the local tenant: SendGrid stand-in, outbox, outbox page, kept templates.
+// The mail side of the local tenant: SendGrid stand-in, outbox, outbox page (the kept templates'
+// Handlebars lives in email-templates/engines.ts).
 export { Outbox } from './outbox';
 export type { Auth0TemplateEmail, EmailSource, NewOutboxEmail, OutboxEmail, OutboxListener, OutboxOptions, OutboxSnapshot } from './outbox';
 export { createSendgridApp, validateMailSend, renderPersonalization } from './sendgrid-api';
@@ -15,6 +16,4 @@ export { createOutboxApp } from './outbox-app';
 export type { OutboxAppOptions } from './outbox-app';
 export { renderOutboxPage, outboxPageFingerprint, withTopTargetLinks } from './outbox-page';
 export type { ActionExecutionView, OutboxPageData, OutboxPageExtras, OutboxPageOptions, OutboxUserView } from './outbox-page';
-export { DEFAULT_TEMPLATES_DIR, createSendgridHandlebars, formatDate, loadKeptTemplates } from './templates';
-export type { KeptTemplate, KeptTemplates, RenderedTemplate, TemplateData, TemplateManifestEntry } from './templates';
 export { escapeHtml } from './html';

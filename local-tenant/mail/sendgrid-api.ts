@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import type { NewOutboxEmail, Outbox } from './outbox';
-import { loadKeptTemplates, type KeptTemplates, type TemplateData } from './templates';
+import { loadKeptTemplates, type KeptTemplates, type TemplateData } from '../../email-templates/engines';
 import { escapeHtml } from './html';
 
 export interface SendgridError {

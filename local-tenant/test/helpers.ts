@@ -148,3 +148,33 @@ export async function formLogin(
     status: posted.status,
   };
 }
+
+/** For one test file: a tenant started before all its tests (seeded, with an SDK client) and stopped after. */
+export function useSeededTestTenant(options: Partial<LocalTenantOptions> = {}): {
+  readonly tenant: LocalTenant;
+  readonly mgmt: ManagementClient;
+  readonly appClientId: string;
+} {
+  const started: { tenant?: LocalTenant; mgmt?: ManagementClient; appClientId?: string } = {};
+  beforeAll(async () => {
+    started.tenant = await startTestTenant(options);
+    started.appClientId = seedTenant(started.tenant).appClientId;
+    started.mgmt = managementClient(started.tenant);
+  });
+  afterAll(async () => started.tenant?.stop());
+  const get = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test tenant is started in beforeAll');
+    return value;
+  };
+  return {
+    get tenant() {
+      return get(started.tenant);
+    },
+    get mgmt() {
+      return get(started.mgmt);
+    },
+    get appClientId() {
+      return get(started.appClientId);
+    },
+  };
+}

@@ -10,8 +10,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auth0EmailSamples, type Auth0TemplateVariables } from '../../build/email-samples';
-import { renderTemplateSources } from '../../local-tenant/authentication-api/template-emails';
-import { loadKeptTemplates } from '../../local-tenant/mail/templates';
+import { renderAuth0Template } from '../../email-templates/engines';
+import { loadKeptTemplates } from '../../email-templates/engines';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -95,7 +95,7 @@ describe('Auth0 email templates (Liquid)', () => {
     let escapedSeen = 0;
     for (const sample of samples) {
       for (const payload of PAYLOADS) {
-        const { html } = await renderTemplateSources(template, hostile(sample.variables, payload));
+        const { html } = await renderAuth0Template(template, hostile(sample.variables, payload));
         expect({ sample: sample.id, payload, raw: raw(html) }).toEqual({ sample: sample.id, payload, raw: [] });
         if (payload === PAYLOADS[0] && ESCAPED.test(html)) escapedSeen += 1;
       }

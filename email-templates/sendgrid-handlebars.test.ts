@@ -1,7 +1,7 @@
 // Every kept SendGrid template renders in every locale, names the account and escapes user input.
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_TEMPLATES_DIR, createSendgridHandlebars, formatDate, loadKeptTemplates, type TemplateData } from './templates';
+import { DEFAULT_TEMPLATES_DIR, createSendgridHandlebars, formatDate, loadKeptTemplates, type TemplateData } from './engines';
 
 const templates = loadKeptTemplates();
 const LOCALES = ['en', 'fr'] as const;
