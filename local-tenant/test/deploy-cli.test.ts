@@ -110,4 +110,4 @@ test('a0deploy import deploys the directory; a second import of it changes nothi
   expect(secondCalls).toEqual(
     expect.arrayContaining(['PATCH /api/v2/actions/actions', 'PATCH /api/v2/email-templates/reset_email', 'PATCH /api/v2/emails/provider']),
   );
-}, 120000);
+}, 300_000);

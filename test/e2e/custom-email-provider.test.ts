@@ -15,7 +15,8 @@ import type { OutboxEmail } from '../../local-tenant/mail';
 import { deployWhenBuilt, TEST_TIMINGS } from '../../local-tenant/test/helpers';
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
 
-jest.setTimeout(120_000);
+// auth0-deploy-cli compiles its 8 MB schema on every import (~27 s of CPU, docs/testing-speed.md): on two busy cores an import may take minutes.
+jest.setTimeout(300_000);
 
 let stack: LocalStack;
 let client: LocalStackClient;

@@ -7,7 +7,8 @@ import { startLocalStack, type LocalStack } from '../../local-tenant/local-stack
 import { LocalStackClient, linksOf } from '../support/local-stack-client';
 import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
-jest.setTimeout(120_000);
+// auth0-deploy-cli compiles its 8 MB schema on every import (~27 s of CPU, docs/testing-speed.md): on two busy cores an import may take minutes.
+jest.setTimeout(300_000);
 
 let stack: LocalStack;
 let client: LocalStackClient;
