@@ -84,6 +84,14 @@ async function probeEverything(): Promise<void> {
   await probe('GET /api/v2/users/{id}', 'not found', `/api/v2/users/${encodeURIComponent('auth0|0000000000000000000000ff')}`);
   await probe('PATCH /api/v2/users/{id}', 'updated', userPath, { app_metadata: { invitation_email_sent: new Date().toISOString() } });
   await probe('GET /api/v2/users-by-email', 'found', `/api/v2/users-by-email${q({ email })}`);
+  const exportJob = await probe('POST /api/v2/jobs/users-exports', 'created', '/api/v2/jobs/users-exports', {
+    format: 'json',
+    fields: [{ name: 'user_id' }, { name: 'email' }],
+  });
+  const jobId = String((JSON.parse(exportJob.text) as { id?: unknown }).id);
+  await probe('GET /api/v2/jobs/{id}', 'pending', `/api/v2/jobs/${jobId}`);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await probe('GET /api/v2/jobs/{id}', 'completed', `/api/v2/jobs/${jobId}`);
   const search = { page: '0', per_page: '50', include_totals: 'true', search_engine: 'v3' };
   await probe('GET /api/v2/users', 'search', `/api/v2/users${q({ ...search, q: `email:"${email}"` })}`);
   await probe(
@@ -144,6 +152,8 @@ async function probeEverything(): Promise<void> {
     enabled: true,
   });
   await probe('PATCH /api/v2/email-templates/{templateName}', 'not found', '/api/v2/email-templates/welcome_email', { enabled: true });
+  await probe('GET /api/v2/email-templates/{templateName}', 'found', '/api/v2/email-templates/reset_email');
+  await probe('GET /api/v2/email-templates/{templateName}', 'not found', '/api/v2/email-templates/welcome_email');
 
   // Actions, as deploy-cli creates, updates, deploys and binds them.
   const newAction = await probe('POST /api/v2/actions/actions', 'created', '/api/v2/actions/actions', {
@@ -174,6 +184,8 @@ async function probeEverything(): Promise<void> {
     friendly_name: 'Conformance',
     support_email: 'support@example.com',
   });
+  await probe('GET /api/v2/tenants/settings', 'read', '/api/v2/tenants/settings');
+  await probe('GET /api/v2/actions/triggers', 'list', '/api/v2/actions/triggers');
 
   // Authentication API.
   await probe('POST /dbconnections/change_password', 'accepted', '/dbconnections/change_password', {
@@ -220,7 +232,8 @@ async function untilBuilt(actionId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  tenant = await startTestTenant({ sendgridApiKeys: [SENDGRID_KEY] });
+  // A paid plan: Auth0 offers user export jobs only there (the free profile refuses them).
+  tenant = await startTestTenant({ sendgridApiKeys: [SENDGRID_KEY], profile: 'essentials', timings: { usersExportMs: 300 } });
   tenant.faults.setRateLimitTier(UNREACHED_LIMIT);
   http = trustingFetch(tenant);
   token = await tokenFor(tenant);

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { actionVersion, DEPLOY_CLI, DOCS_V2, GO_AUTH0, GO_AUTH0_AUTHN } from './recorded-shapes';
-import { bool, dbconnectionsError, int, isoDate, managementError, obj, str, type EndpointKey, type EndpointShapes } from './shape-kit';
+import { bool, dbconnectionsError, int, managementError, obj, str, type EndpointKey, type EndpointShapes } from './shape-kit';
 
 const DEPLOY_CLI_KEEP = `${DEPLOY_CLI}should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json`;
 
@@ -18,15 +18,6 @@ const clientGrant = z.looseObject({ id: z.string().regex(/^cgr_/, 'a cgr_ id'), 
 
 // An export job (go-auth0 TestJobManager_ExportUsers.yaml #2); once `completed`, `location` is the
 // gzipped file's URL (docs-v2 manage-users/user-migration/bulk-user-exports.mdx, "Check job status").
-const exportJob = z.looseObject({
-  id: z.string().regex(/^job_/, 'a job_ id'),
-  type: z.literal('users_export'),
-  status: z.enum(['pending', 'processing', 'completed', 'failed']),
-  format: z.enum(['json', 'csv']),
-  fields: z.array(z.looseObject({ name: str })).optional(),
-  connection_id: str.optional(),
-  created_at: isoDate,
-});
 
 /** `Insufficient scope, expected any of: <scopes>` (deploy-cli recording: GET /connections-directory-provisionings without its scope). */
 export const INSUFFICIENT_SCOPE = {
@@ -92,23 +83,6 @@ export const PENDING_SHAPES: Record<EndpointKey, EndpointShapes> = {
       source: 'auth0/auth0.net issue #979 (the 400 body quoted in full); auth0/node-auth0 issue #1246',
     },
   },
-  'POST /api/v2/jobs/users-exports': {
-    // The recording answers 200 (not 201) with the pending job.
-    created: {
-      status: 200,
-      body: exportJob.extend({ status: z.literal('pending') }),
-      source: `${GO_AUTH0}TestJobManager_ExportUsers.yaml #2`,
-    },
-  },
-  'GET /api/v2/jobs/{id}': {
-    pending: { status: 200, body: exportJob, source: `${GO_AUTH0}TestJobManager_VerifyEmail.yaml #2 (a job read back)` },
-    completed: {
-      status: 200,
-      body: exportJob.extend({ status: z.literal('completed'), location: z.string().url() }),
-      source: `${DOCS_V2}manage-users/user-migration/bulk-user-exports.mdx ("location" of a completed job)`,
-    },
-  },
-
   // ---------------------------------------------------------------- email template Redirect To on non-enterprise tenants
   'PATCH /api/v2/email-templates/{templateName}': {
     'resultUrl refused': {

@@ -28,6 +28,17 @@ export const TERRAFORM = 'auth0/terraform-provider-auth0@a00b6921 test/data/reco
 export const DOCS_V2 = 'auth0/docs-v2 main/docs/';
 const DEPLOY_CLI_DELETE = `${DEPLOY_CLI}should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json`;
 
+// A user export job (go-auth0 TestJobManager_ExportUsers.yaml).
+const exportJob = z.looseObject({
+  id: z.string().regex(/^job_/, 'a job_ id'),
+  type: z.literal('users_export'),
+  status: z.enum(['pending', 'processing', 'completed', 'failed']),
+  format: z.enum(['json', 'csv']),
+  fields: z.array(z.looseObject({ name: str })).optional(),
+  connection_id: str.optional(),
+  created_at: isoDate,
+});
+
 // A user as GET/POST/PATCH /api/v2/users answer it (go-auth0 TestUserManager_Read.yaml #1).
 const identity = z.looseObject({ connection: str, user_id: str, provider: str, isSocial: bool });
 export const user = z.looseObject({
@@ -291,6 +302,11 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
     // deploy-cli creates a template only after its PATCH answered 404.
     exists: { status: 409, body: managementError(409), source: `${GO_AUTH0}TestEmailTemplateManager_Create.yaml #0` },
   },
+  // deploy-cli's dry run (`npm run deploy -- --plan`) reads each template it knows by name.
+  'GET /api/v2/email-templates/{templateName}': {
+    found: { status: 200, body: emailTemplate, source: `${DEPLOY_CLI_DELETE} #215` },
+    'not found': { status: 404, body: managementError(404, 'inexistent_email_template'), source: `${DEPLOY_CLI_DELETE} #223` },
+  },
   'PATCH /api/v2/email-templates/{templateName}': {
     updated: { status: 200, body: emailTemplate, source: `${TERRAFORM}TestAccEmailTemplate.yaml #4` },
     // deploy-cli falls back to POST on this 404; the body is the one GET answers for a missing template.
@@ -298,6 +314,24 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       status: 404,
       body: managementError(404, 'inexistent_email_template'),
       source: `${DEPLOY_CLI_DELETE} #223 (GET of a missing template)`,
+    },
+  },
+
+  // ---------------------------------------------------------------- Management API: user export jobs (admin scripts past search's cap)
+  'POST /api/v2/jobs/users-exports': {
+    // The recording answers 200 (not 201) with the pending job.
+    created: {
+      status: 200,
+      body: exportJob.extend({ status: z.literal('pending') }),
+      source: `${GO_AUTH0}TestJobManager_ExportUsers.yaml #2`,
+    },
+  },
+  'GET /api/v2/jobs/{id}': {
+    pending: { status: 200, body: exportJob, source: `${GO_AUTH0}TestJobManager_VerifyEmail.yaml #2 (a job read back)` },
+    completed: {
+      status: 200,
+      body: exportJob.extend({ status: z.literal('completed'), location: z.string().url() }),
+      source: `${DOCS_V2}manage-users/user-migration/bulk-user-exports.mdx ("location" of a completed job)`,
     },
   },
 
@@ -338,6 +372,12 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   },
 
   // ---------------------------------------------------------------- Management API: tenant
+  'GET /api/v2/tenants/settings': {
+    read: { status: 200, body: z.looseObject({ friendly_name: str, support_email: str }), source: `${DEPLOY_CLI_DELETE} #204` },
+  },
+  'GET /api/v2/actions/triggers': {
+    list: { status: 200, body: z.looseObject({ triggers: z.array(obj) }), source: `${DEPLOY_CLI_DELETE} #288` },
+  },
   'PATCH /api/v2/tenants/settings': {
     updated: {
       status: 200,
