@@ -146,7 +146,13 @@ describe('built verify-and-welcome', () => {
     for (let i = 0; i < 3; i++) http.verificationTicket();
     const { handler } = onExecutePostLogin();
     const cache = new ActionCacheStore();
-    for (let i = 0; i < 3; i++) await handler(fakePostLoginEvent(), fakePostLoginApi(cache));
+    // Three users (one user's second login within seconds would find the first one's claim and send nothing).
+    for (let i = 0; i < 3; i++) {
+      await handler(
+        fakePostLoginEvent({ user: fakeUser({ user_id: `auth0|user-${i + 1}`, email_verified: false }) }),
+        fakePostLoginApi(cache),
+      );
+    }
     expect(http.of('POST', '/oauth/token')).toHaveLength(1);
     expect(http.of('POST', '/api/v2/tickets/email-verification')).toHaveLength(3);
   });

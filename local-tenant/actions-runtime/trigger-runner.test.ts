@@ -183,7 +183,7 @@ it('an injected reset reaches the Action as a network error, and api.cache can b
   };`,
   );
   tenant.faults.add({ route: 'POST /v3/mail/send', kind: 'reset', times: 1 });
-  expect(await runtime.onLogin!(loginContext())).toEqual({ allowed: true });
+  expect(await runtime.onLogin!(loginContext())).toEqual({ allowed: true, claims: { idToken: {}, accessToken: {} } });
   runtime.evictCaches();
   await runtime.onLogin!(loginContext());
   await runtime.onLogin!(loginContext());

@@ -135,8 +135,9 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const reportPath = join(dir, 'report.jsonl');
     summary = await runBulkInvite({
       csvPath: csv,
-      // The local tenant runs the Action inside each creation (about 100 ms): more in flight to use the limit.
-      management: management(new RateGovernor({ concurrency: 8, backoffMs: 100 })),
+      // The Action runs after each creation's 201 (as on Auth0) and its calls share the bucket: the
+      // governor's default concurrency, not more in flight than its pacing accounts for.
+      management: management(new RateGovernor({ backoffMs: 100 })),
       mode: 'action',
       creationCost,
       confirm: LOCAL_CONFIRMATION,
@@ -220,7 +221,7 @@ describe('bulk invite under a rate limit and injected failures', () => {
     expect(status('family2@example.com,oldkid2,,,,shared-inbox')?.status).toBe('exists');
   });
 
-  it('keeps within the limit: no request past the budget by more than the burst, 429s only where injected', () => {
+  it("keeps within the limit: no request past the budget by more than the burst, 429s only where injected or where the Action's unseen requests took the token", () => {
     const log = stack.tenant.requestLog.list();
     const over = maxOverBudget(managementApiTimes(log), limit.perSecond, limit.burst);
     expect(over).toBeLessThanOrEqual(limit.burst);
@@ -230,15 +231,22 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const creations = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/users').sort((a, b) => a.at.localeCompare(b.at));
     const injected = creations.slice(0, 3);
     expect(injected.map((r) => r.status)).toEqual([429, 429, 429]);
-    // No other 429 at all: the governor's mirror of the tenant's bucket, which counts the Action's
-    // requests with each creation (its ticket and its record), never lets the bucket run dry.
-    const notInjected = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429 && !injected.includes(r));
-    expect(notInjected.map((r) => `${r.at} ${r.method} ${r.path}`)).toEqual([]);
-    expect(summary.requests.rateLimited).toBe(3);
+    // Beyond those, the bucket refuses a request only when one the governor cannot see took its
+    // token: the Action's ticket calls (one per shared-inbox row) and its records of sent
+    // invitations (one per user) share the bucket, and run after each creation's 201, as on Auth0.
+    // Each such refusal is retried (every row is invited, above).
+    const byAction = (r: { method: string; path: string }) =>
+      (r.method === 'POST' && r.path === '/api/v2/tickets/password-change') ||
+      (r.method === 'PATCH' && r.path.startsWith('/api/v2/users/'));
     const actionTickets = log.filter((r) => r.method === 'POST' && r.path === '/api/v2/tickets/password-change').length;
     const actionRecords = log.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v2/users/')).length;
     expect(actionTickets).toBeGreaterThan(0);
-    expect(actionRecords).toBe(150);
+    // One record per invited user (a record refused 429 is sent again, so count users, not requests).
+    expect(new Set(log.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v2/users/')).map((r) => r.path)).size).toBe(150);
+    expect(refused).toBeLessThanOrEqual(3 + actionTickets + actionRecords);
+    // The script counts exactly the refusals of its own requests.
+    const scriptRefused = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429 && !byAction(r)).length;
+    expect(summary.requests.rateLimited).toBe(scriptRefused);
     expect(summary.requests.serverErrors).toBe(5);
     // Close to the limit: the Management API requests (the Action's tickets included) over the run's span.
     const times = managementApiTimes(log);

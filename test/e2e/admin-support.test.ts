@@ -498,7 +498,7 @@ describe('usage errors of the commands: exit 2, the cause named, no request to t
         .list()
         .slice(before)
         .map((r) => `${r.method} ${r.path}`),
-    ).toEqual(['POST /oauth/token', 'GET /api/v2/users', `PATCH /api/v2/users/${id}`]);
+    ).toEqual(['POST /oauth/token', 'GET /api/v2/users', `GET /api/v2/users/${id}`, `PATCH /api/v2/users/${id}`]);
   });
 });
 

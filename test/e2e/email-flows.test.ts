@@ -195,9 +195,10 @@ describe('self-signup with an unverified email', () => {
 });
 
 describe('redeploy', () => {
-  it('a second import of an unchanged dist/tenant leaves the deployed actions as they were', async () => {
+  it('a second import of an unchanged dist/tenant leaves the deployed actions as they were, each in a new version', async () => {
+    const versionsBefore = new Map(stack.tenant.store.data.actions.map((a) => [a.name, a.deployed_version_id]));
     const before = structuredClone({
-      actions: stack.tenant.store.data.actions.map(({ name, code, deployed_version_id }) => ({ name, code, deployed_version_id })),
+      actions: stack.tenant.store.data.actions.map(({ name, code }) => ({ name, code })),
       bindings: stack.tenant.store.data.trigger_bindings.map(({ trigger_id, action_id }) => ({ trigger_id, action_id })),
       connections: stack.tenant.store.data.connections,
       templates: stack.tenant.store.data.email_templates,
@@ -205,11 +206,13 @@ describe('redeploy', () => {
     const again = await stack.deploy();
     expect(again.exitCode).toBe(0);
     const after = {
-      actions: stack.tenant.store.data.actions.map(({ name, code, deployed_version_id }) => ({ name, code, deployed_version_id })),
+      actions: stack.tenant.store.data.actions.map(({ name, code }) => ({ name, code })),
       bindings: stack.tenant.store.data.trigger_bindings.map(({ trigger_id, action_id }) => ({ trigger_id, action_id })),
       connections: stack.tenant.store.data.connections,
       templates: stack.tenant.store.data.email_templates,
     };
     expect(after).toEqual(before);
+    // deploy-cli deploys every Action on each import, and each deploy is a version, as on a real tenant.
+    for (const action of stack.tenant.store.data.actions) expect(action.deployed_version_id).not.toBe(versionsBefore.get(action.name));
   });
 });

@@ -221,6 +221,8 @@ describe('a missing scope, reported by name', () => {
         password: 'Temporary-Password-123',
         app_metadata: { invite: true },
       });
+      // post-user-registration runs after the 201, as on Auth0.
+      await stack.tenant.deferred.settled();
       const logs = stack.actionLogs().join('\n');
       expect(logs).toMatch(/invite-on-registration user=\S+ invite_failed ticket_insufficient_scope:create:user_tickets/);
       expect(logs).not.toMatch(/local\.[A-Za-z0-9_-]{20,}/);

@@ -148,13 +148,16 @@ describe('the administrator scripts', () => {
           throw new Error(`incomplete test configuration: ${JSON.stringify(settings.problems)}`);
         }
         const management = connectManagement({ credentials: settings.management.value });
+        const ada = { ...fakeUser({ username: 'ada' }), app_metadata: { secondary_email: 'ada.backup@example.org' } };
+        // Found by username through search, then read again by id (search lags writes).
         nock(AUTH0_ORIGIN)
           .get('/api/v2/users')
           .query(true)
-          .reply(200, {
-            users: [{ ...fakeUser({ username: 'ada' }), app_metadata: { secondary_email: 'ada.backup@example.org' } }],
-            total: 1,
-          });
+          .reply(200, { users: [ada], total: 1 });
+        nock(AUTH0_ORIGIN)
+          .get(`/api/v2/users/${encodeURIComponent(ada.user_id)}`)
+          .query(true)
+          .reply(200, ada);
         await sendPasswordReset(management, { reset: settings.passwordReset.value, mail: settings.mail.value }, { username: 'ada' });
         const { templateId: _templateId, ...ticket } = settings.invite.ticket.value;
         const sent = await sendInvitation(
