@@ -15,12 +15,11 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
-  // Most suites wait (on local servers, child processes, timers) rather than compute, so two
-  // workers keep two CPUs busier than jest's default of one there. Not four: each auth0-deploy-cli
-  // import burns ~27 s of CPU, and four at once starved the suites that measure pacing (admin-invite,
-  // rate-limit) on a 2-core machine. Each worker is its own process: the Actions runtime's
-  // process-wide routing of Action traffic stays one tenant per worker.
-  maxWorkers: 2,
+  // One worker: the suites that measure pacing (admin/rate-limit, admin-invite) read request times
+  // at the tenant, and a deploy-cli import in a second worker (~27 s of CPU for its schema) stalled
+  // them on 2 cores (a fresh-clone CI run failed so; docs/testing-speed.md). Each worker is its own
+  // process: the Actions runtime's process-wide routing of Action traffic stays one tenant per worker.
+  maxWorkers: 1,
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
   // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,
