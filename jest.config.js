@@ -15,11 +15,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
-  // One worker: the suites that measure pacing (admin/rate-limit, admin-invite) read request times
-  // at the tenant, and a deploy-cli import in a second worker (~27 s of CPU for its schema) stalled
-  // them on 2 cores (a fresh-clone CI run failed so; docs/testing-speed.md). Each worker is its own
-  // process: the Actions runtime's process-wide routing of Action traffic stays one tenant per worker.
-  maxWorkers: 1,
+  // Most suites wait (local servers, child processes, timers) rather than compute: two workers
+  // keep two CPUs busier than jest's default of one there (a fresh-clone run: 474 s against 889 s
+  // for one worker). Not four: four deploy-cli imports at once (~27 s of CPU each) starved the
+  // suites that measure pacing. Each worker is its own process: the Actions runtime's
+  // process-wide routing of Action traffic stays one tenant per worker.
+  maxWorkers: 2,
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
   // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,
