@@ -1,3 +1,4 @@
+import { managementAudience } from '../authentication-api/access-tokens';
 import type { TenantContext } from '../context';
 import type { ClientRecord } from '../state/types';
 import type { AuthorizationRequest } from './state';
@@ -15,7 +16,7 @@ export function grantScope(requested: string | undefined): string[] {
  * `access_denied` "Service not found: <audience>" to an identifier it does not know.
  */
 export function knownAudience(ctx: TenantContext, audience: string): boolean {
-  return audience === `https://${ctx.urls.domain}/api/v2/`;
+  return audience === managementAudience(ctx.urls.domain);
 }
 
 export type ParsedAuthorization =
