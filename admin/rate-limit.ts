@@ -102,8 +102,14 @@ export class RateGovernor {
   private readonly signal: AbortSignal | undefined;
   private readonly governs: (url: URL) => boolean;
   private inflight = 0;
-  /** Requests admitted so far. */
+  /** Requests admitted so far (in tokens). */
   private sent = 0;
+  /**
+   * Requests admitted and not answered yet, by their `sent` count at admission, with their cost.
+   * Requests travel on separate connections, so one admitted earlier may reach the tenant after
+   * one admitted later: an answer's `remaining` may or may not count it.
+   */
+  private readonly unanswered = new Map<number, number>();
   private pausedUntil = 0;
   private answered = false;
   private server: ServerBucket | undefined;
@@ -151,11 +157,11 @@ export class RateGovernor {
 
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) this.counters.retries += 1;
-      await this.admit(cost, callerSignal);
+      const admitted = await this.admit(cost, callerSignal);
       this.counters.requests += 1;
       const sentAt = Date.now();
       // The tenant's answer counts this request, not the calls the tenant's Actions make for it (cost - 1).
-      const sentIndex = this.sent - (cost - 1);
+      const sentIndex = admitted - (cost - 1);
       let response: Response;
       try {
         const signals = [AbortSignal.timeout(this.requestTimeoutMs), callerSignal, this.signal].filter(
@@ -163,14 +169,14 @@ export class RateGovernor {
         );
         response = await inner(input, { ...init, signal: AbortSignal.any(signals) });
       } catch (error) {
-        this.release();
+        this.release(admitted);
         if (callerSignal?.aborted === true || this.signal?.aborted === true) throw error;
         this.counters.networkErrors += 1;
         if (!repeatable || attempt >= this.maxAttempts) throw error;
         await this.sleep(this.backoff(attempt), callerSignal);
         continue;
       }
-      this.release();
+      this.release(admitted);
       this.observe(response.headers, sentAt, sentIndex);
 
       if (response.status === 429) {
@@ -197,15 +203,18 @@ export class RateGovernor {
     }
   }
 
-  /** Waits, in arrival order, until a request of `cost` tokens may start. */
-  private admit(cost: number, callerSignal: AbortSignal | undefined): Promise<void> {
+  /** Waits, in arrival order, until a request of `cost` tokens may start; resolves to its `sent` count. */
+  private admit(cost: number, callerSignal: AbortSignal | undefined): Promise<number> {
     const turn = this.admission.then(() => this.waitForRoom(cost, callerSignal));
     // The next request waits for this one's admission, not for its failure.
-    this.admission = turn.catch(() => undefined);
+    this.admission = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
-  private async waitForRoom(cost: number, callerSignal: AbortSignal | undefined): Promise<void> {
+  private async waitForRoom(cost: number, callerSignal: AbortSignal | undefined): Promise<number> {
     const started = Date.now();
     try {
       for (;;) {
@@ -239,8 +248,9 @@ export class RateGovernor {
         if (!this.bucket.tryRemoveTokens(bucketCost)) continue;
         this.inflight += 1;
         this.sent += cost;
+        this.unanswered.set(this.sent, cost);
         if (this.server !== undefined) this.server.tokens -= cost;
-        return;
+        return this.sent;
       }
     } finally {
       this.counters.waitedMs += Date.now() - started;
@@ -274,7 +284,10 @@ export class RateGovernor {
     const refilled = msPerToken === undefined ? 0 : (now - sentAt) / msPerToken;
     this.server = {
       limit,
-      tokens: Math.min(limit, remaining + refilled) - (this.sent - sentIndex),
+      // Less what was admitted after this request, and what was admitted before it and is still
+      // unanswered (it may have reached the tenant after this one: measured, one run in three
+      // sent a sixth request into a burst of five before this was counted).
+      tokens: Math.min(limit, remaining + refilled) - (this.sent - sentIndex) - this.unansweredBefore(sentIndex),
       updatedAt: now,
       msPerToken,
       sentIndex,
@@ -320,7 +333,15 @@ export class RateGovernor {
     return Math.min(30_000, base / 2 + Math.random() * (base / 2));
   }
 
-  private release(): void {
+  /** Tokens of the requests admitted before the one at `sentIndex` that have no answer yet. */
+  private unansweredBefore(sentIndex: number): number {
+    let tokens = 0;
+    for (const [index, cost] of this.unanswered) if (index < sentIndex) tokens += cost;
+    return tokens;
+  }
+
+  private release(admitted: number): void {
+    this.unanswered.delete(admitted);
     this.inflight -= 1;
     const waiters = this.releaseWaiters;
     this.releaseWaiters = [];
