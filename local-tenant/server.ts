@@ -267,7 +267,7 @@ let certificateInProcess: Promise<LocalhostCertificate> | undefined;
  * and in a private directory of the temporary folder (a throwaway localhost certificate, no
  * secret of the project); a file that is not ours alone, unreadable or near its end is replaced.
  */
-function localhostCertificate(): Promise<LocalhostCertificate> {
+export function localhostCertificate(): Promise<LocalhostCertificate> {
   certificateInProcess ??= cachedOrNewCertificate().catch((error: unknown) => {
     certificateInProcess = undefined;
     throw error;
