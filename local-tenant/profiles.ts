@@ -36,6 +36,14 @@ export interface TenantTimings {
   actionBuildMs: number;
   /** Milliseconds a users-export job takes from `pending` to `completed` (half of it `pending`, half `processing`). */
   usersExportMs: number;
+  /**
+   * Milliseconds each HTTP call of a deployed Action (to the tenant's APIs, to SendGrid) spends on
+   * the way. On Auth0 every such call crosses a network, so two logins of one user overlap while
+   * their Actions wait (docs-v2 post-login-api-object.mdx: metadata "updated at once before the
+   * flow is completed"); answered in process without a wait, one execution ran whole before the
+   * other was read, and no race Auth0 has could show.
+   */
+  actionNetworkLatencyMs: number;
 }
 
 export interface TenantProfile {
@@ -70,6 +78,7 @@ export const REALISTIC_TIMINGS: TenantTimings = {
   searchIndexLagMs: 2000,
   actionBuildMs: 500,
   usersExportMs: 3000,
+  actionNetworkLatencyMs: 20,
 };
 
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -104,7 +113,7 @@ export function isTenantProfileName(value: string): value is TenantProfileName {
 export function tenantProfile(name: TenantProfileName = DEFAULT_TENANT_PROFILE, timings: Partial<TenantTimings> = {}): TenantProfile {
   const base = PROFILES[name];
   const merged: TenantTimings = { ...base.timings };
-  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs', 'actionBuildMs', 'usersExportMs'] as const) {
+  for (const key of ['postRegistrationDelayMs', 'searchIndexLagMs', 'actionBuildMs', 'usersExportMs', 'actionNetworkLatencyMs'] as const) {
     const value = timings[key];
     if (value === undefined) continue;
     // Shorter is a test setting; zero would make Auth0's asynchrony synchronous, kinder than Auth0.

@@ -49,6 +49,8 @@ export interface LocalTenantRuntime {
   urls: TenantUrls;
   /** The SendGrid stand-in, which the Actions runtime serves as https://api.sendgrid.com. */
   sendgridApp: Hono;
+  /** The tenant's kind and timings (the Actions runtime reads `actionNetworkLatencyMs`). */
+  profile: TenantProfile;
 }
 
 export interface LocalTenantOptions {
@@ -129,7 +131,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
   // Also over HTTP(S) at /sendgrid, for programs outside this process (the admin scripts set
   // SendGrid's base URL to https://<domain>/sendgrid); faults there match `POST /sendgrid/v3/mail/send`.
   app.route('/sendgrid', sendgridStandIn);
-  ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp }) : (options.hooks ?? {});
+  ctx.hooks = typeof options.hooks === 'function' ? options.hooks({ store, app, urls, sendgridApp, profile }) : (options.hooks ?? {});
 
   const pems = await localhostCertificate();
   const certDir = mkdtempSync(join(tmpdir(), 'local-tenant-cert-'));

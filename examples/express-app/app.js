@@ -12,6 +12,10 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+// AUTH0_AUDIENCE (optional): the identifier of one of your APIs; the login then also asks for an
+// access token for it (docs/local-tenant.md, "API audiences"), shown decoded at /access-token.
+const audience = process.env.AUTH0_AUDIENCE || undefined;
+
 const app = express();
 app.use(
   auth({
@@ -22,7 +26,7 @@ app.use(
     secret: process.env.SECRET,
     authRequired: false,
     idpLogout: true,
-    authorizationParams: { response_type: 'code', scope: 'openid profile email' },
+    authorizationParams: { response_type: 'code', scope: 'openid profile email', ...(audience ? { audience } : {}) },
   }),
 );
 
@@ -43,6 +47,17 @@ app.get('/', (req, res) => {
 app.get('/signup', (req, res) => res.oidc.login({ returnTo: '/', authorizationParams: { screen_hint: 'signup' } }));
 
 app.get('/profile', requiresAuth(), (req, res) => res.json(req.oidc.user));
+
+// The access token's claims, decoded for reading only: your API verifies it against the JWKS.
+app.get('/access-token', requiresAuth(), (req, res) => {
+  const token = req.oidc.accessToken;
+  if (!token || !audience) {
+    res.status(404).json({ error: 'Set AUTH0_AUDIENCE to an API identifier to get an access token for it.' });
+    return;
+  }
+  const payload = JSON.parse(Buffer.from(token.access_token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  res.json({ token_type: token.token_type, expires_in: token.expires_in, claims: payload });
+});
 
 const port = Number(new URL(process.env.BASE_URL).port || 80);
 app.listen(port, '127.0.0.1', () => console.log(`Example app on ${process.env.BASE_URL}`));

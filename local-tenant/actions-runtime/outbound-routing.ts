@@ -31,7 +31,13 @@ export type OutboundRoutes = (host: string) => FetchHandler | undefined;
 /** Header that tells the SendGrid stand-in which Action sent a message (shown in the outbox). */
 export const ACTION_HEADER = 'x-local-action';
 
-export function routeActionTraffic(routes: OutboundRoutes): { dispose(): void } {
+/**
+ * `latencyMs()`: how long each routed call spends on the way (the profile's
+ * `actionNetworkLatencyMs`). Never skipped: answered without a timer, an Action's calls resolve as
+ * microtasks and one execution runs whole before another request is even read, which Auth0's
+ * network never does.
+ */
+export function routeActionTraffic(routes: OutboundRoutes, latencyMs: () => number = () => 1): { dispose(): void } {
   const interceptor = new BatchInterceptor({
     name: 'local-tenant-actions',
     interceptors: [new ClientRequestInterceptor(), new FetchInterceptor()],
@@ -53,6 +59,7 @@ export function routeActionTraffic(routes: OutboundRoutes): { dispose(): void } 
     const routed = new Request(request.url, { method: request.method, headers, body, signal: request.signal });
     let response: Response;
     try {
+      await new Promise((resolve) => setTimeout(resolve, latencyMs()));
       response = await handler(routed);
     } catch (error) {
       // The handler could not answer (an injected connection reset): a network error for the Action.

@@ -53,6 +53,13 @@ export interface ActionsRuntimeOptions {
   triggerTimeoutMs?: number;
   /** Delays before Auth0's retries of an email (custom-email-provider); see DEFAULT_EMAIL_RETRY_DELAYS_MS. */
   emailRetryDelaysMs?: readonly number[];
+  /**
+   * `trigger` (default): one api.cache per trigger, shared by every execution, as executions on one
+   * Auth0 instance share it. `execution`: each execution starts with an empty cache, as when Auth0
+   * runs two executions on different instances ("Cached data": "for subsequent executions ... it is
+   * not guaranteed", docs-v2 customize/actions/limitations.mdx).
+   */
+  cacheScope?: 'trigger' | 'execution';
 }
 
 interface BoundAction {
@@ -88,11 +95,14 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
   const instances = new Map<string, LoadedAction>();
   const caches = new Map<TriggerId, ActionCacheStore>();
   // The tenant's domain is known only once its listener is bound: look it up per request.
-  const routing = routeActionTraffic((host) => {
-    if (host === runtime.urls.domain) return (request) => runtime.app.fetch(request);
-    if (host === 'api.sendgrid.com') return (request) => runtime.sendgridApp.fetch(request);
-    return undefined;
-  });
+  const routing = routeActionTraffic(
+    (host) => {
+      if (host === runtime.urls.domain) return (request) => runtime.app.fetch(request);
+      if (host === 'api.sendgrid.com') return (request) => runtime.sendgridApp.fetch(request);
+      return undefined;
+    },
+    () => runtime.profile.timings.actionNetworkLatencyMs,
+  );
 
   function boundActions(trigger: TriggerId): BoundAction[] {
     return store.data.trigger_bindings
@@ -118,6 +128,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
   }
 
   function cacheOf(trigger: TriggerId): ActionCacheStore {
+    if (options.cacheScope === 'execution') return new ActionCacheStore();
     let cache = caches.get(trigger);
     if (cache === undefined) caches.set(trigger, (cache = new ActionCacheStore()));
     return cache;

@@ -1,7 +1,7 @@
 import type { TenantContext } from '../context';
 import { identifierRules, isDatabaseConnection } from '../state/connection-rules';
 import type { CustomClaims, LoginContext, LoginTransaction, TriggerRequestInfo } from '../state/hooks';
-import { verifyPassword } from '../state/passwords';
+import { verifyPasswordConcurrently } from '../state/passwords';
 import { nowIso } from '../state/store';
 import type { ClientRecord, ConnectionRecord, UserRecord } from '../state/types';
 import { findUsersByIdentifier } from '../state/users';
@@ -42,7 +42,7 @@ export async function performLogin(ctx: TenantContext, attempt: LoginAttempt): P
   const candidates = findUsersByIdentifier(ctx.store, connection, attempt.identifier);
   // On non-unique emails the email is no identifier: only one user may match.
   const user = candidates.length === 1 ? candidates[0] : undefined;
-  if (!user || !verifyPassword(attempt.password, user.password_hash)) return wrong;
+  if (!user || !(await verifyPasswordConcurrently(attempt.password, user.password_hash))) return wrong;
   if (user.blocked) return { ok: false, status: 401, error: 'unauthorized', error_description: 'user is blocked' };
 
   const uiLocales = attempt.ui_locales?.split(' ').filter(Boolean) ?? [];

@@ -1,11 +1,12 @@
 import type { Hono } from 'hono';
 import type { TenantContext } from '../context';
 import { readJsonOrForm } from '../management-api/request-body';
-import { exchangeUserGrant, isUserGrantType } from '../oidc';
+import { exchangeUserGrant, isUserGrantType, mintClientCredentialsToken } from '../oidc';
 import { managementAudience } from './access-tokens';
 
 /**
- * `POST /oauth/token`: client credentials (what deploy-cli, the SDK and the Actions use) here;
+ * `POST /oauth/token`: client credentials (what deploy-cli, the SDK and the Actions use, and
+ * machine-to-machine applications of the developer's own APIs) here;
  * the grants of user logins (code, refresh token, password-realm) in ../oidc. Errors use the OAuth shape `{ error, error_description }` as Auth0's Authentication
  * API does, not the Management API's.
  */
@@ -32,11 +33,13 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
     if (!client || client.client_secret !== clientSecret) {
       return c.json({ error: 'access_denied', error_description: 'Unauthorized' }, 401);
     }
-    // The only API here is the Management API, known by its canonical identifier alone
-    // (a custom domain or a missing trailing slash is another, unknown, audience).
+    // The Management API by its canonical identifier alone (a custom domain or a missing trailing
+    // slash is another, unknown, audience), or an API the developer defined (resource server).
     const canonical = managementAudience(ctx.urls.domain);
-    if (typeof audience === 'string' && audience !== canonical) {
-      return c.json({ error: 'access_denied', error_description: `Service not found: ${audience}` }, 403);
+    const target = typeof audience === 'string' ? audience : canonical;
+    const api = target === canonical ? undefined : ctx.store.findResourceServer(target);
+    if (target !== canonical && !api) {
+      return c.json({ error: 'access_denied', error_description: `Service not found: ${target}` }, 403);
     }
     const grantTypes = client['grant_types'];
     const allowed = client.client_id === ctx.bootstrapClientId || (Array.isArray(grantTypes) && grantTypes.includes('client_credentials'));
@@ -48,18 +51,20 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
     }
     // A token carries the scopes of the client's grant for the API; without a grant Auth0
     // refuses the request (body as quoted in auth0/ruby-auth0#610, a real tenant's answer).
-    const grant = ctx.store.findClientGrant(client.client_id, canonical);
+    const grant = ctx.store.findClientGrant(client.client_id, target);
     if (!grant) {
       return c.json(
         {
           error: 'access_denied',
           error_description:
-            `Client is not authorized to access "${canonical}". You need to create a "client-grant" associated to this API. ` +
+            `Client is not authorized to access "${target}". You need to create a "client-grant" associated to this API. ` +
             'See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants',
         },
         403,
       );
     }
+    // An API of the developer's gets a signed JWT it can verify against the tenant's JWKS.
+    if (api) return c.json(await mintClientCredentialsToken(ctx, ctx.oidc.keys, client, api, grant.scope));
     const scope = grant.scope.join(' ');
     const issued = ctx.tokens.issue(client.client_id, scope);
     return c.json({ ...issued, scope, token_type: 'Bearer' });

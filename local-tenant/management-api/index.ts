@@ -8,6 +8,7 @@ import { registerEmails } from './emails';
 import { ApiError } from './errors';
 import { conventionalScope, insufficientScope, requireScopes } from './scopes';
 import { registerJobs } from './jobs';
+import { registerResourceServers } from './resource-servers';
 import { registerTenantSettings } from './tenant-settings';
 import { registerTickets } from './tickets';
 import { registerUsers } from './users';
@@ -41,6 +42,7 @@ export function createManagementApi(ctx: TenantContext): Hono<ManagementEnv> {
   registerClients(api, ctx);
   registerClientGrants(api, ctx);
   registerConnections(api, ctx);
+  registerResourceServers(api, ctx);
   registerActions(api, ctx);
   registerEmails(api, ctx);
   registerTenantSettings(api, ctx);

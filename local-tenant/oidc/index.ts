@@ -14,6 +14,7 @@ import { OidcState, type AuthorizationRequest } from './state';
 import { issuerOf, profileClaims, readIdTokenHint, verifyUserinfoToken } from './tokens';
 
 export { exchangeUserGrant, isUserGrantType } from './token-grants';
+export { mintClientCredentialsToken } from './tokens';
 
 /** What the OIDC endpoints keep: the signing key and the protocol state. */
 export interface OidcRuntime {

@@ -1,22 +1,38 @@
 import { managementAudience } from '../authentication-api/access-tokens';
 import type { TenantContext } from '../context';
-import type { ClientRecord } from '../state/types';
+import type { ClientRecord, ResourceServerRecord } from '../state/types';
 import type { AuthorizationRequest } from './state';
 
 /** The scopes this tenant grants a user login (OIDC Core §5.4 plus offline_access); others are dropped, as Auth0 drops unknown ones. */
 const USER_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
-export function grantScope(requested: string | undefined): string[] {
+/** An audience this tenant knows: the Management API, or an API the developer defined (resource server). */
+export type KnownAudience = { identifier: string; server?: ResourceServerRecord };
+
+/**
+ * The scopes a user login is granted: the OIDC ones asked for, plus those asked for that the
+ * audience's API defines. With RBAC on (`enforce_policies`) an API scope is granted only when the
+ * user holds it as a permission ("the scope claim ... will be an intersection of the requested
+ * permissions and the permissions assigned to the user", docs-v2
+ * get-started/apis/enable-role-based-access-control-for-apis.mdx); this tenant assigns no
+ * permissions, so none is.
+ */
+export function grantScope(requested: string | undefined, audience?: KnownAudience): string[] {
   const asked = (requested ?? 'openid').split(/\s+/).filter(Boolean);
-  return USER_SCOPES.filter((scope) => asked.includes(scope));
+  const server = audience?.server;
+  const defined = server && server['enforce_policies'] !== true ? server.scopes.map((s) => s.value) : [];
+  return [...USER_SCOPES, ...defined.filter((scope) => !USER_SCOPES.includes(scope))].filter((scope) => asked.includes(scope));
 }
 
 /**
- * An `audience` this tenant knows. The local tenant has one API, the Management API; Auth0 answers
- * `access_denied` "Service not found: <audience>" to an identifier it does not know.
+ * The audience an `audience` parameter names: the Management API (its canonical identifier) or a
+ * resource server defined through /api/v2/resource-servers. Auth0 answers `access_denied`
+ * "Service not found: <audience>" to an identifier it does not know.
  */
-export function knownAudience(ctx: TenantContext, audience: string): boolean {
-  return audience === managementAudience(ctx.urls.domain);
+export function knownAudience(ctx: TenantContext, audience: string): KnownAudience | undefined {
+  if (audience === managementAudience(ctx.urls.domain)) return { identifier: audience };
+  const server = ctx.store.findResourceServer(audience);
+  return server ? { identifier: audience, server } : undefined;
 }
 
 export type ParsedAuthorization =
@@ -69,8 +85,8 @@ export function parseAuthorization(ctx: TenantContext, query: Record<string, str
   if (client['token_endpoint_auth_method'] === 'none' && challenge === undefined)
     return fail('invalid_request', 'Parameter code_challenge is required');
   const audience = query['audience'];
-  if (audience !== undefined && audience !== '' && !knownAudience(ctx, audience))
-    return fail('access_denied', `Service not found: ${audience}`);
+  const api = audience !== undefined && audience !== '' ? knownAudience(ctx, audience) : undefined;
+  if (audience !== undefined && audience !== '' && !api) return fail('access_denied', `Service not found: ${audience}`);
   const connection = query['connection'];
   if (connection !== undefined && connection !== '') {
     const found = ctx.store.findConnectionByName(connection);
@@ -89,7 +105,7 @@ export function parseAuthorization(ctx: TenantContext, query: Record<string, str
       client_id: client.client_id,
       redirect_uri: redirectUri,
       response_mode: mode,
-      scope: grantScope(query['scope']),
+      scope: grantScope(query['scope'], api),
       prompt,
       ...optional('state'),
       ...optional('nonce'),

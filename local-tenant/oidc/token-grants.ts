@@ -84,8 +84,9 @@ export async function exchangeUserGrant(ctx: TenantContext, c: Context, body: Js
   if (!username || !password || !realm)
     return oauthError(c, 400, 'invalid_request', 'Missing required parameters: username, password and realm');
   const audience = str(body, 'audience');
-  if (audience !== undefined && !knownAudience(ctx, audience)) return oauthError(c, 403, 'access_denied', `Service not found: ${audience}`);
-  const scope = grantScope(str(body, 'scope'));
+  const api = audience !== undefined ? knownAudience(ctx, audience) : undefined;
+  if (audience !== undefined && !api) return oauthError(c, 403, 'access_denied', `Service not found: ${audience}`);
+  const scope = grantScope(str(body, 'scope'), api);
   const login = await performLogin(ctx, {
     connection: realm,
     identifier: username,
@@ -110,8 +111,14 @@ async function issue(ctx: TenantContext, c: Context, client: ClientRecord, grant
   const user = ctx.store.findUser(grant.user_id);
   if (!user) return oauthError(c, 403, 'invalid_grant', 'Invalid authorization code');
   const allowed = client['grant_types'];
-  // Auth0 issues a refresh token for offline_access when the client may use the refresh_token grant.
-  const refresh = grant.scope.includes('offline_access') && Array.isArray(allowed) && allowed.includes('refresh_token');
+  // Auth0 issues a refresh token for offline_access when the client may use the refresh_token grant
+  // and the API, if one was asked for, has "Allow Offline Access" on (docs-v2 get-started/apis/api-settings.mdx).
+  const api = grant.audience !== undefined ? ctx.store.findResourceServer(grant.audience) : undefined;
+  const refresh =
+    grant.scope.includes('offline_access') &&
+    Array.isArray(allowed) &&
+    allowed.includes('refresh_token') &&
+    (api === undefined || api.allow_offline_access);
   const tokens = await mintTokens(ctx, ctx.oidc.keys, {
     grant,
     user,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { TenantContext } from '../context';
-import type { ClientRecord, UserRecord } from '../state/types';
+import type { ClientRecord, ResourceServerRecord, UserRecord } from '../state/types';
 import type { SigningKeys } from './keys';
 import type { Grant, RefreshGrant } from './state';
 
@@ -80,6 +80,9 @@ export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: M
   const userinfoAudience = `${issuer}userinfo`;
   const openid = grant.scope.includes('openid');
   const audiences = [grant.audience, openid ? userinfoAudience : undefined].filter((a): a is string => a !== undefined);
+  // An API the developer defined sets the token's lifetime (its `token_lifetime`) and may ask for `permissions`.
+  const api = grant.audience !== undefined ? ctx.store.findResourceServer(grant.audience) : undefined;
+  const lifetime = api?.token_lifetime ?? ACCESS_TOKEN_LIFETIME_S;
 
   const accessPayload: JWTPayload = {
     ...customClaims(grant.claims?.accessToken ?? {}),
@@ -87,17 +90,18 @@ export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: M
     sub: user.user_id,
     aud: audiences.length === 1 ? audiences[0] : audiences,
     iat: now,
-    exp: now + ACCESS_TOKEN_LIFETIME_S,
+    exp: now + lifetime,
     scope: grant.scope.join(' '),
     azp: client.client_id,
     ...(input.gty !== undefined ? { gty: input.gty } : {}),
+    ...(api && carriesPermissions(api) ? { permissions: [] } : {}),
   };
   const accessToken = await new SignJWT(accessPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
 
   const response: TokenResponse = {
     access_token: accessToken,
     scope: grant.scope.join(' '),
-    expires_in: ACCESS_TOKEN_LIFETIME_S,
+    expires_in: lifetime,
     token_type: 'Bearer',
   };
   if (openid) {
@@ -116,6 +120,49 @@ export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: M
   }
   if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   return response;
+}
+
+/**
+ * RBAC with "Add Permissions in the Access Token" (`enforce_policies` and an `_authz` dialect) puts
+ * the user's permissions for the API in a `permissions` claim (docs-v2
+ * get-started/apis/enable-role-based-access-control-for-apis.mdx). This tenant assigns no roles
+ * or permissions, so the claim is always there and always empty.
+ */
+function carriesPermissions(api: ResourceServerRecord): boolean {
+  const dialect = api['token_dialect'];
+  return api['enforce_policies'] === true && (dialect === 'access_token_authz' || dialect === 'rfc9068_profile_authz');
+}
+
+/**
+ * A client-credentials token for an API the developer defined: `sub` `<client_id>@clients`,
+ * `gty` `client-credentials`, the scopes of the application's client grant that the API defines,
+ * and the API's lifetime (docs-v2
+ * get-started/authentication-and-authorization-flow/client-credentials-flow/call-your-api-using-the-client-credentials-flow.mdx;
+ * `<client_id>@clients` and `client-credentials` as Auth0's machine-to-machine tokens carry them).
+ */
+export async function mintClientCredentialsToken(
+  ctx: TenantContext,
+  keys: SigningKeys,
+  client: ClientRecord,
+  api: ResourceServerRecord,
+  granted: readonly string[],
+): Promise<TokenResponse> {
+  const key = await keys.current();
+  const now = Math.floor(Date.now() / 1000);
+  const scope = granted.filter((s) => api.scopes.some((defined) => defined.value === s)).join(' ');
+  const payload: JWTPayload = {
+    iss: issuerOf(ctx),
+    sub: `${client.client_id}@clients`,
+    aud: api.identifier,
+    iat: now,
+    exp: now + api.token_lifetime,
+    scope,
+    gty: 'client-credentials',
+    azp: client.client_id,
+    ...(carriesPermissions(api) ? { permissions: scope === '' ? [] : scope.split(' ') } : {}),
+  };
+  const accessToken = await new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
+  return { access_token: accessToken, scope, expires_in: api.token_lifetime, token_type: 'Bearer' };
 }
 
 /** The subject and scope of an access token for /userinfo, or undefined when it does not verify. */

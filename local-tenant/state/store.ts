@@ -3,7 +3,16 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { dirname } from 'node:path';
 import { Outbox } from '../mail';
 import { SearchIndex } from './search-index';
-import type { ActionExecutionRecord, ClientGrantRecord, ClientRecord, ConnectionRecord, JsonObject, TenantData, UserRecord } from './types';
+import type {
+  ActionExecutionRecord,
+  ClientGrantRecord,
+  ClientRecord,
+  ConnectionRecord,
+  JsonObject,
+  ResourceServerRecord,
+  TenantData,
+  UserRecord,
+} from './types';
 
 export function emptyTenantData(): TenantData {
   return {
@@ -11,6 +20,7 @@ export function emptyTenantData(): TenantData {
     tenant: {},
     clients: [],
     client_grants: [],
+    resource_servers: [],
     connections: [],
     users: [],
     actions: [],
@@ -103,6 +113,11 @@ export class TenantStore {
     this.data.client_grants.push(grant);
     this.changed();
     return grant;
+  }
+
+  /** The API whose identifier (audience) this is, if the developer defined one. */
+  findResourceServer(identifier: string): ResourceServerRecord | undefined {
+    return this.data.resource_servers.find((rs) => rs.identifier === identifier);
   }
 
   findConnectionByName(name: string): ConnectionRecord | undefined {

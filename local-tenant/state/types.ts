@@ -28,6 +28,29 @@ export interface ClientGrantRecord extends JsonObject {
   scope: string[];
 }
 
+/** A permission an API defines, as `scopes[]` lists it: `{ value, description }`. */
+export interface ResourceServerScope extends JsonObject {
+  value: string;
+  description: string;
+}
+
+/**
+ * An API (resource server) the developer defined: the audience applications ask tokens for.
+ * Fields as a real tenant answers them (go-auth0 recording TestResourceServer_Create); the
+ * Management API itself is not stored here (its audience is known by domain).
+ */
+export interface ResourceServerRecord extends JsonObject {
+  id: string;
+  name: string;
+  identifier: string;
+  scopes: ResourceServerScope[];
+  signing_alg: string;
+  allow_offline_access: boolean;
+  token_lifetime: number;
+  token_lifetime_for_web: number;
+  skip_consent_for_verifiable_first_party_clients: boolean;
+}
+
 /** A connection; `options.attributes` drives identifiers and email uniqueness. */
 export interface ConnectionRecord extends JsonObject {
   id: string;
@@ -213,6 +236,7 @@ export interface TenantData {
   tenant: JsonObject;
   clients: ClientRecord[];
   client_grants: ClientGrantRecord[];
+  resource_servers: ResourceServerRecord[];
   connections: ConnectionRecord[];
   users: UserRecord[];
   actions: ActionRecord[];

@@ -5,7 +5,7 @@ import { startLocalTenant, type LocalTenant, type LocalTenantOptions } from '../
 export const BOOTSTRAP = { client_id: 'local-deploy-client', client_secret: 'local-deploy-secret-0123456789' };
 
 /** Short, non-zero timings for tests: the asynchrony (post-user-registration after the 201, search lag) stays, the waits are brief. */
-export const TEST_TIMINGS = { postRegistrationDelayMs: 100, searchIndexLagMs: 100, usersExportMs: 200 };
+export const TEST_TIMINGS = { postRegistrationDelayMs: 100, searchIndexLagMs: 100, usersExportMs: 200, actionNetworkLatencyMs: 2 };
 
 export async function startTestTenant(options: Partial<LocalTenantOptions> = {}): Promise<LocalTenant> {
   return startLocalTenant({ port: 0, bootstrapClient: BOOTSTRAP, ...options, timings: { ...TEST_TIMINGS, ...options.timings } });

@@ -1,4 +1,5 @@
 import { ManagementClient } from 'auth0';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { custom, errors, generators, Issuer, type BaseClient } from 'openid-client';
 import type { LocalTenant, LoginContext, LoginOutcome, TenantHooks } from '../server';
 import { BOOTSTRAP, formLogin, seedTenant, startTestTenant, trustingFetch } from './helpers';
@@ -20,6 +21,7 @@ let tenant: LocalTenant;
 let issuer: Issuer<BaseClient>;
 let client: BaseClient;
 let https: typeof fetch;
+let mgmt: ManagementClient;
 const logins: LoginContext[] = [];
 const browserLogin = (url: string, credentials?: { identifier: string; password: string }, cookie?: string) =>
   formLogin(tenant, https, url, { connection: 'members', ...credentials }, cookie);
@@ -50,7 +52,7 @@ beforeAll(async () => {
   members?.enabled_clients.push(APP.client_id);
   tenant.store.changed();
   https = trustingFetch(tenant);
-  const mgmt = new ManagementClient({
+  mgmt = new ManagementClient({
     domain: tenant.domain,
     clientId: BOOTSTRAP.client_id,
     clientSecret: BOOTSTRAP.client_secret,
@@ -276,4 +278,168 @@ test('callbacks and logout URLs are checked against the application', async () =
   // The session is gone: prompt=none now needs a login.
   const silent = await browserLogin(client.authorizationUrl({ scope: 'openid', prompt: 'none' }), undefined, flow.cookie);
   expect(new URL(silent.location).searchParams.get('error')).toBe('login_required');
+});
+
+describe('an API of the developer (resource server) as audience', () => {
+  const API = 'https://api.example.com/orders';
+  let apiId: string;
+  const userinfo = () => `https://${tenant.domain}/userinfo`;
+
+  /** The access token verified as the API would: signature against the tenant's JWKS, issuer, audience, RS256. */
+  async function verifiedForApi(token: string | undefined): Promise<JWTPayload & Record<string, unknown>> {
+    const jwks = createLocalJWKSet((await (await https(`${tenant.httpsUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet);
+    const { payload, protectedHeader } = await jwtVerify(token ?? '', jwks, {
+      issuer: `https://${tenant.domain}/`,
+      audience: API,
+      algorithms: ['RS256'],
+    });
+    expect(protectedHeader.alg).toBe('RS256');
+    return payload as JWTPayload & Record<string, unknown>;
+  }
+
+  beforeAll(async () => {
+    const created = await mgmt.resourceServers.create({
+      name: 'Orders API',
+      identifier: API,
+      scopes: [
+        { value: 'read:orders', description: 'Read orders' },
+        { value: 'write:orders', description: 'Place orders' },
+      ],
+      token_lifetime: 3600,
+      allow_offline_access: true,
+    });
+    apiId = created.id ?? '';
+    expect(created).toEqual(
+      expect.objectContaining({ identifier: API, signing_alg: 'RS256', token_lifetime: 3600, allow_offline_access: true }),
+    );
+  });
+
+  test("the Management API serves /resource-servers with Auth0's shapes and scopes", async () => {
+    // By id or by identifier (the SDK encodes it into the path).
+    expect((await mgmt.resourceServers.get(API)).id).toBe(apiId);
+    expect((await mgmt.resourceServers.get(apiId)).identifier).toBe(API);
+    const listed = await mgmt.resourceServers.list();
+    expect(listed.data.map((rs) => rs.identifier)).toContain(API);
+    await expect(mgmt.resourceServers.create({ identifier: API })).rejects.toMatchObject({ statusCode: 409 });
+    // A token without the resource-server scopes is refused, as every endpoint is.
+    tenant.store.data.clients.push({
+      client_id: 'rs-reader',
+      client_secret: 'rs-reader-secret',
+      name: 'No RS scopes',
+      grant_types: ['client_credentials'],
+    });
+    tenant.store.setClientGrant('rs-reader', `https://${tenant.domain}/api/v2/`, ['read:users']);
+    const token = (await (
+      await https(`${tenant.httpsUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: 'rs-reader',
+          client_secret: 'rs-reader-secret',
+          audience: `https://${tenant.domain}/api/v2/`,
+        }),
+      })
+    ).json()) as { access_token: string };
+    const refused = await https(`${tenant.httpsUrl}/api/v2/resource-servers`, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ message: 'Insufficient scope, expected any of: read:resource_servers' });
+  });
+
+  test("code flow with audience: an RS256 access token for the API with its lifetime, scopes it defines and the Action's claim", async () => {
+    outcome = () => ({ allowed: true, claims: { idToken: {}, accessToken: { 'https://example.com/plan': 'pro', scope: 'admin' } } });
+    const flow = await codeFlow({ audience: API, scope: 'openid profile email offline_access read:orders delete:everything' });
+    const tokens = await client.callback(APP.callback, client.callbackParams(flow.location), {
+      code_verifier: flow.verifier,
+      nonce: flow.nonce,
+      state: flow.state,
+    });
+    const access = await verifiedForApi(tokens.access_token);
+    expect(access).toEqual(
+      expect.objectContaining({
+        iss: `https://${tenant.domain}/`,
+        sub: tokens.claims().sub,
+        aud: [API, userinfo()],
+        azp: APP.client_id,
+        scope: 'openid profile email offline_access read:orders',
+        'https://example.com/plan': 'pro',
+      }),
+    );
+    expect(access).not.toHaveProperty('permissions');
+    expect((access.exp ?? 0) - (access.iat ?? 0)).toBe(3600);
+    // openid-client counts expires_in down from the answer's.
+    expect(tokens.expires_in).toBeGreaterThan(3590);
+    // The API allows offline access: a refresh token, whose exchange gives a token for the API again.
+    const refreshed = await client.refresh(tokens.refresh_token ?? '');
+    expect(await verifiedForApi(refreshed.access_token)).toEqual(expect.objectContaining({ aud: [API, userinfo()], scope: access.scope }));
+    // /userinfo still accepts it (its second audience).
+    expect(await client.userinfo(tokens.access_token ?? '')).toEqual(expect.objectContaining({ sub: access.sub }));
+  });
+
+  test('password-realm with audience and no openid: aud is the API alone; RBAC with permissions in the token', async () => {
+    const realm = (scope: string) =>
+      client.grant({
+        grant_type: PASSWORD_REALM,
+        username: 'ada@example.com',
+        password: 'Passw0rd!',
+        realm: 'members',
+        audience: API,
+        scope,
+      });
+    const plain = await verifiedForApi((await realm('read:orders write:orders')).access_token);
+    expect(plain).toEqual(expect.objectContaining({ aud: API, scope: 'read:orders write:orders', gty: 'password' }));
+
+    await mgmt.resourceServers.update(apiId, { enforce_policies: true, token_dialect: 'access_token_authz' });
+    try {
+      // RBAC: only permissions the user holds are granted, and this tenant assigns none.
+      const rbac = await verifiedForApi((await realm('openid read:orders')).access_token);
+      expect(rbac).toEqual(expect.objectContaining({ aud: [API, userinfo()], scope: 'openid', permissions: [] }));
+    } finally {
+      await mgmt.resourceServers.update(apiId, { enforce_policies: false, token_dialect: 'access_token' });
+    }
+  });
+
+  test('client credentials for the API: needs a client grant, then a token for <client_id>@clients with the granted scopes', async () => {
+    const m2m = await mgmt.clients.create({ name: 'Orders worker', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    const request = () =>
+      https(`${tenant.httpsUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: m2m.client_id,
+          client_secret: m2m.client_secret,
+          audience: API,
+        }),
+      });
+    const ungranted = await request();
+    expect(ungranted.status).toBe(403);
+    expect(await ungranted.json()).toMatchObject({ error: 'access_denied', error_description: expect.stringContaining(`"${API}"`) });
+
+    await mgmt.clientGrants.create({ client_id: m2m.client_id ?? '', audience: API, scope: ['read:orders'] });
+    const granted = (await (await request()).json()) as { access_token: string; expires_in: number; scope: string };
+    expect(granted).toEqual(expect.objectContaining({ scope: 'read:orders', expires_in: 3600, token_type: 'Bearer' }));
+    expect(await verifiedForApi(granted.access_token)).toEqual(
+      expect.objectContaining({
+        sub: `${m2m.client_id}@clients`,
+        aud: API,
+        azp: m2m.client_id,
+        scope: 'read:orders',
+        gty: 'client-credentials',
+      }),
+    );
+  });
+
+  test('a deleted API is an unknown audience again: Service not found', async () => {
+    const other = await mgmt.resourceServers.create({ identifier: 'https://api.example.com/short-lived' });
+    await mgmt.resourceServers.delete(other.id ?? '');
+    const answer = await https(client.authorizationUrl({ scope: 'openid', audience: 'https://api.example.com/short-lived', state: 'x' }), {
+      redirect: 'manual',
+    });
+    expect(Object.fromEntries(new URL(answer.headers.get('location') ?? '').searchParams)).toEqual(
+      expect.objectContaining({ error: 'access_denied', error_description: 'Service not found: https://api.example.com/short-lived' }),
+    );
+  });
 });

@@ -21,6 +21,8 @@ jest.setTimeout(120_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 const PASSWORD = 'a-Strong-passw0rd-here';
+/** An API of the developer's, which the example app asks an access token for (AUTH0_AUDIENCE). */
+const API = 'https://api.example.com/notes';
 
 let stack: InstalledStack;
 let client: LocalStackClient;
@@ -50,6 +52,7 @@ async function startExampleApp(): Promise<void> {
     CLIENT_SECRET: LOCAL_APP.client_secret,
     SECRET: 'a-long-enough-session-secret-for-tests',
     NODE_EXTRA_CA_CERTS: stack.tenant.caCertPath,
+    AUTH0_AUDIENCE: API,
   };
   writeFileSync(
     envFile,
@@ -84,6 +87,11 @@ beforeAll(async () => {
   // real deploy-cli import is tested by email-flows.test.ts).
   stack = await startInstalledStack();
   client = stack.client;
+  await client.management.resourceServers.create({
+    name: 'Notes API',
+    identifier: API,
+    scopes: [{ value: 'read:notes', description: 'Read notes' }],
+  });
   await startExampleApp();
   // As an administrator would in the dashboard: this run's app URL is an allowed callback and logout URL.
   await client.management.clients.update(LOCAL_APP.client_id, {
@@ -137,6 +145,9 @@ it('signs up, logs out and logs in again through /authorize; one verification em
   // The SDK's own view of the ID token it validated.
   const profile = JSON.parse((await (await page.goto(`${appUrl}/profile`))?.text()) ?? '{}') as Record<string, unknown>;
   expect(profile).toEqual(expect.objectContaining({ email, email_verified: false, sub: expect.stringMatching(/^auth0\|/) }));
+  // AUTH0_AUDIENCE: the login also got an access token for the API.
+  const access = JSON.parse((await (await page.goto(`${appUrl}/access-token`))?.text()) ?? '{}') as { claims?: Record<string, unknown> };
+  expect(access.claims).toEqual(expect.objectContaining({ aud: [API, `https://${stack.tenant.domain}/userinfo`], sub: profile['sub'] }));
   expect(await client.outbox(email)).toHaveLength(1);
   await context.close();
 });

@@ -4,6 +4,7 @@ import { keywordReplace } from 'auth0-deploy-cli/lib/tools/utils';
 import { createActionsRuntime, type ActionsRuntime } from '../../local-tenant/actions-runtime/trigger-runner';
 import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, localKeywords, type LocalStack } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
+import type { TenantTimings } from '../../local-tenant/profiles';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import type {
   ActionDependency,
@@ -30,6 +31,10 @@ export interface InstalledStackOptions {
   /** Action secrets that differ from environments/local.json (both Actions), e.g. `INVITE_CONNECTIONS`. */
   secrets?: Record<string, string>;
   triggerTimeoutMs?: number;
+  /** `execution`: every Action execution gets an empty api.cache, as on different Auth0 instances. */
+  cacheScope?: 'trigger' | 'execution';
+  /** Timings other than TEST_TIMINGS (e.g. a realistic `actionNetworkLatencyMs`). */
+  timings?: Partial<TenantTimings>;
 }
 
 export interface InstalledStack {
@@ -51,8 +56,8 @@ export async function startInstalledStack(options: InstalledStackOptions = {}): 
     bootstrapClient: LOCAL_CLIENTS.deploy,
     machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
-    timings: TEST_TIMINGS,
-    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs })),
+    timings: { ...TEST_TIMINGS, ...options.timings },
+    hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: options.triggerTimeoutMs, cacheScope: options.cacheScope })),
   });
   try {
     if (runtime === undefined) throw new Error('the Actions runtime was not created');
