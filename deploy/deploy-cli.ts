@@ -178,13 +178,23 @@ interface HostClient {
   run(job: Omit<HostJob, 'id'>, onOutput: (text: string) => void): Promise<number>;
 }
 
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** The CA a host trusts, by content: every local tenant writes the same certificate to a path of its own. */
 export function caKey(caCertPath: string | undefined): string {
-  return caCertPath === undefined ? '' : createHash('sha256').update(readFileSync(caCertPath)).digest('hex');
+  if (caCertPath === undefined) return '';
+  try {
+    return createHash('sha256').update(readFileSync(caCertPath)).digest('hex');
+  } catch {
+    return `unreadable:${caCertPath}`; // Node will say so when the host starts
+  }
 }
 
 function hostFor(caCertPath: string | undefined): HostClient {
-  const key = caKey(caCertPath);
+  // Without a CA of its own, a host trusts what it inherits: NODE_EXTRA_CA_CERTS (read at its start).
+  const key = caKey(caCertPath ?? nonEmpty(process.env.NODE_EXTRA_CA_CERTS));
   const shared = sharedHost(key);
   if (shared !== undefined) return shared;
   const perProcess = process as unknown as Record<symbol, Map<string, DeployCliHost> | undefined>;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,24 +8,10 @@ import type { TenantData } from '../state/types';
 import { BOOTSTRAP, managementClient, startTestTenant } from './helpers';
 
 const FIXTURE = resolve(__dirname, 'fixtures/tenant');
-const A0DEPLOY = resolve(__dirname, '../../node_modules/.bin/a0deploy');
 
 let tenant: LocalTenant;
 let mgmt: ManagementClient;
 let configFile: string;
-
-/** The real auth0-deploy-cli in a child process: it speaks HTTPS only, trusting our CA through NODE_EXTRA_CA_CERTS. */
-async function a0deployImport(input: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(A0DEPLOY, ['import', '-i', input, '-c', configFile], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: tenant.caCertPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.on('exit', done));
-  return { code, output };
-}
 
 /**
  * What an import may change: everything but tickets, users, outbox and executions, and the
@@ -57,9 +42,11 @@ beforeAll(async () => {
 afterAll(async () => tenant.stop());
 
 test("a0deploy import deploys the directory; a second import of it (deploy-cli's Node API) changes nothing", async () => {
-  const first = await a0deployImport(FIXTURE);
+  // The real auth0-deploy-cli: `a0deploy import -i <dir> -c <config>` through its Node API, in
+  // the run's deploy-cli host (deploy/deploy-cli-host.ts), over HTTPS trusting our CA.
+  const first = await importWithDeployCli({ inputDir: FIXTURE, configPath: configFile, caCertPath: tenant.caCertPath });
   expect(first.output).not.toMatch(/error/i);
-  expect(first.code).toBe(0);
+  expect(first.exitCode).toBe(0);
   const calls = tenant.requestLog
     .list()
     .map((r) => `${r.method} ${r.path.replace(/\/(con_[0-9a-f]+|[0-9a-f-]{32,36})(?=\/|$)/g, '/{id}')} ${r.status}`);
@@ -97,8 +84,6 @@ test("a0deploy import deploys the directory; a second import of it (deploy-cli's
   expect((await mgmt.emailTemplates.get('reset_email')).syntax).toBe('liquid');
 
   tenant.requestLog.clear();
-  // The second import through deploy-cli's Node API, the way `npm run deploy` runs it (one schema
-  // compile for the worker's imports instead of one more a0deploy process).
   const second = await importWithDeployCli({ inputDir: FIXTURE, configPath: configFile, caCertPath: tenant.caCertPath });
   expect(second.exitCode).toBe(0);
   expect(configState(tenant.store.data)).toEqual(afterFirst);
