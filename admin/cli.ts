@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import { loadDotenvFiles } from '../deploy/dotenv-files';
 import { AdminConfigError, loadAdminConfig, requireSettings, type AdminConfig } from './admin-config';
@@ -10,7 +10,10 @@ import { connectManagement, ManagementTokenError, type AdminManagement } from '.
 import { RateGovernor } from './rate-limit';
 import { transportFor } from './transport';
 
-/** What the four admin commands share: flags, configuration, exit codes. */
+/**
+ * The command shell every script runs in (runCommandLine: exit codes, help, Ctrl-C), and what
+ * the administrators' commands share besides: flags, configuration, the Management API connection.
+ */
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -38,25 +41,12 @@ export function positiveInteger(value: string): number {
 
 /**
  * `--env`: which environments/<name>.json; `local` (the local tenant of `npm start`) unless
- * ADMIN_ENV says otherwise. Every admin command takes it, so this is also where their usage
- * errors get exit code 2 (see exitUsageErrors).
+ * ADMIN_ENV says otherwise. Every admin command takes it.
  */
 export function withEnvironment(command: Command): Command {
-  return exitUsageErrors(
-    command.addOption(new Option('--env <name>', 'environment description environments/<name>.json').env('ADMIN_ENV').default('local')),
+  return command.addOption(
+    new Option('--env <name>', 'environment description environments/<name>.json').env('ADMIN_ENV').default('local'),
   );
-}
-
-/**
- * Commander's own usage errors (an unknown option, an option without its value or with an
- * invalid one, extra arguments) and the usage shown for a missing choice (`help({ error: true })`)
- * exit EXIT.usage, as every command's help says, instead of commander's 1; `--help` still exits 0.
- * Commander has printed its message (`error: unknown option '--emial'`) by then.
- */
-export function exitUsageErrors(command: Command): Command {
-  return command
-    .showHelpAfterError('(add --help for usage)')
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
 }
 
 export function withRateOptions(command: Command): Command {
@@ -101,22 +91,6 @@ export function connect(config: AdminConfig, rate: RateOptions = {}, signal?: Ab
   return connectManagement({ credentials: management, governor, ...(transport !== undefined ? { fetch: transport.fetch } : {}) });
 }
 
-/**
- * Ctrl-C once: stop taking new work, finish what is in flight, leave the journal ready to
- * resume. Twice: exit at once.
- */
-export function interruptOnSignal(onFirst: () => void): AbortController {
-  const controller = new AbortController();
-  const handler = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    onFirst();
-    controller.abort();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return controller;
-}
-
 /** Where a question is asked and its answer read: the terminal, or streams in a test. */
 export interface PromptStreams {
   input: NodeJS.ReadableStream;
@@ -149,17 +123,112 @@ export async function ask(question: string, streams: PromptStreams | undefined =
   }
 }
 
-/** Runs a command's body; known errors become one clear message and an exit code, never a stack trace. */
-export function runCommand(name: string, body: () => Promise<number>): void {
-  body().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const { code, message } = failureOf(name, error);
+/**
+ * One command of `npm start` / `npm run <name>`: its flags and help, and what it does with them.
+ * Every command runs through runCommandLine, so they share one entry shape: usage errors exit
+ * EXIT.usage (2), failures EXIT.failed (1), success EXIT.ok (0), an interrupted run
+ * EXIT.interrupted (130), the same `--help` layout, and the same Ctrl-C handling.
+ */
+export interface CommandDefinition<Flags extends object> {
+  /** Names its failures: `invite failed: ...`. */
+  name: string;
+  /** Its flags and help; made afresh for each run, so a test can run the command again in-process. */
+  program(): Command;
+  /** The work: returns the exit code. Errors it throws become a message and a code (`failure`, else failureOf). */
+  run(flags: Flags, shell: CommandShell): Promise<number>;
+  /** This command's own errors (e.g. a refused deploy), with their message and code; undefined: failureOf decides. */
+  failure?(error: unknown): Failure | undefined;
+}
+
+export interface Failure {
+  code: number;
+  message: string;
+}
+
+/** What runCommandLine gives a command's body. */
+export interface CommandShell {
+  /** Prints `message` (what is wrong with the command line) and gives EXIT.usage. */
+  usage(message: string): number;
+  /** Prints the command's help, as for a missing choice, and gives EXIT.usage. */
+  showUsage(): number;
+  /**
+   * Ctrl-C (or SIGTERM) once: `onFirst` says what happens next, and the signal aborts: the
+   * command stops taking new work, finishes what is in flight, and returns. Twice: exits
+   * EXIT.interrupted at once. Without this, Ctrl-C ends the command at once, as Node does.
+   */
+  interruptible(onFirst: () => void): AbortSignal;
+}
+
+/** Where commander writes its help and usage errors: the process's stdout and stderr unless a test says otherwise. */
+export interface CommandOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+/**
+ * Parses `argv` (the arguments after the script) and runs the command; resolves to its exit
+ * code, never rejects. Commander's own usage errors (an unknown option, an option without its
+ * value or with an invalid one, extra arguments) give EXIT.usage instead of commander's 1, after
+ * commander's message (`error: unknown option '--emial'`); `--help` gives EXIT.ok. Known errors
+ * become one clear message, never a stack trace (DEBUG=1 adds it).
+ */
+export async function runCommandLine<Flags extends object>(
+  definition: CommandDefinition<Flags>,
+  argv: readonly string[],
+  output?: CommandOutput,
+): Promise<number> {
+  const program = definition
+    .program()
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput(output ?? {});
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  const listeners: (() => void)[] = [];
+  const shell: CommandShell = {
+    usage(message) {
       console.error(message);
-      if (process.env.DEBUG !== undefined && error instanceof Error) console.error(error.stack);
-      process.exit(code);
+      return EXIT.usage;
     },
-  );
+    showUsage() {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
+    },
+    interruptible(onFirst) {
+      const controller = new AbortController();
+      const handler = () => {
+        if (controller.signal.aborted) process.exit(EXIT.interrupted);
+        onFirst();
+        controller.abort();
+      };
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      listeners.push(handler);
+      return controller.signal;
+    },
+  };
+  try {
+    return await definition.run(program.opts<Flags>(), shell);
+  } catch (error) {
+    const { code, message } = definition.failure?.(error) ?? failureOf(definition.name, error);
+    console.error(message);
+    if (process.env.DEBUG !== undefined && error instanceof Error) console.error(error.stack);
+    return code;
+  } finally {
+    for (const handler of listeners) {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    }
+  }
+}
+
+/** A script's entry point: runs the command on the process's arguments and exits with its code. */
+export function runMain<Flags extends object>(definition: CommandDefinition<Flags>): void {
+  void runCommandLine(definition, process.argv.slice(2)).then((code) => process.exit(code));
 }
 
 /**
@@ -168,7 +237,7 @@ export function runCommand(name: string, body: () => Promise<number>): void {
  * flags are usage (2): nothing was sent, and the command line or its file must change; an unknown user, a
  * refused token and anything else are failures (1), the last with its addresses masked.
  */
-export function failureOf(name: string, error: unknown): { code: number; message: string } {
+export function failureOf(name: string, error: unknown): Failure {
   if (error instanceof AdminConfigError || error instanceof CsvHeaderError) return { code: EXIT.usage, message: error.message };
   if (error instanceof UserLookupError) return { code: error.kind === 'not_found' ? EXIT.failed : EXIT.usage, message: error.message };
   if (error instanceof ManagementTokenError) return { code: EXIT.failed, message: error.message };

@@ -6,11 +6,12 @@ import {
   connect,
   EXIT,
   mailWithTransport,
-  interruptOnSignal,
   loadConfig,
-  runCommand,
+  runMain,
   withEnvironment,
   withRateOptions,
+  type CommandDefinition,
+  type CommandShell,
   type RateOptions,
 } from '../admin/cli';
 import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
@@ -23,45 +24,45 @@ import { createProgress } from '../admin/progress';
  * `npm run invite`: creates users with `app_metadata.invite: true`, so the post-user-registration
  * Action invites them, or (`--direct`) invites them from here. One user from flags, or a CSV.
  */
-const program = withRateOptions(
-  withEnvironment(
-    new Command('npm run invite --')
-      .description('Create users and invite them: one from flags, or many from a CSV (streamed, rate-limited, resumable, with a report).')
-      .option('--csv <file>', `CSV with a header row; columns: ${CSV_COLUMNS.join(', ')}`)
-      .option('--email <address>', 'one user: the email to invite')
-      .option('--username <name>', 'one user: the username (required on connections with non-unique emails)')
-      .option('--name <name>', 'one user: the display name')
-      .option('--locale <tag>', 'one user: the email language (user_metadata.locale), e.g. fr')
-      .option('--secondary-email <address>', 'one user: app_metadata.secondary_email (for password resets)')
-      .option('--connection <name>', 'the database connection (for a CSV: of rows that leave it empty)')
-      .option(
-        '--direct',
-        'send the invitation from this script (ticket + SendGrid) instead of the Action (users carry app_metadata.invited_by: admin-script, which the Action leaves alone)',
-      )
-      .option('--resend', 'invite users that already exist again (from this script)')
-      .option(
-        '--confirm-within <seconds>',
-        "Action mode: how long to wait for the Action's record of each invitation (app_metadata.invitation_email_sent)",
-        parseSeconds,
-        DEFAULT_CONFIRMATION.settleMs / 1000,
-      )
-      .option('--no-confirm', "Action mode: do not wait for the Action's record; rows stay `created` (for Actions that cannot record)")
-      .option('--secondary-verified', 'mark the secondary emails as verified (you have confirmed them with the users)')
-      .option('--dry-run', 'validate the whole CSV and say what would be done; creates and sends nothing')
-      .option('--tenant-dir <dir>', 'for --dry-run: read connections from this deploy-cli directory (e.g. tenant) instead of the tenant')
-      .option('--report <file>', 'the report (JSON lines); default .admin-runs/invite-<csv>-<time>.report.jsonl')
-      .option('--state-dir <dir>', 'where the resume journal (and default report) go', DEFAULT_STATE_DIR)
-      .option('--fsync', 'flush the journal to disk after every row (survives a power cut; slower)')
-      .addOption(
-        new Option('--progress <kind>', 'bar, lines or none (default: a bar on a terminal, lines otherwise)').choices([
-          'bar',
-          'lines',
-          'none',
-        ]),
-      ),
-  ),
-)
-  .addHelpText(
+function inviteProgram(): Command {
+  return withRateOptions(
+    withEnvironment(
+      new Command('npm run invite --')
+        .description('Create users and invite them: one from flags, or many from a CSV (streamed, rate-limited, resumable, with a report).')
+        .option('--csv <file>', `CSV with a header row; columns: ${CSV_COLUMNS.join(', ')}`)
+        .option('--email <address>', 'one user: the email to invite')
+        .option('--username <name>', 'one user: the username (required on connections with non-unique emails)')
+        .option('--name <name>', 'one user: the display name')
+        .option('--locale <tag>', 'one user: the email language (user_metadata.locale), e.g. fr')
+        .option('--secondary-email <address>', 'one user: app_metadata.secondary_email (for password resets)')
+        .option('--connection <name>', 'the database connection (for a CSV: of rows that leave it empty)')
+        .option(
+          '--direct',
+          'send the invitation from this script (ticket + SendGrid) instead of the Action (users carry app_metadata.invited_by: admin-script, which the Action leaves alone)',
+        )
+        .option('--resend', 'invite users that already exist again (from this script)')
+        .option(
+          '--confirm-within <seconds>',
+          "Action mode: how long to wait for the Action's record of each invitation (app_metadata.invitation_email_sent)",
+          parseSeconds,
+          DEFAULT_CONFIRMATION.settleMs / 1000,
+        )
+        .option('--no-confirm', "Action mode: do not wait for the Action's record; rows stay `created` (for Actions that cannot record)")
+        .option('--secondary-verified', 'mark the secondary emails as verified (you have confirmed them with the users)')
+        .option('--dry-run', 'validate the whole CSV and say what would be done; creates and sends nothing')
+        .option('--tenant-dir <dir>', 'for --dry-run: read connections from this deploy-cli directory (e.g. tenant) instead of the tenant')
+        .option('--report <file>', 'the report (JSON lines); default .admin-runs/invite-<csv>-<time>.report.jsonl')
+        .option('--state-dir <dir>', 'where the resume journal (and default report) go', DEFAULT_STATE_DIR)
+        .option('--fsync', 'flush the journal to disk after every row (survives a power cut; slower)')
+        .addOption(
+          new Option('--progress <kind>', 'bar, lines or none (default: a bar on a terminal, lines otherwise)').choices([
+            'bar',
+            'lines',
+            'none',
+          ]),
+        ),
+    ),
+  ).addHelpText(
     'after',
     `
 CSV example:
@@ -71,8 +72,8 @@ CSV example:
 
 Exit code: 0 when every row is done or skipped, 1 when a row failed or was invalid,
 2 for a usage or configuration error (a missing CSV file or a refused header too), 130 when interrupted (run the same command again to resume).`,
-  )
-  .parse();
+  );
+}
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
@@ -102,8 +103,6 @@ interface InviteFlags extends RateOptions {
   progress?: string;
 }
 
-const flags = program.opts<InviteFlags>();
-
 /** The settings for sending from the script, checked with the Management API credentials so every missing one is named at once. */
 function directSettings(config: AdminConfig, withManagement: boolean): DirectInvitation {
   const { ticket, mail } = requireSettings(config, {
@@ -124,7 +123,7 @@ function availableDirectSettings(config: AdminConfig): DirectInvitation | undefi
 }
 
 /** Action mode: how long to wait for each invitation's record, or not at all. */
-function confirmation(): ConfirmationTiming | false {
+function confirmation(flags: InviteFlags): ConfirmationTiming | false {
   if (!flags.confirm) return false;
   return { settleMs: flags.confirmWithin * 1000, firstCheckMs: Math.min(DEFAULT_CONFIRMATION.firstCheckMs, flags.confirmWithin * 1000) };
 }
@@ -136,7 +135,7 @@ function invitedHow(config: AdminConfig, connection: string, direct: boolean): s
   return `invited by the Action (${mode === 'ticket' ? 'ticket + SendGrid' : "Auth0's change-password email"})`;
 }
 
-function printSummary(summary: BulkInviteSummary, config: AdminConfig): void {
+function printSummary(summary: BulkInviteSummary, config: AdminConfig, flags: InviteFlags): void {
   const skipped = summary.existing + summary.doneEarlier;
   const failed = summary.failed + summary.invalid + summary.duplicates;
   const lines = summary.dryRun
@@ -162,13 +161,13 @@ function printSummary(summary: BulkInviteSummary, config: AdminConfig): void {
   console.log(lines.join('\n'));
 }
 
-async function inviteCsv(csv: string): Promise<number> {
+async function inviteCsv(csv: string, flags: InviteFlags, shell: CommandShell): Promise<number> {
   const config = loadConfig(flags.env);
   const mode = flags.direct === true ? 'direct' : 'action';
   const offline = flags.dryRun === true && flags.tenantDir !== undefined;
   const needsDirect = flags.dryRun !== true && (flags.direct === true || flags.resend === true);
   const direct = needsDirect ? directSettings(config, !offline) : flags.dryRun === true ? undefined : availableDirectSettings(config);
-  const controller = interruptOnSignal(() =>
+  const signal = shell.interruptible(() =>
     console.error('\nStopping after the rows in flight (Ctrl-C again to quit at once); the same command resumes.'),
   );
   const management = offline ? undefined : connect(config, flags);
@@ -184,7 +183,7 @@ async function inviteCsv(csv: string): Promise<number> {
     mode,
     ...(direct !== undefined ? { direct } : {}),
     resend: flags.resend === true,
-    confirm: confirmation(),
+    confirm: confirmation(flags),
     secondaryVerified: flags.secondaryVerified === true,
     ...(flags.connection !== undefined ? { defaultConnection: flags.connection } : {}),
     dryRun: flags.dryRun === true,
@@ -192,16 +191,16 @@ async function inviteCsv(csv: string): Promise<number> {
     ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
     durableJournal: flags.fsync === true,
     creationCost: actionModeCreationCost(config.invite),
-    signal: controller.signal,
+    signal,
     ...(progress !== undefined ? { progress } : {}),
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),
   });
-  printSummary(summary, config);
+  printSummary(summary, config, flags);
   if (summary.interrupted) return EXIT.interrupted;
   return summary.failed + summary.invalid + summary.duplicates > 0 ? EXIT.failed : EXIT.ok;
 }
 
-async function inviteOne(): Promise<number> {
+async function inviteOne(flags: InviteFlags): Promise<number> {
   const parsed = validateRecord(
     {
       email: flags.email,
@@ -252,7 +251,7 @@ async function inviteOne(): Promise<number> {
   const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
   switch (result.status) {
     case 'created': {
-      const timing = confirmation();
+      const timing = confirmation(flags);
       if (timing === false || result.userId === undefined) {
         console.log(`Created ${who}; the post-user-registration Action sends the invitation.`);
         return EXIT.ok;
@@ -285,16 +284,17 @@ async function inviteOne(): Promise<number> {
   }
 }
 
-runCommand('invite', async () => {
-  if (flags.csv !== undefined && flags.email !== undefined) {
-    console.error('Give either --csv or --email, not both.');
-    return EXIT.usage;
-  }
-  if (flags.csv !== undefined && !existsSync(flags.csv)) {
-    console.error(`No CSV file at ${flags.csv}.`);
-    return EXIT.usage;
-  }
-  if (flags.csv !== undefined) return inviteCsv(flags.csv);
-  if (flags.email !== undefined) return inviteOne();
-  return program.help({ error: true });
-});
+export const inviteCommand: CommandDefinition<InviteFlags> = {
+  name: 'invite',
+  program: inviteProgram,
+  async run(flags, shell) {
+    if (flags.csv !== undefined && flags.email !== undefined) return shell.usage('Give either --csv or --email, not both.');
+    if (flags.csv !== undefined && !existsSync(flags.csv)) return shell.usage(`No CSV file at ${flags.csv}.`);
+    if (flags.csv !== undefined) return inviteCsv(flags.csv, flags, shell);
+    if (flags.email !== undefined) return inviteOne(flags);
+    return shell.showUsage();
+  },
+};
+
+// An entry point when run (npm run invite); a command definition when imported (the argument tests).
+if (require.main === module) runMain(inviteCommand);
