@@ -1,15 +1,30 @@
 /**
- * Bad arguments to the administrators' commands and the deploy command, run as the documentation runs
- * them (`tsx scripts/<command>.ts`, each its own process) against a local tenant over HTTPS:
- * each is a usage error: it says what is wrong, exits 2 (the commands' code for a usage or
- * configuration error, not 1, a failed run), and writes nothing: no writing request reaches the
- * tenant, no email is sent, and no journal or report is left behind.
+ * Bad arguments to the commands, against a local tenant over HTTPS: each is a usage error: it
+ * says what is wrong, exits 2 (the commands' code for a usage or configuration error, not 1, a
+ * failed run), and writes nothing: no writing request reaches the tenant, no email is sent, and
+ * no journal or report is left behind.
+ *
+ * Every case runs in this process, through the command shell every script runs in
+ * (runCommandLine, with the command's definition), with only the environment a child would get;
+ * one case per command also runs as the documentation runs it (`tsx scripts/<command>.ts`, its own
+ * process), so each entry point is checked as a whole. A child costs seconds of CPU; the shell's
+ * parse, milliseconds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
+import { runCommandLine, type CommandDefinition } from '../../admin/cli';
+import { resendCommand } from '../../admin/resend-command';
+import { resetPasswordCommand } from '../../admin/reset-password-command';
+import { setSecondaryEmailCommand } from '../../admin/set-secondary-email-command';
+import { buildCommand } from '../../build/build-command';
+import { previewCommand } from '../../build/preview-command';
+import { deployCommand } from '../../deploy/deploy-command';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
+import { startCommand } from '../../local-tenant/start-command';
+import { inviteCommand } from '../../scripts/invite';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
 import { seedTenant, TEST_TIMINGS } from '../../local-tenant/test/helpers';
@@ -51,16 +66,29 @@ interface Run {
   output: string;
 }
 
-function run(script: string, args: readonly string[]): Promise<Run> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own flags
+const COMMANDS: Record<string, CommandDefinition<any>> = {
+  build: buildCommand,
+  start: startCommand,
+  deploy: deployCommand,
+  preview: previewCommand,
+  invite: inviteCommand,
+  resend: resendCommand,
+  'set-secondary-email': setSecondaryEmailCommand,
+  'reset-password': resetPasswordCommand,
+};
+
+/** The environment a command gets: nothing of this process's, only what the test gives. */
+function commandEnvironment(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, AUTH0_DOMAIN: tenant.domain };
+}
+
+/** `tsx scripts/<script>.ts`, its own process, as the documentation runs it. */
+function runChild(script: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(ROOT, 'scripts', `${script}.ts`), ...args], {
       cwd: dir, // no .env here: only what the test gives
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AUTH0_DOMAIN: tenant.domain,
-        NODE_EXTRA_CA_CERTS: tenant.caCertPath,
-      },
+      env: { ...commandEnvironment(), NODE_EXTRA_CA_CERTS: tenant.caCertPath },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -71,10 +99,37 @@ function run(script: string, args: readonly string[]): Promise<Run> {
   });
 }
 
+/**
+ * The same command in this process: its definition through runCommandLine, in the same folder,
+ * with the same environment (the CA through LOCAL_TENANT_CA_CERT, which environments/local.json
+ * reads, since NODE_EXTRA_CA_CERTS counts only when a process starts); what it prints, collected.
+ */
+async function runInProcess(script: string, args: readonly string[]): Promise<Run> {
+  let output = '';
+  const collect = (...parts: unknown[]) => void (output += `${format(...parts)}\n`);
+  const spies = [jest.spyOn(console, 'log').mockImplementation(collect), jest.spyOn(console, 'error').mockImplementation(collect)];
+  const [cwd, env] = [process.cwd(), process.env];
+  process.chdir(dir);
+  process.env = { ...commandEnvironment(), LOCAL_TENANT_CA_CERT: tenant.caCertPath };
+  try {
+    const code = await runCommandLine(COMMANDS[script]!, args, {
+      writeOut: (text) => (output += text),
+      writeErr: (text) => (output += text),
+    });
+    return { code, output };
+  } finally {
+    process.env = env;
+    process.chdir(cwd);
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+
 /** Stands for the case's own --state-dir. */
 const STATE = '<state-dir>';
 
-const CASES: readonly [string, string, string[], RegExp][] = [
+type Case = readonly [script: string, what: string, args: string[], message: RegExp];
+
+const CASES: readonly Case[] = [
   ['invite', 'no user and no CSV', ['--env', 'local'], /--csv <file>.*--email <address>/s],
   ['invite', 'a CSV that does not exist', ['--env', 'local', '--csv', 'missing.csv', '--state-dir', STATE], /No CSV file at missing\.csv/],
   [
@@ -125,33 +180,91 @@ const CASES: readonly [string, string, string[], RegExp][] = [
   ],
   ['resend', 'no user', ['--env', 'local'], /--user-id|--username|--email|--search/],
   ['deploy', 'an unknown environment', ['--env', 'nosuch'], /Unknown environment "nosuch"/],
+  ['deploy', 'no environment', [], /required option '--env <name>'/],
+  ['build', 'an unknown email provider', ['--email-provider', 'nosuch'], /Unknown email provider "nosuch"/],
+  ['start', 'a port that is none', ['--port', 'x'], /--port must be a port number/],
+  ['start', 'an unknown tenant profile', ['--tenant-profile', 'nosuch'], /--tenant-profile must be one of/],
+  ['preview', 'an unknown option', ['--nosuch'], /unknown option '--nosuch'/],
 ];
 
-describe.each(CASES)('%s with %s', (script, _what, args, message) => {
-  it('says what is wrong, exits 2, and writes nothing', async () => {
-    const stateDir = join(dir, `state-${++cases}`);
-    const before = tenant.requestLog.list().length;
-    const outbox = tenant.store.outbox.list().length;
-    const result = await run(
-      script,
-      args.map((arg) => (arg === STATE ? stateDir : arg)),
+/** One case of each command also as its own process: the entry point, its exit code, its output. */
+const CHILD_CASES: readonly (readonly [script: string, what: string])[] = [
+  ['invite', 'a CSV with an unknown column'],
+  ['reset-password', 'no account'],
+  ['set-secondary-email', 'an address that is none'],
+  ['resend', 'no user'],
+  ['deploy', 'an unknown environment'],
+  ['build', 'an unknown email provider'],
+  ['start', 'a port that is none'],
+  ['preview', 'an unknown option'],
+];
+
+/**
+ * The child processes start together once the tenant is up, three at a time (they mostly wait
+ * on tsx's start), while the in-process cases run; each child's own test waits for its result.
+ * A window of requests then holds others' requests too, which only makes "no writes" stricter.
+ */
+const childRuns = new Map<string, Promise<Observed>>();
+beforeAll(() => {
+  const queue = CASES.filter(([script, what]) => CHILD_CASES.some(([s, w]) => s === script && w === what));
+  const lanes = [0, 1, 2].map(() => Promise.resolve());
+  queue.forEach(([script, what, args], index) => {
+    const lane = index % lanes.length;
+    const observed = lanes[lane]!.then(() => observe(runChild, script, args));
+    lanes[lane] = observed.then(
+      () => undefined,
+      () => undefined,
     );
-    const requests = tenant.requestLog.list().slice(before);
-    // Reading is allowed (a token, a lookup); writing is not.
-    const writes = requests.filter((r) => r.method !== 'GET' && r.path !== '/oauth/token').map((r) => `${r.method} ${r.path}`);
-    let leftovers: string[] = [];
-    try {
-      leftovers = readdirSync(stateDir);
-    } catch {
-      // never created: nothing left behind
-    }
-    expect({ code: result.code, message: message.test(result.output) ? 'clear' : result.output.slice(-400) }).toEqual({
-      code: 2,
-      message: 'clear',
-    });
-    expect(result.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // a message, not a stack trace
-    expect(writes).toEqual([]);
-    expect(tenant.store.outbox.list().length).toBe(outbox);
-    expect(leftovers).toEqual([]);
+    childRuns.set(`${script} ${what}`, observed);
   });
 });
+
+describe.each(CASES)('%s with %s', (script, what, args, message) => {
+  it('says what is wrong, exits 2, and writes nothing', async () => expectUsageError(await observe(runInProcess, script, args), message));
+  if (CHILD_CASES.some(([childScript, childWhat]) => childScript === script && childWhat === what)) {
+    it(`does so as its own process too (tsx scripts/${script}.ts)`, async () =>
+      expectUsageError(await childRuns.get(`${script} ${what}`)!, message));
+  }
+});
+
+interface Observed extends Run {
+  writes: string[];
+  emailsSent: number;
+  leftovers: string[];
+}
+
+/** Runs the command and notes what it left: writing requests, emails, files in its --state-dir. */
+async function observe(
+  run: (script: string, args: readonly string[]) => Promise<Run>,
+  script: string,
+  args: readonly string[],
+): Promise<Observed> {
+  const stateDir = join(dir, `state-${++cases}`);
+  const before = tenant.requestLog.list().length;
+  const outbox = tenant.store.outbox.list().length;
+  const result = await run(
+    script,
+    args.map((arg) => (arg === STATE ? stateDir : arg)),
+  );
+  const requests = tenant.requestLog.list().slice(before);
+  // Reading is allowed (a token, a lookup); writing is not.
+  const writes = requests.filter((r) => r.method !== 'GET' && r.path !== '/oauth/token').map((r) => `${r.method} ${r.path}`);
+  let leftovers: string[] = [];
+  try {
+    leftovers = readdirSync(stateDir);
+  } catch {
+    // never created: nothing left behind
+  }
+  return { ...result, writes, emailsSent: tenant.store.outbox.list().length - outbox, leftovers };
+}
+
+function expectUsageError(result: Observed, message: RegExp): void {
+  expect({ code: result.code, message: message.test(result.output) ? 'clear' : result.output.slice(-400) }).toEqual({
+    code: 2,
+    message: 'clear',
+  });
+  expect(result.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // a message, not a stack trace
+  expect(result.writes).toEqual([]);
+  expect(result.emailsSent).toBe(0);
+  expect(result.leftovers).toEqual([]);
+}
