@@ -1,17 +1,18 @@
 import type { Secrets } from '../actions/shared/auth0-actions';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
+import { readInviteSettings, type InviteSettings } from '../actions/invite-on-registration/settings';
 import {
+  allNeeded,
+  collect,
   isHttpUrl,
   ticketTtl,
   normalizeDomain,
-  readInviteSettings,
   readSecret,
-  readVerifyWelcomeSettings,
-  type InviteSettings,
   type ManagementCredentials,
   type Needed,
-  type VerifyWelcomeSettings,
+  type NeededValue,
 } from '../actions/shared/settings';
+import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from '../actions/verify-and-welcome/settings';
 import { isAbsolute, join } from 'node:path';
 import { environmentNames, loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
 
@@ -118,11 +119,14 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
   const verify = readVerifyWelcomeSettings(effective);
   problems.push(...invite.problems, ...verify.problems.filter((p) => !invite.problems.includes(p)));
 
-  const management: Needed<ManagementCredentials> = collect({
-    AUTH0_DOMAIN: domain,
-    [useAdminApp ? 'ADMIN_CLIENT_ID' : 'AUTH0_CLIENT_ID']: clientId,
-    [useAdminApp ? 'ADMIN_CLIENT_SECRET' : 'AUTH0_CLIENT_SECRET']: clientSecret,
-  }).map(() => ({ domain: domain!, clientId: clientId!, clientSecret: clientSecret! }));
+  const management: Needed<ManagementCredentials> = collect(
+    {
+      AUTH0_DOMAIN: domain,
+      [useAdminApp ? 'ADMIN_CLIENT_ID' : 'AUTH0_CLIENT_ID']: clientId,
+      [useAdminApp ? 'ADMIN_CLIENT_SECRET' : 'AUTH0_CLIENT_SECRET']: clientSecret,
+    },
+    () => ({ domain: domain!, clientId: clientId!, clientSecret: clientSecret! }),
+  );
 
   const baseUrl = setting('SENDGRID_BASE_URL');
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) problems.push('SENDGRID_BASE_URL invalid');
@@ -135,24 +139,16 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
   const inviteClientId = readSecret(effective, 'INVITE_CLIENT_ID');
   const resetResultUrl = readSecret(effective, 'RESET_RESULT_URL');
   const appName = readSecret(effective, 'INVITE_APP_NAME');
-  const passwordReset: Needed<PasswordResetSettings> =
-    resetTemplateId === undefined || (inviteClientId === undefined && resetResultUrl === undefined)
-      ? {
-          ok: false,
-          missing: [
-            ...(resetTemplateId === undefined ? ['PASSWORD_RESET_TEMPLATE_ID'] : []),
-            ...(inviteClientId === undefined && resetResultUrl === undefined ? ['INVITE_CLIENT_ID or RESET_RESULT_URL'] : []),
-          ],
-        }
-      : {
-          ok: true,
-          value: {
-            templateId: resetTemplateId,
-            ttlSec: resetTtl,
-            ...(inviteClientId !== undefined ? { clientId: inviteClientId } : { resultUrl: resetResultUrl }),
-            ...(appName !== undefined ? { appName } : {}),
-          },
-        };
+  // Auth0's ticket takes a client_id (its login route) or a result_url: one of them is needed.
+  const passwordReset: Needed<PasswordResetSettings> = collect(
+    { PASSWORD_RESET_TEMPLATE_ID: resetTemplateId, 'INVITE_CLIENT_ID or RESET_RESULT_URL': inviteClientId ?? resetResultUrl },
+    (v) => ({
+      templateId: v.PASSWORD_RESET_TEMPLATE_ID!,
+      ttlSec: resetTtl,
+      ...(inviteClientId !== undefined ? { clientId: inviteClientId } : { resultUrl: resetResultUrl }),
+      ...(appName !== undefined ? { appName } : {}),
+    }),
+  );
 
   const ca = description.caCert === undefined ? undefined : stringValue(resolveQuietly(description.caCert, env));
   const caCertPath = ca === undefined || ca === '' ? undefined : isAbsolute(ca) ? ca : join(REPO_ROOT, ca);
@@ -187,8 +183,6 @@ function describedEnvironment(name: string, dir: string | undefined): Environmen
   }
 }
 
-type NeededValue<N> = N extends { ok: true; value: infer V } ? V : never;
-
 /**
  * The settings a command needs, all present, or an AdminConfigError naming every missing one
  * and where it comes from (keyword, environment variable, file).
@@ -197,9 +191,9 @@ export function requireSettings<const T extends Record<string, Needed<unknown>>>
   config: AdminConfig,
   needs: T,
 ): { [K in keyof T]: NeededValue<T[K]> } {
-  const missing = [...new Set(Object.values(needs).flatMap((need) => (need.ok ? [] : need.missing)))];
-  if (missing.length > 0) {
-    const lines = missing.map((name) =>
+  const ready = allNeeded(needs);
+  if (!ready.ok) {
+    const lines = ready.missing.map((name) =>
       name
         .split(' or ')
         .map((part) => config.describe(part))
@@ -208,12 +202,10 @@ export function requireSettings<const T extends Record<string, Needed<unknown>>>
     throw new AdminConfigError(
       `Missing configuration for environment "${config.environment}" (environments/${config.environment}.json, ` +
         `the process environment or .env):\n${lines.map((l) => `  - ${l}`).join('\n')}`,
-      missing,
+      ready.missing,
     );
   }
-  return Object.fromEntries(Object.entries(needs).map(([key, need]) => [key, need.ok ? need.value : undefined])) as {
-    [K in keyof T]: NeededValue<T[K]>;
-  };
+  return ready.value;
 }
 
 function describeSetting(description: EnvironmentDescription, name: string): string {
@@ -252,12 +244,4 @@ function resolveQuietly(source: Parameters<typeof resolveKeyword>[0], env: NodeJ
 
 function stringValue(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-/** Needed<T> from named values, with a map to the final shape. */
-function collect(values: Record<string, string | undefined>): { map<T>(build: () => T): Needed<T> } {
-  const missing = Object.entries(values)
-    .filter(([, v]) => v === undefined)
-    .map(([k]) => k);
-  return { map: (build) => (missing.length > 0 ? { ok: false, missing } : { ok: true, value: build() }) };
 }

@@ -1,4 +1,4 @@
-import { parseInviteConnections, type InviteMode } from '../actions/shared/settings';
+import { parseInviteConnections, type InviteMode } from '../actions/invite-on-registration/settings';
 import { hasNonUniqueEmails, type DatabaseConnectionConfig } from './tenant-connections';
 
 /**

@@ -2,7 +2,7 @@ import { actionLog, type ActionLog } from '../shared/action-log';
 import type { CustomEmailProviderApi, CustomEmailProviderHandler } from '../shared/auth0-actions';
 import { EmailBudget } from '../shared/email-budget';
 import { sendContentEmail } from '../shared/sendgrid-mail';
-import { readCustomEmailSettings } from '../shared/settings';
+import { readCustomEmailSettings } from './settings';
 import { manifest } from './manifest';
 import { failureDisposition, messageTypeLabel, planDelivery, senderFor } from './plan';
 

@@ -1,5 +1,5 @@
 import { fakeNotification, fakeNotifiedUser } from '../../test/support/action-fakes';
-import { parseEmailRoutes } from '../shared/settings';
+import { parseEmailRoutes } from './settings';
 import { failureDisposition, isPlausibleEmail, messageTypeLabel, planDelivery, routeFor, senderFor } from './plan';
 
 const verified = { secondary_email: 'ada.private@example.org', secondary_email_verified: true };

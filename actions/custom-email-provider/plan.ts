@@ -1,5 +1,5 @@
 import type { EmailNotification, NotifiedUser } from '../shared/auth0-actions';
-import { DEFAULT_EMAIL_ROUTES, type EmailRoute, type EmailRouteOverrides } from '../shared/settings';
+import { DEFAULT_EMAIL_ROUTES, type EmailRoute, type EmailRouteOverrides } from './settings';
 
 /**
  * The pure decisions of the custom-email-provider Action: which route a message type takes,

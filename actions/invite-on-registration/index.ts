@@ -7,7 +7,7 @@ import { emailLocale, templateIdFor } from '../shared/locale';
 import { updateAppMetadata } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
-import { readInviteSettings } from '../shared/settings';
+import { readInviteSettings } from './settings';
 import { manifest } from './manifest';
 import { planInvitation } from './plan';
 

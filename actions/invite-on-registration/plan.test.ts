@@ -1,5 +1,5 @@
 import { fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
-import { readInviteSettings } from '../shared/settings';
+import { readInviteSettings } from './settings';
 import { planInvitation } from './plan';
 
 const settings = readInviteSettings(fullSecrets({ INVITE_CONNECTIONS: 'members,shared-inbox:ticket' }));

@@ -1,6 +1,6 @@
 import { actionLog } from '../shared/action-log';
 import type { PasswordResetPostChallengeHandler } from '../shared/auth0-actions';
-import { readResetLandingSettings } from '../shared/settings';
+import { readResetLandingSettings } from './settings';
 import { manifest } from './manifest';
 import { planLanding } from './plan';
 

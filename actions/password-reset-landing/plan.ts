@@ -1,5 +1,5 @@
 import type { PasswordResetPostChallengeEvent } from '../shared/auth0-actions';
-import type { ResetLandingSettings } from '../shared/settings';
+import type { ResetLandingSettings } from './settings';
 
 export type LandingPlan =
   { set: true; url: string; query: Record<string, string>; invited: boolean } | { set: false; reason: 'no_result_url' };

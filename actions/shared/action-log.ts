@@ -1,3 +1,5 @@
+import { allNeeded, type Needed, type NeededValue } from './settings';
+
 /**
  * Auth0 keeps 256 characters of console output per Action execution, all lines together (docs
  * "Actions Limitations", Logs: "A maximum of 256 characters may be persistently stored for
@@ -52,23 +54,17 @@ export function actionLog(action: string, userId: string | undefined): ActionLog
   return log;
 }
 
-type NeededValue<N> = N extends { ok: true; value: infer V } ? V : never;
-
 /**
  * The settings a path needs, all present, or undefined after logging every missing secret by
  * name (the path is then skipped; the Action goes on without it).
  */
-export function settingsFor<const T extends Record<string, { ok: true; value: unknown } | { ok: false; missing: string[] }>>(
+export function settingsFor<const T extends Record<string, Needed<unknown>>>(
   log: ActionLog,
   path: string,
   needs: T,
 ): { [K in keyof T]: NeededValue<T[K]> } | undefined {
-  const missing = Object.values(needs).flatMap((need) => (need.ok ? [] : need.missing));
-  if (missing.length > 0) {
-    log(`${path}_skipped`, `missing_secret=${[...new Set(missing)].join(',')}`);
-    return undefined;
-  }
-  return Object.fromEntries(Object.entries(needs).map(([key, need]) => [key, need.ok ? need.value : undefined])) as {
-    [K in keyof T]: NeededValue<T[K]>;
-  };
+  const ready = allNeeded(needs);
+  if (ready.ok) return ready.value;
+  log(`${path}_skipped`, `missing_secret=${ready.missing.join(',')}`);
+  return undefined;
 }

@@ -1,14 +1,7 @@
-import {
-  DEFAULT_INVITE_TTL_SEC,
-  normalizeDomain,
-  parseEmailRoutes,
-  parseInviteConnections,
-  readCustomEmailSettings,
-  readInviteSettings,
-  readSecret,
-  readTemplateOverrides,
-  readVerifyWelcomeSettings,
-} from './settings';
+import { parseEmailRoutes, readCustomEmailSettings } from '../custom-email-provider/settings';
+import { DEFAULT_INVITE_TTL_SEC, parseInviteConnections, readInviteSettings } from '../invite-on-registration/settings';
+import { readVerifyWelcomeSettings } from '../verify-and-welcome/settings';
+import { normalizeDomain, readSecret, readTemplateOverrides } from './settings';
 import { fullSecrets } from '../../test/support/action-fakes';
 
 describe('readSecret', () => {
