@@ -5,7 +5,6 @@ import { createActionsRuntime } from './actions-runtime/trigger-runner';
 import { applicationScopes, type ApplicationName } from '../deploy/application-scopes';
 import { startLocalTenant, type LocalTenant, type MachineClient } from './server';
 import type { TenantProfileName, TenantTimings } from './profiles';
-import type { ClientRecord } from './state/types';
 
 /**
  * The local tenant with the Actions runtime, and the project's bundle deployed into it with the
@@ -133,16 +132,13 @@ export function localKeywords(tenant: LocalTenant): Record<string, string | stri
 }
 
 function ensureApplication(tenant: LocalTenant): void {
-  const { data } = tenant.store;
-  if (data.clients.some((c) => c.client_id === LOCAL_APP.client_id)) return;
-  const app: ClientRecord = {
+  if (tenant.store.findClient(LOCAL_APP.client_id)) return;
+  tenant.store.add('clients', {
     client_id: LOCAL_APP.client_id,
     client_secret: LOCAL_APP.client_secret,
     name: LOCAL_APP.name,
     app_type: 'regular_web',
     callbacks: [],
     client_metadata: {},
-  };
-  data.clients.push(app);
-  tenant.store.changed();
+  });
 }

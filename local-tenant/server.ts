@@ -23,7 +23,7 @@ import { ApiError, errorResponse } from './management-api/errors';
 import { KNOWN_MANAGEMENT_SCOPES } from './management-api/scopes';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
-import type { ActionExecutionRecord, ClientRecord } from './state/types';
+import type { ActionExecutionRecord } from './state/types';
 import { tenantProfile, type TenantProfile, type TenantProfileName, type TenantTimings } from './profiles';
 
 export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
@@ -227,9 +227,9 @@ function withFaults(sendgrid: Hono, faults: FaultInjector): Hono {
 function ensureMachineClient(store: TenantStore, machine: MachineClient): void {
   const existing = store.findClient(machine.client_id);
   if (existing) {
-    existing.client_secret = machine.client_secret;
+    store.update(existing, (client) => (client.client_secret = machine.client_secret));
   } else {
-    const client: ClientRecord = {
+    store.add('clients', {
       client_id: machine.client_id,
       client_secret: machine.client_secret,
       name: machine.name ?? 'Local tenant deploy client',
@@ -241,10 +241,8 @@ function ensureMachineClient(store: TenantStore, machine: MachineClient): void {
       web_origins: [],
       token_endpoint_auth_method: 'client_secret_post',
       client_metadata: {},
-    };
-    store.data.clients.push(client);
+    });
   }
-  store.changed();
 }
 
 /** The certificate (its own CA) and key every local tenant serves HTTPS with. */

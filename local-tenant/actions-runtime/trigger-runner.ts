@@ -314,8 +314,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       // A thrown error or a time-out is a failed delivery, which Auth0 tries again.
       const failure = timedOut ? 'Script execution time exceeded' : errors[0];
       const outcome = attemptOutcome(messageType, attempt, { decision, ...(failure !== undefined ? { failure } : {}) });
-      record.notification = outcome;
-      store.changed();
+      store.update(record, (r) => (r.notification = outcome));
       return outcome;
     }, options.emailRetryDelaysMs);
   }

@@ -86,8 +86,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       updated_at: now,
       all_changes_deployed: false,
     };
-    store.data.actions.push(action);
-    store.changed();
+    store.add('actions', action);
     return c.json(actionResponse(ctx, action), 201);
   });
 
@@ -114,13 +113,14 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     // Every PATCH, identical or not, starts a new build of the draft: the action reads `pending`
     // until it is built (go-auth0 recording `TestActionManager_Update`: the PATCH answers `pending`).
     // deploy-cli PATCHes every action on every import, so each import waits for these builds.
-    if (!sameJson(current, next)) {
-      Object.assign(action, next);
-      action.all_changes_deployed = draftEqualsDeployed(ctx, action);
-    }
-    action.updated_at = now;
-    action.built_at = buildEnd(ctx);
-    store.changed();
+    store.update(action, (draft) => {
+      if (!sameJson(current, next)) {
+        Object.assign(draft, next);
+        draft.all_changes_deployed = draftEqualsDeployed(ctx, draft);
+      }
+      draft.updated_at = now;
+      draft.built_at = buildEnd(ctx);
+    });
     return c.json(actionResponse(ctx, action));
   });
 
@@ -130,10 +130,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     if (bound && c.req.query('force') !== 'true') {
       throw new ApiError(400, 'Action is bound to a trigger; use force=true to delete it', 'action_bound');
     }
-    store.data.trigger_bindings = store.data.trigger_bindings.filter((b) => b.action_id !== action.id);
-    store.data.action_versions = store.data.action_versions.filter((v) => v.action_id !== action.id);
-    store.data.actions = store.data.actions.filter((a) => a !== action);
-    store.changed();
+    store.removeAction(action);
     return c.body(null, 204);
   });
 
@@ -144,7 +141,6 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
     // version is created whenever an action is deployed", Management API reference, actions).
     const now = nowIso();
     const versions = store.data.action_versions.filter((v) => v.action_id === action.id);
-    for (const version of versions) version.deployed = false;
     const number = Math.max(0, ...versions.map((v) => v.number)) + 1;
     const version: ActionVersionRecord = {
       id: randomUUID(),
@@ -160,11 +156,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       created_at: now,
       updated_at: now,
     };
-    store.data.action_versions.push(version);
-    action.deployed_version_id = version.id;
-    action.all_changes_deployed = true;
-    dropVersionsBeyondLimit(ctx, action);
-    store.changed();
+    store.deployActionVersion(action, version, MAX_VERSIONS_PER_ACTION);
     return c.json(versionResponse(ctx, version), 200);
   });
 
@@ -258,8 +250,7 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
       next.map((b) => b.id),
     );
     if (!unchanged) {
-      store.data.trigger_bindings = [...store.data.trigger_bindings.filter((b) => b.trigger_id !== triggerId), ...next];
-      store.changed();
+      store.replaceTriggerBindings(triggerId, next);
     }
     return c.json({ bindings: next.map((b) => bindingResponse(ctx, b)) });
   });
@@ -317,14 +308,6 @@ export function buildStatus(action: ActionRecord, now: number = Date.now()): 'pe
 }
 
 /** Past MAX_VERSIONS_PER_ACTION, the oldest versions go (never the deployed one). */
-function dropVersionsBeyondLimit(ctx: TenantContext, action: ActionRecord): void {
-  const versions = ctx.store.data.action_versions.filter((v) => v.action_id === action.id).sort((a, b) => a.number - b.number);
-  const excess = new Set(
-    versions.filter((v) => v.id !== action.deployed_version_id).slice(0, Math.max(0, versions.length - MAX_VERSIONS_PER_ACTION)),
-  );
-  if (excess.size > 0) ctx.store.data.action_versions = ctx.store.data.action_versions.filter((v) => !excess.has(v));
-}
-
 function deployedVersion(ctx: TenantContext, action: ActionRecord): ActionVersionRecord | undefined {
   return ctx.store.data.action_versions.find((v) => v.id === action.deployed_version_id);
 }

@@ -43,8 +43,7 @@ export function registerClientGrants(api: Hono<ManagementEnv>, ctx: TenantContex
       throw new ApiError(409, 'A client grant for this client and audience already exists', 'client_grant_conflict');
     }
     const grant: ClientGrantRecord = { id: randomId('cgr_', 8), client_id: clientId, audience, scope, subject_type: 'client' };
-    store.data.client_grants.push(grant);
-    store.changed();
+    store.add('client_grants', grant);
     return c.json(view(grant), 201);
   });
 
@@ -58,16 +57,14 @@ export function registerClientGrants(api: Hono<ManagementEnv>, ctx: TenantContex
     if ('scope' in body) {
       const scope = readScope(body);
       if (scope === undefined) throw new ApiError(400, "Payload validation error: 'scope' must be an array of strings", 'invalid_body');
-      grant.scope = scope;
-      store.changed();
+      store.update(grant, (g) => (g.scope = scope));
     }
     return c.json(view(grant));
   });
 
   api.delete('/client-grants/:id', (c) => {
     const grant = requireGrant(ctx, c.req.param('id'));
-    store.data.client_grants = store.data.client_grants.filter((g) => g !== grant);
-    store.changed();
+    store.remove('client_grants', (g) => g === grant);
     return c.body(null, 204);
   });
 }

@@ -43,8 +43,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
       client_id: randomBytes(16).toString('hex'),
       client_secret: randomBytes(32).toString('base64url'),
     };
-    store.data.clients.push(client);
-    store.changed();
+    store.add('clients', client);
     return c.json(client, 201);
   });
 
@@ -54,8 +53,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
     // Only a real change touches the state: a re-import of an unchanged directory is a no-op.
     const changed = Object.entries(body).some(([key, value]) => !sameJson(client[key], value));
     if (changed) {
-      Object.assign(client, body);
-      store.changed();
+      store.update(client, (cl) => Object.assign(cl, body));
     }
     return c.json(client);
   });
@@ -65,12 +63,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
     if (client.client_id === ctx.bootstrapClientId) {
       throw new ApiError(400, 'The client used by this local tenant to deploy cannot be deleted', 'operation_not_supported');
     }
-    store.data.clients = store.data.clients.filter((cl) => cl !== client);
-    store.data.client_grants = store.data.client_grants.filter((g) => g.client_id !== client.client_id);
-    for (const connection of store.data.connections) {
-      connection.enabled_clients = connection.enabled_clients.filter((id) => id !== client.client_id);
-    }
-    store.changed();
+    store.removeClient(client);
     return c.body(null, 204);
   });
 

@@ -72,8 +72,7 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
       options,
       enabled_clients: enabledClients,
     };
-    store.data.connections.push(connection);
-    store.changed();
+    store.add('connections', connection);
     return c.json(connectionResponse(connection), 201);
   });
 
@@ -91,17 +90,14 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
     if ('options' in update && !isJsonObject(update['options'])) throw payloadError('Expected type object', 'options');
     const changed = Object.entries(update).some(([key, value]) => !sameJson(connection[key], value));
     if (changed) {
-      Object.assign(connection, update);
-      store.changed();
+      store.update(connection, (con) => Object.assign(con, update));
     }
     return c.json(connectionResponse(connection));
   });
 
   api.delete('/connections/:id', (c) => {
     const connection = requireConnection(ctx, c.req.param('id'));
-    store.data.connections = store.data.connections.filter((con) => con !== connection);
-    store.removeUsers((u) => u.connection === connection.name);
-    store.changed();
+    store.removeConnection(connection);
     return c.json({}, 202);
   });
 
@@ -131,8 +127,7 @@ export function registerConnections(api: Hono<ManagementEnv>, ctx: TenantContext
     }
     const next = [...enabled];
     if (!sameJson([...next].sort(), [...connection.enabled_clients].sort())) {
-      connection.enabled_clients = next;
-      store.changed();
+      store.update(connection, (con) => (con.enabled_clients = next));
     }
     return c.body(null, 204);
   });

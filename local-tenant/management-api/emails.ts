@@ -53,8 +53,7 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
       throw new ApiError(409, 'Template already exists', 'template_conflict');
     }
     const template = templateFrom(name, body, undefined);
-    store.data.email_templates.push(template);
-    store.changed();
+    store.add('email_templates', template);
     return c.json(template, 200);
   });
 
@@ -89,16 +88,15 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
     // The custom provider has no credentials: its Action holds them as secrets.
     const credentials = body['credentials'] ?? (name === 'custom' ? {} : undefined);
     if (!isJsonObject(credentials)) throw payloadError('Missing required property: credentials');
-    store.data.email_provider = {
+    const provider = store.setEmailProvider({
       enabled: true,
       default_from_address: '',
       settings: {},
       ...body,
       name,
       credentials,
-    } as EmailProviderRecord;
-    store.changed();
-    return c.json(providerResponse(store.data.email_provider), 201);
+    } as EmailProviderRecord);
+    return c.json(providerResponse(provider), 201);
   });
 
   api.patch('/emails/provider', async (c) => {
@@ -108,16 +106,14 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
     if ('name' in body && requireProviderName(optionalString(body, 'name')) === 'custom') requireCustomEmailAction(ctx);
     const changed = Object.entries(body).some(([key, value]) => !sameJson(provider[key], value));
     if (changed) {
-      Object.assign(provider, body);
-      store.changed();
+      store.update(provider, (p) => Object.assign(p, body));
     }
     return c.json(providerResponse(provider));
   });
 
   api.delete('/emails/provider', (c) => {
     requireProvider(ctx);
-    store.data.email_provider = null;
-    store.changed();
+    store.setEmailProvider(null);
     return c.body(null, 204);
   });
 }
@@ -142,8 +138,7 @@ function requireResultUrlAllowed(ctx: TenantContext, body: JsonObject): void {
 
 function saveTemplate(ctx: TenantContext, current: EmailTemplateRecord | undefined, next: EmailTemplateRecord): EmailTemplateRecord {
   if (current && sameJson(current, next)) return current;
-  ctx.store.data.email_templates = [...ctx.store.data.email_templates.filter((t) => t !== current), next];
-  ctx.store.changed();
+  ctx.store.replaceEmailTemplate(current, next);
   return next;
 }
 

@@ -21,8 +21,7 @@ export function registerTenantSettings(api: Hono<ManagementEnv>, ctx: TenantCont
       next[key] = isJsonObject(current) && isJsonObject(value) ? mergeOneLevel(current, value) : value;
     }
     if (!sameJson(next, store.data.tenant)) {
-      store.data.tenant = next;
-      store.changed();
+      store.setTenantSettings(next);
     }
     return c.json(store.data.tenant);
   });

@@ -156,13 +156,13 @@ async function passChallenge(ctx: TenantContext, c: Context, ticket: TicketRecor
   const run = ctx.hooks.onPasswordResetChallenge;
   if (!client || !user || !connection || run === undefined) return {};
   const outcome = await run({ user, connection, client, request: triggerRequestInfo(c, {}) });
-  ticket.post_challenge = outcome.allowed
+  const postChallenge = outcome.allowed
     ? outcome.resultUrl !== undefined
       ? { result_url: outcome.resultUrl }
       : {}
     : { denied: outcome.reason };
-  ctx.store.changed();
-  return ticket.post_challenge;
+  ctx.store.update(ticket, (t) => (t.post_challenge = postChallenge));
+  return postChallenge;
 }
 
 function deniedPage(reason: string) {

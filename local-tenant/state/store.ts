@@ -5,12 +5,17 @@ import { Outbox } from '../mail';
 import { SearchIndex } from './search-index';
 import type {
   ActionExecutionRecord,
+  ActionRecord,
+  ActionVersionRecord,
   ClientGrantRecord,
   ClientRecord,
   ConnectionRecord,
+  EmailProviderRecord,
+  EmailTemplateRecord,
   JsonObject,
   ResourceServerRecord,
   TenantData,
+  TriggerBindingRecord,
   UserRecord,
 } from './types';
 
@@ -43,6 +48,10 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
+/** The collections of records that are added and removed one by one (users have their own methods). */
+export type RecordCollection = 'clients' | 'client_grants' | 'connections' | 'actions' | 'action_versions' | 'email_templates' | 'tickets';
+export type RecordOf<K extends RecordCollection> = TenantData[K][number];
+
 export interface TenantStoreOptions {
   /** When set, the state is loaded from this file at start and written back after each change. */
   dataFile?: string;
@@ -51,9 +60,9 @@ export interface TenantStoreOptions {
 }
 
 /**
- * Owner of the tenant state. Handlers mutate `data` and then call `changed()`, which
- * persists the whole state atomically (temp file + rename) when a data file is configured,
- * so a crash never leaves a half-written file.
+ * Owner of the tenant state: its methods make each change and persist it (`changed()`: the
+ * whole state, atomically, temp file + rename, when a data file is configured, so a crash never
+ * leaves a half-written file). Handlers read `data` and change it through these methods.
  */
 export class TenantStore {
   data: TenantData;
@@ -72,7 +81,97 @@ export class TenantStore {
     this.outbox.subscribe(() => this.changed());
   }
 
-  /** Call after every mutation. */
+  /** Stores a new record in its collection. */
+  add<K extends RecordCollection>(collection: K, record: RecordOf<K>): RecordOf<K> {
+    (this.data[collection] as RecordOf<K>[]).push(record);
+    this.changed();
+    return record;
+  }
+
+  /** Deletes the records of a collection that `matches` picks; returns how many. */
+  remove<K extends RecordCollection>(collection: K, matches: (record: RecordOf<K>) => boolean): number {
+    const records = this.data[collection] as RecordOf<K>[];
+    const kept = records.filter((record) => !matches(record));
+    if (kept.length === records.length) return 0;
+    (this.data as unknown as Record<K, RecordOf<K>[]>)[collection] = kept;
+    this.changed();
+    return records.length - kept.length;
+  }
+
+  /** Changes a stored record (or several) in place: `edit` sets the fields; then the state is persisted. */
+  update<T>(record: T, edit: (record: T) => void): T {
+    edit(record);
+    this.changed();
+    return record;
+  }
+
+  /** Deletes a client with its grants, and takes it off every connection, as Auth0 does. */
+  removeClient(client: ClientRecord): void {
+    this.data.clients = this.data.clients.filter((c) => c !== client);
+    this.data.client_grants = this.data.client_grants.filter((g) => g.client_id !== client.client_id);
+    for (const connection of this.data.connections) {
+      connection.enabled_clients = connection.enabled_clients.filter((id) => id !== client.client_id);
+    }
+    this.changed();
+  }
+
+  /** Deletes a connection and its users (with their tickets). */
+  removeConnection(connection: ConnectionRecord): void {
+    this.data.connections = this.data.connections.filter((c) => c !== connection);
+    this.removeUsers((u) => u.connection === connection.name);
+    this.changed();
+  }
+
+  /** Deletes an Action with its versions and its trigger bindings. */
+  removeAction(action: ActionRecord): void {
+    this.data.trigger_bindings = this.data.trigger_bindings.filter((b) => b.action_id !== action.id);
+    this.data.action_versions = this.data.action_versions.filter((v) => v.action_id !== action.id);
+    this.data.actions = this.data.actions.filter((a) => a !== action);
+    this.changed();
+  }
+
+  /**
+   * A new version of an Action, deployed: the others are no longer deployed, and the oldest
+   * undeployed ones beyond `maxVersions` are deleted (Auth0 keeps a bounded history).
+   */
+  deployActionVersion(action: ActionRecord, version: ActionVersionRecord, maxVersions: number): void {
+    const versions = this.data.action_versions.filter((v) => v.action_id === action.id);
+    for (const earlier of versions) earlier.deployed = false;
+    this.data.action_versions.push(version);
+    action.deployed_version_id = version.id;
+    action.all_changes_deployed = true;
+    const history = [...versions, version].sort((a, b) => a.number - b.number);
+    const excess = new Set(history.filter((v) => v.id !== version.id).slice(0, Math.max(0, history.length - maxVersions)));
+    if (excess.size > 0) this.data.action_versions = this.data.action_versions.filter((v) => !excess.has(v));
+    this.changed();
+  }
+
+  /** A trigger's bindings, all replaced by `bindings` (in their order). */
+  replaceTriggerBindings(triggerId: string, bindings: readonly TriggerBindingRecord[]): void {
+    this.data.trigger_bindings = [...this.data.trigger_bindings.filter((b) => b.trigger_id !== triggerId), ...bindings];
+    this.changed();
+  }
+
+  /** An email template stored in place of `current` (none: added). */
+  replaceEmailTemplate(current: EmailTemplateRecord | undefined, next: EmailTemplateRecord): void {
+    this.data.email_templates = [...this.data.email_templates.filter((t) => t !== current), next];
+    this.changed();
+  }
+
+  /** The tenant's email provider (null: none). */
+  setEmailProvider<P extends EmailProviderRecord | null>(provider: P): P {
+    this.data.email_provider = provider;
+    this.changed();
+    return provider;
+  }
+
+  /** The tenant's settings, all of them. */
+  setTenantSettings(settings: JsonObject): void {
+    this.data.tenant = settings;
+    this.changed();
+  }
+
+  /** Persists the state and tells the listeners; the methods above call it after each change. */
   changed(): void {
     // The outbox's copy is only for the file: copying every email on every change made a run of
     // thousands of users quadratic.
@@ -104,15 +203,8 @@ export class TenantStore {
    */
   setClientGrant(clientId: string, audience: string, scope: readonly string[]): ClientGrantRecord {
     const existing = this.findClientGrant(clientId, audience);
-    if (existing) {
-      existing.scope = [...scope];
-      this.changed();
-      return existing;
-    }
-    const grant: ClientGrantRecord = { id: randomId('cgr_', 8), client_id: clientId, audience, scope: [...scope] };
-    this.data.client_grants.push(grant);
-    this.changed();
-    return grant;
+    if (existing) return this.update(existing, (grant) => (grant.scope = [...scope]));
+    return this.add('client_grants', { id: randomId('cgr_', 8), client_id: clientId, audience, scope: [...scope] });
   }
 
   /** The API whose identifier (audience) this is, if the developer defined one. */

@@ -31,9 +31,7 @@ export function createTicket(store: TenantStore, input: NewTicket): TicketRecord
   };
   if (input.result_url !== undefined) ticket.result_url = input.result_url;
   if (input.client_id !== undefined) ticket.client_id = input.client_id;
-  store.data.tickets.push(ticket);
-  store.changed();
-  return ticket;
+  return store.add('tickets', ticket);
 }
 
 /**
