@@ -1,5 +1,5 @@
 import { EMAIL_MESSAGE_TYPES, type Secrets } from '../shared/auth0-actions';
-import { collect, isRecord, readSecret, type Needed } from '../shared/settings';
+import { collect, isRecord, parseJsonObject, readSecret, type Needed } from '../shared/settings';
 
 /** custom-email-provider's secrets: SendGrid, the sender, and where each message type goes. */
 
@@ -57,18 +57,8 @@ export interface CustomEmailSettings {
  * address (and the secondary address is used only once verified anyway).
  */
 export function parseEmailRoutes(raw: string | undefined, problems: string[]): EmailRouteOverrides {
-  if (raw === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    problems.push('EMAIL_ROUTES invalid');
-    return {};
-  }
-  if (!isRecord(parsed)) {
-    problems.push('EMAIL_ROUTES invalid');
-    return {};
-  }
+  const parsed = parseJsonObject(raw, 'EMAIL_ROUTES', problems);
+  if (parsed === undefined) return {};
   const routes: EmailRouteOverrides = {};
   for (const [key, entry] of Object.entries(parsed)) {
     const name = ROUTE_KEY.test(key) ? key : '(key)';

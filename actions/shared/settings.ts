@@ -131,20 +131,23 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-export function readTemplateOverrides(secrets: Secrets, problems: string[]): TemplateOverrides {
-  const raw = readSecret(secrets, 'TEMPLATE_IDS');
-  if (raw === undefined) return {};
+/** A secret that holds a JSON object: the object, or undefined (absent; or `<name> invalid` in `problems`). */
+export function parseJsonObject(raw: string | undefined, name: string, problems: string[]): Record<string, unknown> | undefined {
+  if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    problems.push('TEMPLATE_IDS invalid');
-    return {};
+    parsed = undefined;
   }
-  if (!isRecord(parsed)) {
-    problems.push('TEMPLATE_IDS invalid');
-    return {};
-  }
+  if (isRecord(parsed)) return parsed;
+  problems.push(`${name} invalid`);
+  return undefined;
+}
+
+export function readTemplateOverrides(secrets: Secrets, problems: string[]): TemplateOverrides {
+  const parsed = parseJsonObject(readSecret(secrets, 'TEMPLATE_IDS'), 'TEMPLATE_IDS', problems);
+  if (parsed === undefined) return {};
   const overrides: TemplateOverrides = {};
   for (const kind of ['invite', 'verify', 'welcome'] as const) {
     const perLocale = parsed[kind];
