@@ -1,16 +1,17 @@
 import { once } from 'node:events';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { generate } from 'selfsigned';
 import { AccessTokenRegistry, managementAudience } from './authentication-api/access-tokens';
 import { registerAuthenticationApi } from './authentication-api';
 import type { TenantContext, TenantUrls } from './context';
-import { createOutboxApp, createSendgridApp, type ActionExecutionView, type OutboxPageExtras, type OutboxUserView } from './mail';
+import { createOutboxApp, createSendgridApp } from './mail';
+import { localhostCertificate } from './certificate';
+import { outboxPageExtras } from './pages/outbox-extras';
 import { FaultInjector, isInjectedConnectionReset, registerFaultControl } from './faults';
 import { RequestLog } from './faults/request-log';
 import { registerPages } from './pages';
@@ -23,7 +24,6 @@ import { ApiError, errorResponse } from './management-api/errors';
 import { KNOWN_MANAGEMENT_SCOPES } from './management-api/scopes';
 import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
-import type { ActionExecutionRecord } from './state/types';
 import { tenantProfile, type TenantProfile, type TenantProfileName, type TenantTimings } from './profiles';
 
 export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
@@ -108,7 +108,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
     searchIndexLagMs: profile.timings.searchIndexLagMs,
   });
   const machineClients = [options.bootstrapClient, ...(options.machineClients ?? [])];
-  for (const client of machineClients) ensureMachineClient(store, client);
+  for (const client of machineClients) store.ensureMachineClient(client);
 
   const urls: TenantUrls = { domain: '', httpsUrl: '', httpUrl: '', publicUrl: '' };
   const deferred = new DeferredWork();
@@ -224,121 +224,6 @@ function withFaults(sendgrid: Hono, faults: FaultInjector): Hono {
   return app;
 }
 
-function ensureMachineClient(store: TenantStore, machine: MachineClient): void {
-  const existing = store.findClient(machine.client_id);
-  if (existing) {
-    store.update(existing, (client) => (client.client_secret = machine.client_secret));
-  } else {
-    store.add('clients', {
-      client_id: machine.client_id,
-      client_secret: machine.client_secret,
-      name: machine.name ?? 'Local tenant deploy client',
-      app_type: 'non_interactive',
-      grant_types: ['client_credentials'],
-      is_first_party: true,
-      callbacks: [],
-      allowed_origins: [],
-      web_origins: [],
-      token_endpoint_auth_method: 'client_secret_post',
-      client_metadata: {},
-    });
-  }
-}
-
-/** The certificate (its own CA) and key every local tenant serves HTTPS with. */
-interface LocalhostCertificate {
-  cert: string;
-  private: string;
-  /** When the certificate expires (ms since the epoch). */
-  notAfter: number;
-}
-
-const CERTIFICATE_DAYS = 30;
-/** A cached certificate is used while it has at least this long to live. */
-const CERTIFICATE_MIN_REMAINING_MS = 24 * 3600 * 1000;
-/** Bump when the generation options below change, so no older certificate is reused. */
-const CERTIFICATE_CACHE_FILE = 'localhost-ca-v1.json';
-
-let certificateInProcess: Promise<LocalhostCertificate> | undefined;
-
-/**
- * One self-signed certificate for localhost, shared by every local tenant: generating a 2048-bit
- * RSA key costs ~0.2 s of CPU, and the tests start a tenant dozens of times. Kept in this process
- * and in a private directory of the temporary folder (a throwaway localhost certificate, no
- * secret of the project); a file that is not ours alone, unreadable or near its end is replaced.
- */
-export function localhostCertificate(): Promise<LocalhostCertificate> {
-  certificateInProcess ??= cachedOrNewCertificate().catch((error: unknown) => {
-    certificateInProcess = undefined;
-    throw error;
-  });
-  return certificateInProcess;
-}
-
-async function cachedOrNewCertificate(): Promise<LocalhostCertificate> {
-  const dir = privateCacheDir();
-  const file = dir === undefined ? undefined : join(dir, CERTIFICATE_CACHE_FILE);
-  if (file !== undefined) {
-    try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalhostCertificate>;
-      if (
-        typeof cached.cert === 'string' &&
-        typeof cached.private === 'string' &&
-        typeof cached.notAfter === 'number' &&
-        cached.notAfter - Date.now() > CERTIFICATE_MIN_REMAINING_MS
-      ) {
-        return { cert: cached.cert, private: cached.private, notAfter: cached.notAfter };
-      }
-    } catch {
-      // No usable cached certificate: make one.
-    }
-  }
-  const notAfter = Date.now() + CERTIFICATE_DAYS * 24 * 3600 * 1000;
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notAfterDate: new Date(notAfter),
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  const certificate = { cert: pems.cert, private: pems.private, notAfter };
-  if (file !== undefined) {
-    // Written whole then renamed: a process reading at the same time sees the old file or the new one.
-    const partial = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(partial, JSON.stringify(certificate), { mode: 0o600 });
-      renameSync(partial, file);
-    } catch {
-      rmSync(partial, { force: true });
-    }
-  }
-  return certificate;
-}
-
-/** `<tmp>/local-tenant-cert-<uid>`, when it is a directory only this user can read and write. */
-function privateCacheDir(): string | undefined {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  if (uid === undefined) return undefined;
-  const dir = join(tmpdir(), `local-tenant-cert-${uid}`);
-  try {
-    mkdirSync(dir, { mode: 0o700, recursive: true });
-    const stat = statSync(dir);
-    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function listen(server: ServerType, port: number): Promise<number> {
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
@@ -349,42 +234,4 @@ async function close(server: ServerType): Promise<void> {
   // Keep-alive sockets from fetch would hold close() open; drop them.
   if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function') server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** The users and Action executions shown beside the emails on the outbox page. */
-function outboxPageExtras(ctx: TenantContext): OutboxPageExtras {
-  const { data } = ctx.store;
-  return {
-    users: data.users.map((u) => {
-      const view: OutboxUserView = {
-        user_id: u.user_id,
-        email_verified: u.email_verified,
-        connection: u.connection,
-        app_metadata: u.app_metadata,
-      };
-      if (u.email !== undefined) view.email = u.email;
-      if (u.username !== undefined) view.username = u.username;
-      return view;
-    }),
-    executions: data.action_executions.flatMap((execution) =>
-      execution.results.map((result) => {
-        const view: ActionExecutionView = {
-          action: result.action_name,
-          trigger: execution.trigger_id,
-          time: execution.started_at,
-          logs: result.logs,
-          outcome: result.error ? `error: ${result.error}` : notificationOutcome(execution.notification),
-        };
-        if (execution.user_id !== undefined) view.user_id = execution.user_id;
-        return view;
-      }),
-    ),
-  };
-}
-
-/** custom-email-provider: what the attempt came to, e.g. `reset_email retry: sendgrid_http_503 (attempt 1)`. */
-function notificationOutcome(notification: ActionExecutionRecord['notification']): string {
-  if (notification === undefined) return 'ok';
-  const reason = notification.reason === undefined ? '' : `: ${notification.reason}`;
-  return `${notification.message_type} ${notification.outcome}${reason} (attempt ${notification.attempt})`;
 }

@@ -105,6 +105,31 @@ export class TenantStore {
     return record;
   }
 
+  /**
+   * A machine-to-machine application the tenant is started with: created, or its secret set
+   * (a data file from an earlier run keeps the client).
+   */
+  ensureMachineClient(machine: { client_id: string; client_secret: string; name?: string }): void {
+    const existing = this.findClient(machine.client_id);
+    if (existing) {
+      this.update(existing, (client) => (client.client_secret = machine.client_secret));
+      return;
+    }
+    this.add('clients', {
+      client_id: machine.client_id,
+      client_secret: machine.client_secret,
+      name: machine.name ?? 'Local tenant deploy client',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+      is_first_party: true,
+      callbacks: [],
+      allowed_origins: [],
+      web_origins: [],
+      token_endpoint_auth_method: 'client_secret_post',
+      client_metadata: {},
+    });
+  }
+
   /** Deletes a client with its grants, and takes it off every connection, as Auth0 does. */
   removeClient(client: ClientRecord): void {
     this.data.clients = this.data.clients.filter((c) => c !== client);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caKey, deployCliHostArgs, type HostMessage } from '../../deploy/deploy-cli';
-import { localhostCertificate } from '../../local-tenant/server';
+import { localhostCertificate } from '../../local-tenant/certificate';
 
 /**
  * One auth0-deploy-cli host for the whole run, shared by every jest worker and every
