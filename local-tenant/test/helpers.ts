@@ -52,8 +52,8 @@ export async function tokenFor(tenant: LocalTenant): Promise<string> {
 /** Sets up what a deploy would: an app and database connections, straight in the state. */
 export function seedTenant(tenant: LocalTenant): { appClientId: string } {
   const appClientId = 'web-app-client-id';
-  const data = tenant.store.data;
-  data.clients.push({
+  const { store } = tenant;
+  store.add('clients', {
     client_id: appClientId,
     client_secret: 'web-app-secret',
     name: 'Web App',
@@ -61,30 +61,34 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
     initiate_login_uri: 'http://localhost:3000/login',
     app_type: 'regular_web',
   });
-  data.connections.push(
-    { id: 'con_members', name: 'members', strategy: 'auth0', options: { passwordPolicy: 'fair' }, enabled_clients: [appClientId] },
-    {
-      id: 'con_shared',
-      name: 'shared-inbox',
-      strategy: 'auth0',
-      options: {
-        passwordPolicy: 'fair',
-        attributes: {
-          email: { unique: false, identifier: { active: false }, profile_required: true, signup: { status: 'required' } },
-          username: { identifier: { active: true }, profile_required: true, signup: { status: 'required' } },
-        },
+  store.add('connections', {
+    id: 'con_members',
+    name: 'members',
+    strategy: 'auth0',
+    options: { passwordPolicy: 'fair' },
+    enabled_clients: [appClientId],
+  });
+  store.add('connections', {
+    id: 'con_shared',
+    name: 'shared-inbox',
+    strategy: 'auth0',
+    options: {
+      passwordPolicy: 'fair',
+      attributes: {
+        email: { unique: false, identifier: { active: false }, profile_required: true, signup: { status: 'required' } },
+        username: { identifier: { active: true }, profile_required: true, signup: { status: 'required' } },
       },
-      enabled_clients: [appClientId],
     },
-  );
-  data.email_provider = {
+    enabled_clients: [appClientId],
+  });
+  store.setEmailProvider({
     name: 'sendgrid',
     enabled: true,
     default_from_address: 'no-reply@example.com',
     credentials: { api_key: 'x' },
     settings: {},
-  };
-  data.email_templates.push({
+  });
+  store.add('email_templates', {
     template: 'reset_email',
     body: '<p>{% if user.app_metadata.invite %}Invited {{ user.name | escape }}{% else %}Reset{% endif %} <a href="{{ url }}">link</a> {{ application.name }} {{ connection.name }} {{ friendly_name }}</p>',
     from: '',
@@ -94,8 +98,7 @@ export function seedTenant(tenant: LocalTenant): { appClientId: string } {
     urlLifetimeInSeconds: 604800,
     enabled: true,
   });
-  data.tenant = { friendly_name: 'Acme Local', support_email: 'support@example.com' };
-  tenant.store.changed();
+  store.setTenantSettings({ friendly_name: 'Acme Local', support_email: 'support@example.com' });
   return { appClientId };
 }
 

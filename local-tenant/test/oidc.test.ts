@@ -37,7 +37,7 @@ const hooks: TenantHooks = {
 beforeAll(async () => {
   tenant = await startTestTenant({ hooks });
   seedTenant(tenant);
-  tenant.store.data.clients.push({
+  tenant.store.add('clients', {
     client_id: APP.client_id,
     client_secret: APP.client_secret,
     name: 'OIDC Test App',
@@ -49,8 +49,7 @@ beforeAll(async () => {
     refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring' },
   });
   const members = tenant.store.findConnectionByName('members');
-  members?.enabled_clients.push(APP.client_id);
-  tenant.store.changed();
+  if (members) tenant.store.update(members, (connection) => connection.enabled_clients.push(APP.client_id));
   https = trustingFetch(tenant);
   mgmt = new ManagementClient({
     domain: tenant.domain,

@@ -53,14 +53,13 @@ beforeAll(async () => {
   tenant = await startTestTenant({ sendgridApiKeys: [LOCAL_SENDGRID_KEY], machineClients: [LOCAL_CLIENTS.admin] });
   ({ appClientId } = seedTenant(tenant));
   // A third kind: unique emails, and usernames as well.
-  tenant.store.data.connections.push({
+  tenant.store.add('connections', {
     id: 'con_staff',
     name: 'staff',
     strategy: 'auth0',
     options: { passwordPolicy: 'fair', requires_username: true },
     enabled_clients: [appClientId],
   });
-  tenant.store.changed();
   sdk = new ManagementClient({
     domain: tenant.domain,
     clientId: BOOTSTRAP.client_id,

@@ -31,7 +31,7 @@ export async function buildBundle(): Promise<string> {
 /** A new tenant with the login application already there (as `npm start` makes it), for one deploy. */
 export async function freshTenant(): Promise<LocalTenant> {
   const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_CLIENTS.deploy, timings: TEST_TIMINGS });
-  tenant.store.data.clients.push({
+  tenant.store.add('clients', {
     client_id: LOCAL_APP.client_id,
     client_secret: 'local-email-flows-app-secret',
     name: LOCAL_APP.name,
@@ -39,7 +39,6 @@ export async function freshTenant(): Promise<LocalTenant> {
     callbacks: [],
     client_metadata: {},
   });
-  tenant.store.changed();
   return tenant;
 }
 

@@ -17,7 +17,7 @@ export const TEST_HARNESS_CLIENT = { client_id: 'local-test-harness', client_sec
 export function ensureHarnessClient(tenant: LocalTenant): void {
   const { store } = tenant;
   if (!store.findClient(TEST_HARNESS_CLIENT.client_id)) {
-    store.data.clients.push({
+    store.add('clients', {
       ...TEST_HARNESS_CLIENT,
       name: 'Local tests (dashboard stand-in)',
       app_type: 'non_interactive',
