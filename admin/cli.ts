@@ -17,10 +17,6 @@ import { transportFor } from './transport';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-export interface CommonOptions {
-  env: string;
-}
-
 export interface RateOptions {
   rate?: number;
   burst?: number;
