@@ -178,11 +178,17 @@ export async function runCommandLine<Flags extends object>(
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput(output ?? {});
+  const fail = (error: unknown): number => {
+    const { code, message } = definition.failure?.(error) ?? failureOf(definition.name, error);
+    console.error(message);
+    if (process.env.DEBUG !== undefined && error instanceof Error) console.error(error.stack);
+    return code;
+  };
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw error;
+    return fail(error);
   }
   const listeners: (() => void)[] = [];
   const shell: CommandShell = {
@@ -210,10 +216,7 @@ export async function runCommandLine<Flags extends object>(
   try {
     return await definition.run(program.opts<Flags>(), shell);
   } catch (error) {
-    const { code, message } = definition.failure?.(error) ?? failureOf(definition.name, error);
-    console.error(message);
-    if (process.env.DEBUG !== undefined && error instanceof Error) console.error(error.stack);
-    return code;
+    return fail(error);
   } finally {
     for (const handler of listeners) {
       process.off('SIGINT', handler);
