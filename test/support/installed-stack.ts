@@ -96,11 +96,11 @@ function readJson(path: string, keywords: Record<string, string | string[]>): Js
 }
 
 function installDistTenant(tenant: LocalTenant, keywords: Record<string, string | string[]>): void {
-  const { data } = tenant.store;
+  const { store } = tenant;
   const now = new Date().toISOString();
 
   const tenantSettings = readJson(join(DIST_TENANT, 'tenant.json'), keywords);
-  data.tenant = { ...data.tenant, ...tenantSettings };
+  store.setTenantSettings({ ...store.data.tenant, ...tenantSettings });
 
   // The login application keeps the client id environments/local.json gives INVITE_CLIENT_ID.
   const clientIds = new Map<string, string>();
@@ -110,7 +110,7 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
     const clientId = name === LOCAL_APP.name ? LOCAL_APP.client_id : `client-${clientIds.size + 1}`;
     clientIds.set(name, clientId);
     const client: ClientRecord = { ...config, name, client_id: clientId, client_secret: `${clientId}-secret` };
-    data.clients.push(client);
+    store.add('clients', client);
   }
 
   for (const name of readdirSync(join(DIST_TENANT, 'database-connections'))) {
@@ -124,18 +124,18 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
       options: (config.options ?? {}) as JsonObject,
       enabled_clients: enabled.map((client) => clientIds.get(String(client)) ?? String(client)),
     };
-    data.connections.push(connection);
+    store.add('connections', connection);
   }
 
   const emails = join(DIST_TENANT, 'emails');
   for (const file of readdirSync(emails).filter((f) => f.endsWith('.json'))) {
     const config = readJson(join(emails, file), keywords);
     if (file === 'provider.json') {
-      data.email_provider = { settings: {}, ...config } as EmailProviderRecord;
+      store.setEmailProvider({ settings: {}, ...config } as EmailProviderRecord);
       continue;
     }
     const body = replaceKeywords(readFileSync(join(emails, String(config.body)), 'utf8'), keywords);
-    data.email_templates.push({ ...config, body } as EmailTemplateRecord);
+    store.add('email_templates', { ...config, body } as EmailTemplateRecord);
   }
 
   const actionIds = new Map<string, string>();
@@ -158,8 +158,8 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
       created_at: now,
       updated_at: now,
     };
-    data.action_versions.push(version);
-    data.actions.push({
+    store.add('action_versions', version);
+    store.add('actions', {
       ...version,
       id: version.action_id,
       name,
@@ -172,18 +172,18 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
 
   const triggers = readJson(join(DIST_TENANT, 'triggers', 'triggers.json'), keywords) as Record<string, { action_name: string }[]>;
   for (const [triggerId, bindings] of Object.entries(triggers)) {
-    for (const binding of bindings) {
+    const records = bindings.map((binding) => {
       const actionId = actionIds.get(binding.action_name);
       if (actionId === undefined) throw new Error(`triggers.json binds ${binding.action_name}, which dist/tenant does not hold`);
-      data.trigger_bindings.push({
+      return {
         id: `bind_${triggerId}_${binding.action_name}`,
         trigger_id: triggerId,
         action_id: actionId,
         display_name: binding.action_name,
         created_at: now,
         updated_at: now,
-      });
-    }
+      };
+    });
+    store.replaceTriggerBindings(triggerId, records);
   }
-  tenant.store.changed();
 }
