@@ -55,8 +55,7 @@ export function registerResourceServers(api: Hono<ManagementEnv>, ctx: TenantCon
       skip_consent_for_verifiable_first_party_clients: false,
     };
     applySettings(server, body);
-    store.data.resource_servers.push(server);
-    store.changed();
+    store.add('resource_servers', server);
     return c.json(view(server), 201);
   });
 
@@ -69,17 +68,13 @@ export function registerResourceServers(api: Hono<ManagementEnv>, ctx: TenantCon
     }
     const changed = { ...server };
     applySettings(changed, body);
-    Object.assign(server, changed);
-    store.changed();
+    store.update(server, (rs) => Object.assign(rs, changed));
     return c.json(view(server));
   });
 
   api.delete('/resource-servers/:id', (c) => {
     const server = requireResourceServer(ctx, c.req.param('id'));
-    store.data.resource_servers = store.data.resource_servers.filter((rs) => rs !== server);
-    // The API's client grants go with it, as on Auth0 (a grant names an existing audience).
-    store.data.client_grants = store.data.client_grants.filter((g) => g.audience !== server.identifier);
-    store.changed();
+    store.removeResourceServer(server);
     return c.body(null, 204);
   });
 }

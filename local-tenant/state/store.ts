@@ -49,7 +49,8 @@ export function nowIso(): string {
 }
 
 /** The collections of records that are added and removed one by one (users have their own methods). */
-export type RecordCollection = 'clients' | 'client_grants' | 'connections' | 'actions' | 'action_versions' | 'email_templates' | 'tickets';
+export type RecordCollection =
+  'clients' | 'client_grants' | 'resource_servers' | 'connections' | 'actions' | 'action_versions' | 'email_templates' | 'tickets';
 export type RecordOf<K extends RecordCollection> = TenantData[K][number];
 
 export interface TenantStoreOptions {
@@ -137,6 +138,13 @@ export class TenantStore {
     for (const connection of this.data.connections) {
       connection.enabled_clients = connection.enabled_clients.filter((id) => id !== client.client_id);
     }
+    this.changed();
+  }
+
+  /** Deletes an API with its client grants, as Auth0 does (a grant names an existing audience). */
+  removeResourceServer(server: ResourceServerRecord): void {
+    this.data.resource_servers = this.data.resource_servers.filter((rs) => rs !== server);
+    this.data.client_grants = this.data.client_grants.filter((g) => g.audience !== server.identifier);
     this.changed();
   }
 
