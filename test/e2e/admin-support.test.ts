@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { runInProcess } from '../support/command-runs';
 import { ManagementClient } from 'auth0';
 import { loadAdminConfig, requireSettings, type AdminConfig } from '../../admin/admin-config';
 import { runBulkInvite } from '../../admin/bulk-invite';
@@ -410,10 +411,25 @@ describe('resend to an email several users share: the username prompt', () => {
 describe('usage errors of the commands: exit 2, the cause named, no request to the tenant', () => {
   const SCRIPTS = ['invite', 'resend', 'set-secondary-email', 'reset-password'];
 
+  /**
+   * In this process, through the shell every entry point runs (test/support/command-runs.ts), with
+   * the environment runScript gives a child (the CA through LOCAL_TENANT_CA_CERT: NODE_EXTRA_CA_CERTS
+   * counts only when a process starts). Each command's entry point as a child process is checked
+   * by test/properties/script-arguments.test.ts and by the cases above and below.
+   */
   async function usageError(name: string, args: string[], env: Record<string, string | undefined> = {}) {
     const before = tenant.requestLog.list().length;
     const outbox = tenant.store.outbox.size;
-    const result = await runScript(name, args, env).done;
+    const environment = Object.fromEntries(
+      Object.entries({
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...scriptEnv(),
+        LOCAL_TENANT_CA_CERT: tenant.caCertPath,
+        ...env,
+      }).filter(([, value]) => value !== undefined),
+    );
+    const result = await runInProcess(name, args, { cwd: work, env: environment });
     expect(tenant.requestLog.list().slice(before)).toEqual([]);
     expect(tenant.store.outbox.size).toBe(outbox);
     expect(result.stdout).toBe('');

@@ -14,20 +14,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format } from 'node:util';
-import { runCommandLine, type CommandDefinition } from '../../admin/cli';
-import { resendCommand } from '../../admin/resend-command';
-import { resetPasswordCommand } from '../../admin/reset-password-command';
-import { setSecondaryEmailCommand } from '../../admin/set-secondary-email-command';
-import { buildCommand } from '../../build/build-command';
-import { previewCommand } from '../../build/preview-command';
-import { deployCommand } from '../../deploy/deploy-command';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
-import { startCommand } from '../../local-tenant/start-command';
-import { inviteCommand } from '../../scripts/invite';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
 import { seedTenant, TEST_TIMINGS } from '../../local-tenant/test/helpers';
+import { runInProcess as runCommand } from '../support/command-runs';
 
 jest.setTimeout(120_000);
 
@@ -66,18 +57,6 @@ interface Run {
   output: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own flags
-const COMMANDS: Record<string, CommandDefinition<any>> = {
-  build: buildCommand,
-  start: startCommand,
-  deploy: deployCommand,
-  preview: previewCommand,
-  invite: inviteCommand,
-  resend: resendCommand,
-  'set-secondary-email': setSecondaryEmailCommand,
-  'reset-password': resetPasswordCommand,
-};
-
 /** The environment a command gets: nothing of this process's, only what the test gives. */
 function commandEnvironment(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, AUTH0_DOMAIN: tenant.domain };
@@ -100,28 +79,16 @@ function runChild(script: string, args: readonly string[]): Promise<Run> {
 }
 
 /**
- * The same command in this process: its definition through runCommandLine, in the same folder,
- * with the same environment (the CA through LOCAL_TENANT_CA_CERT, which environments/local.json
- * reads, since NODE_EXTRA_CA_CERTS counts only when a process starts); what it prints, collected.
+ * The same command in this process, in the same folder, with the same environment (the CA
+ * through LOCAL_TENANT_CA_CERT, which environments/local.json reads, since NODE_EXTRA_CA_CERTS
+ * counts only when a process starts).
  */
 async function runInProcess(script: string, args: readonly string[]): Promise<Run> {
-  let output = '';
-  const collect = (...parts: unknown[]) => void (output += `${format(...parts)}\n`);
-  const spies = [jest.spyOn(console, 'log').mockImplementation(collect), jest.spyOn(console, 'error').mockImplementation(collect)];
-  const [cwd, env] = [process.cwd(), process.env];
-  process.chdir(dir);
-  process.env = { ...commandEnvironment(), LOCAL_TENANT_CA_CERT: tenant.caCertPath };
-  try {
-    const code = await runCommandLine(COMMANDS[script]!, args, {
-      writeOut: (text) => (output += text),
-      writeErr: (text) => (output += text),
-    });
-    return { code, output };
-  } finally {
-    process.env = env;
-    process.chdir(cwd);
-    for (const spy of spies) spy.mockRestore();
-  }
+  const { code, output } = await runCommand(script, args, {
+    cwd: dir,
+    env: { ...commandEnvironment(), LOCAL_TENANT_CA_CERT: tenant.caCertPath },
+  });
+  return { code, output };
 }
 
 /** Stands for the case's own --state-dir. */
