@@ -6,7 +6,7 @@ import { fakePostLoginApi, fakePostLoginEvent, fakeRegistrationApi, fakeRegistra
  * request and load no SDK. For post-login it is the common case of every login (a verified user
  * already welcomed); for post-user-registration, a user who is not invited.
  */
-export interface FastPathCase {
+interface FastPathCase {
   description: string;
   event: unknown;
   api: () => unknown;

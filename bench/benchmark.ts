@@ -17,14 +17,14 @@ import { measureTokenReuse } from './token-reuse';
  * which it reports as not measured rather than claiming them.
  */
 
-export interface BenchOptions {
+interface BenchOptions {
   quick: boolean;
   /** Progress lines (the CLI prints them; the test stays quiet). */
   progress?: (line: string) => void;
   slow?: SlowOptions;
 }
 
-export interface Repetitions {
+interface Repetitions {
   coldStart: number;
   coldSendRuns: number;
   fastPathRounds: number;
@@ -32,13 +32,13 @@ export interface Repetitions {
   tokenExecutions: number;
 }
 
-export function repetitionsFor(quick: boolean): Repetitions {
+function repetitionsFor(quick: boolean): Repetitions {
   return quick
     ? { coldStart: 5, coldSendRuns: 1, fastPathRounds: 11, fastPathExecutionsPerRound: 5000, tokenExecutions: 50 }
     : { coldStart: 41, coldSendRuns: 5, fastPathRounds: 21, fastPathExecutionsPerRound: 20000, tokenExecutions: 300 };
 }
 
-export interface SlowOptions {
+interface SlowOptions {
   deployRepetitions: number;
   bulk: BulkInviteBenchOptions;
 }

@@ -8,7 +8,7 @@ import { loadAction, type DeclaredDependency, type LoadedAction } from '../local
  */
 
 export const ROOT = join(__dirname, '..');
-export const DIST_TENANT = join(ROOT, 'dist', 'tenant');
+const DIST_TENANT = join(ROOT, 'dist', 'tenant');
 
 export interface BuiltAction {
   name: string;
@@ -59,13 +59,13 @@ export function builtAction(name: string, distTenant: string = DIST_TENANT): Bui
 }
 
 /** The exported function Auth0 calls for each trigger. */
-export const HANDLER_NAMES: Readonly<Record<string, string>> = {
+const HANDLER_NAMES: Readonly<Record<string, string>> = {
   'post-login': 'onExecutePostLogin',
   'post-user-registration': 'onExecutePostUserRegistration',
   'custom-email-provider': 'onExecuteCustomEmailProvider',
 };
 
-export function handlerName(trigger: string): string {
+function handlerName(trigger: string): string {
   const name = HANDLER_NAMES[trigger];
   if (name === undefined) throw new Error(`No handler name known for trigger ${trigger}`);
   return name;

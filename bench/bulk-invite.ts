@@ -23,7 +23,7 @@ import { median } from './stats';
 const TITLE = '6. Bulk invitation';
 
 /** The two ways the post-user-registration Action invites; each connection picks one (environments/local.json). */
-export interface InviteMode {
+interface InviteMode {
   id: 'change-password' | 'ticket';
   connection: 'members' | 'shared-inbox';
   /** Management API requests the Action makes per user, beside the creation. */
@@ -31,7 +31,7 @@ export interface InviteMode {
   description: string;
 }
 
-export const INVITE_MODES: readonly InviteMode[] = [
+const INVITE_MODES: readonly InviteMode[] = [
   {
     id: 'change-password',
     connection: 'members',
@@ -73,7 +73,7 @@ export const BULK_INVITE_DEFAULTS: BulkInviteBenchOptions = {
 };
 
 /** Seconds a token bucket (`burst`, `perSecond`) needs at best to serve `requests`: the burst at once, the rest at the rate. */
-export function bucketSeconds(requests: number, limit: { burst: number; perSecond: number }): number {
+function bucketSeconds(requests: number, limit: { burst: number; perSecond: number }): number {
   return Math.max(0, requests - limit.burst) / limit.perSecond;
 }
 
@@ -82,7 +82,7 @@ export function bucketSeconds(requests: number, limit: { burst: number; perSecon
  * fourth user on the shared-inbox connection with a username, as a real file might;
  * `connection: 'shared-inbox'` puts every user there (ticket mode), each with a short username.
  */
-export function writeInviteCsv(
+function writeInviteCsv(
   path: string,
   rows: number,
   options: { mixed: boolean; prefix: string; connection?: 'members' | 'shared-inbox'; usernamePrefix?: string },
@@ -157,7 +157,7 @@ async function watchTenant<T>(stack: LocalStack, work: () => Promise<T>): Promis
 }
 
 /** One run of one mode, as the tenant's log and the command's report tell it. */
-export interface InviteRun {
+interface InviteRun {
   users: number;
   created: number;
   /** Confirmed by the command: the Action's record of the sent invitation was read back. */

@@ -10,7 +10,7 @@ import { ratioOf, type Figure, type Section } from './report';
  */
 
 /** The same esbuild settings as build/bundle-actions.ts, with nothing external. */
-export async function inlinedBytes(entryPoint: string): Promise<number> {
+async function inlinedBytes(entryPoint: string): Promise<number> {
   const result = await build({
     entryPoints: [entryPoint],
     bundle: true,
@@ -27,7 +27,7 @@ export async function inlinedBytes(entryPoint: string): Promise<number> {
   return output.contents.byteLength;
 }
 
-export interface BundleSizeOptions {
+interface BundleSizeOptions {
   /** Bundling with the SDKs inlined takes a few seconds per Action; the quick run skips it. */
   inlined: boolean;
 }

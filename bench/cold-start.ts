@@ -9,7 +9,7 @@ import { median } from './stats';
  * execution, against loading an empty Action (and its first execution) the same way.
  */
 
-export interface ColdStartSample {
+interface ColdStartSample {
   action: string;
   /** Milliseconds: vm context, compile, module code, first execution. */
   medianMs: number;
@@ -20,7 +20,7 @@ export interface ColdStartSample {
   executed: boolean;
 }
 
-export async function sampleColdStart(action: BuiltAction, repetitions: number): Promise<ColdStartSample> {
+async function sampleColdStart(action: BuiltAction, repetitions: number): Promise<ColdStartSample> {
   const fastPath = fastPathCase(action.trigger.id);
   const times: number[] = [];
   const emptyTimes: number[] = [];

@@ -15,7 +15,7 @@ import { median } from './stats';
 const TITLE = '7. Deploy and plan of an unchanged tenant';
 
 /** Requests that change the tenant: anything but reads, and the token request (it changes nothing). */
-export function writingRequests(log: readonly LoggedRequest[]): LoggedRequest[] {
+function writingRequests(log: readonly LoggedRequest[]): LoggedRequest[] {
   return log.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/oauth/token');
 }
 

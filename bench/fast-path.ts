@@ -9,14 +9,14 @@ import { median } from './stats';
  * first ones), per execution, against an empty handler; and the modules it loads.
  */
 
-export interface FastPathOptions {
+interface FastPathOptions {
   /** Timed rounds; the figure is their median. */
   rounds: number;
   /** Executions per round (one execution is too short to time alone). */
   executionsPerRound: number;
 }
 
-export interface FastPathSample {
+interface FastPathSample {
   perExecutionUs: number;
   emptyPerExecutionUs: number;
   /** Median over rounds of (this round's time ÷ the empty handler's time in the same round). */
@@ -27,7 +27,7 @@ export interface FastPathSample {
 }
 
 /** The band of the fast path: at most this many times an empty handler's time, per execution. */
-export const FAST_PATH_MAX_RATIO = 2;
+const FAST_PATH_MAX_RATIO = 2;
 
 async function roundUs(handler: Handler, event: unknown, api: unknown, executions: number): Promise<number> {
   const started = performance.now();
@@ -35,7 +35,7 @@ async function roundUs(handler: Handler, event: unknown, api: unknown, execution
   return ((performance.now() - started) * 1000) / executions;
 }
 
-export async function sampleFastPath(action: BuiltAction, options: FastPathOptions): Promise<FastPathSample> {
+async function sampleFastPath(action: BuiltAction, options: FastPathOptions): Promise<FastPathSample> {
   const fastPath = fastPathCase(action.trigger.id);
   if (fastPath === undefined) throw new Error(`${action.name} has no fast path`);
   const loaded = loadFresh(action.code, { filename: `${action.name}/code.js`, dependencies: action.dependencies });

@@ -7,7 +7,7 @@ import type { MachineInfo, MeasuredSource } from './report';
 const ROOT = join(__dirname, '..');
 
 /** The packages whose code the figures depend on. */
-export const MEASURED_PACKAGES = ['auth0', '@sendgrid/mail', 'auth0-deploy-cli', 'esbuild'] as const;
+const MEASURED_PACKAGES = ['auth0', '@sendgrid/mail', 'auth0-deploy-cli', 'esbuild'] as const;
 
 export function machineInfo(): MachineInfo {
   const cpu = cpus();

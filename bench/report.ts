@@ -99,7 +99,7 @@ function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-export function formatValue(value: number | null, unit: string): string {
+function formatValue(value: number | null, unit: string): string {
   if (value === null) return '—';
   return unit === '' ? formatNumber(value) : `${formatNumber(value)} ${unit}`;
 }

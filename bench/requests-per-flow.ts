@@ -36,7 +36,7 @@ const registration = (connection: string, appMetadata: Record<string, unknown>) 
     userOverrides: { user_id: userId, app_metadata: appMetadata },
   });
 
-export const FLOWS: readonly FlowSpec[] = [
+const FLOWS: readonly FlowSpec[] = [
   {
     id: 'invite-change-password-flagged',
     label: 'invitation, change_password, user created with invite: true',
@@ -89,7 +89,7 @@ export const FLOWS: readonly FlowSpec[] = [
   },
 ];
 
-export interface FlowRun {
+interface FlowRun {
   flow: string;
   cache: CacheState;
   requests: string[];
@@ -123,7 +123,7 @@ async function execute(action: BuiltAction, flow: FlowSpec, cache: ActionCacheSt
   return { logs, metadataKeys: 0 };
 }
 
-export async function runFlow(flow: FlowSpec, cacheState: CacheState): Promise<FlowRun> {
+async function runFlow(flow: FlowSpec, cacheState: CacheState): Promise<FlowRun> {
   const action = builtAction(flow.action);
   const cache = new ActionCacheStore();
   return withRecordedHttp(async (http) => {

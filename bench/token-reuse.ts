@@ -13,7 +13,7 @@ import { ratioOf, type Figure, type Section } from './report';
  */
 
 /** Auth0's default lifetime of a Management API token: 24 h. */
-export const TOKEN_LIFETIME_SEC = 86_400;
+const TOKEN_LIFETIME_SEC = 86_400;
 
 /**
  * Auth0's account-linking Action (docs-v2
@@ -26,7 +26,7 @@ export const TOKEN_LIFETIME_SEC = 86_400;
 export const AUTH0_SAMPLE_SOURCE = 'https://auth0.com/docs/manage-users/user-accounts/user-account-linking/link-user-accounts';
 const AUTH0_SAMPLE_TTL_LEEWAY_FACTOR = 0.2;
 
-export function auth0SampleTtl(expiresInSec: number): number {
+function auth0SampleTtl(expiresInSec: number): number {
   return expiresInSec - expiresInSec * AUTH0_SAMPLE_TTL_LEEWAY_FACTOR;
 }
 
@@ -55,13 +55,13 @@ async function auth0SampleToken(cache: ActionCache, secrets: Record<string, stri
 }
 
 /** Executions spread evenly over `spanSec` of simulated time. */
-export interface TokenSchedule {
+interface TokenSchedule {
   label: string;
   executions: number;
   spanSec: number;
 }
 
-export function tokenSchedules(executions: number): TokenSchedule[] {
+function tokenSchedules(executions: number): TokenSchedule[] {
   return [
     // The last execution just before the token's renewal margin (one minute) ends its cache entry.
     { label: 'a day', executions, spanSec: TOKEN_LIFETIME_SEC - 120 },
@@ -69,7 +69,7 @@ export function tokenSchedules(executions: number): TokenSchedule[] {
   ];
 }
 
-export interface TokenReuseRun {
+interface TokenReuseRun {
   executions: number;
   tokenRequests: number;
   emailsSent: number;
@@ -77,7 +77,7 @@ export interface TokenReuseRun {
 }
 
 /** The built verify-and-welcome, every execution a verification email, one api.cache whose clock follows the schedule. */
-export async function runTokenReuse(schedule: TokenSchedule): Promise<TokenReuseRun> {
+async function runTokenReuse(schedule: TokenSchedule): Promise<TokenReuseRun> {
   const action = builtAction('verify-and-welcome');
   const loaded = loadFresh(action.code, { filename: `${action.name}/code.js`, dependencies: action.dependencies });
   const handler = handlerOf(loaded, action.trigger.id);
@@ -106,7 +106,7 @@ export async function runTokenReuse(schedule: TokenSchedule): Promise<TokenReuse
 }
 
 /** Auth0's sample's token step on the same schedule, the same kind of cache and the same token answer. */
-export async function runAuth0SampleTokens(schedule: TokenSchedule): Promise<number> {
+async function runAuth0SampleTokens(schedule: TokenSchedule): Promise<number> {
   let now = Date.now();
   const cache = new ActionCacheStore(() => now);
   const stepMs = Math.floor((schedule.spanSec * 1000) / Math.max(1, schedule.executions - 1));

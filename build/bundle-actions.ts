@@ -33,7 +33,7 @@ export function findActions(actionsDir: string): ActionManifest[] {
 }
 
 /** The exact installed version of each dependency, from package-lock.json, so Auth0 installs what was tested. */
-export function lockedVersions(root: string, names: readonly string[]): { name: string; version: string }[] {
+function lockedVersions(root: string, names: readonly string[]): { name: string; version: string }[] {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
     packages?: Record<string, { version?: string }>;
   };

@@ -13,17 +13,17 @@ import { ENVIRONMENTS_DIR, environmentNames, environmentVariables, loadEnvironme
  */
 
 export const REPO_ROOT = join(__dirname, '..');
-export const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
+const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
 
 /** The GitHub environment that holds each deployed tenant's secrets and variables. */
-export const GITHUB_ENVIRONMENT_OF: Readonly<Record<string, string>> = { staging: 'staging', prod: 'production' };
+const GITHUB_ENVIRONMENT_OF: Readonly<Record<string, string>> = { staging: 'staging', prod: 'production' };
 
 /** Values that must never be visible in a log or the repository settings page: GitHub secrets, not variables. */
 export function isSecretName(name: string): boolean {
   return /SECRET|API_KEY|TOKEN|PASSWORD/.test(name);
 }
 
-export interface WorkflowStep {
+interface WorkflowStep {
   name?: string;
   uses?: string;
   run?: string;
@@ -143,7 +143,7 @@ const NPM_BUILTINS = new Set(['ci', 'install', 'i', 'audit', 'ls', 'config', 'ca
 /** npm shorthands that run the package.json script of the same name. */
 const NPM_SCRIPT_SHORTHANDS = new Set(['test', 't', 'start', 'stop', 'restart']);
 
-export interface NpmCommand {
+interface NpmCommand {
   job: string;
   /** The script it runs, or undefined for an npm built-in. */
   script?: string;
@@ -153,7 +153,7 @@ export interface NpmCommand {
 }
 
 /** Every `npm ...` command in the jobs' `run:` steps. */
-export function npmCommands(workflow: Workflow): { commands: NpmCommand[]; problems: string[] } {
+function npmCommands(workflow: Workflow): { commands: NpmCommand[]; problems: string[] } {
   const commands: NpmCommand[] = [];
   const problems: string[] = [];
   for (const job of workflow.jobs) {
@@ -227,7 +227,7 @@ export function pinningProblems(workflow: Workflow, repoRoot = REPO_ROOT): strin
 }
 
 /** The tenant a job deploys to or plans against, from its `npm run deploy -- --env <name>` step. */
-export function deployTarget(workflow: Workflow, job: WorkflowJob): { env: string; plan: boolean } | undefined {
+function deployTarget(workflow: Workflow, job: WorkflowJob): { env: string; plan: boolean } | undefined {
   const command = npmCommands({ ...workflow, jobs: [job] }).commands.find((c) => c.script === 'deploy');
   if (!command) return undefined;
   const envIndex = command.args.indexOf('--env');
@@ -281,7 +281,7 @@ export function environmentVariablesRead(envName: string, environmentsDir = ENVI
 }
 
 /** The variables `.env.example` documents (`NAME=` lines; commented-out ones are not counted). */
-export function documentedVariables(dotenvExample = join(REPO_ROOT, '.env.example')): Set<string> {
+function documentedVariables(dotenvExample = join(REPO_ROOT, '.env.example')): Set<string> {
   return new Set([...readFileSync(dotenvExample, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
 }
 
@@ -329,7 +329,7 @@ export function tenantEnvProblems(workflows: Workflow[], environmentsDir = ENVIR
  * The table of GitHub secrets and variables in docs/deploying.md (section "GitHub secrets and variables"):
  * rows "| `NAME` | secret | ..." or "| `NAME` | variable | ...".
  */
-export function settingsTable(page: string): Map<string, 'secret' | 'variable'> {
+function settingsTable(page: string): Map<string, 'secret' | 'variable'> {
   const start = page.search(/^#+ GitHub secrets and variables\s*$/m);
   if (start === -1) throw new Error('docs/deploying.md has no "GitHub secrets and variables" section.');
   const afterHeading = page.indexOf('\n', start) + 1;

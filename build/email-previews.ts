@@ -33,7 +33,7 @@ export interface EmailPreview {
   file: string;
 }
 
-export interface PreviewSources {
+interface PreviewSources {
   /** A deploy-cli directory whose `emails/` holds the Auth0 templates (default tenant/). */
   tenantDir?: string;
   sendgridTemplatesDir?: string;
@@ -83,7 +83,7 @@ export async function renderEmailPreviews(sources: PreviewSources = {}): Promise
 }
 
 /** The index page: one section per template, one row per preview, labelled and linked. */
-export function previewIndexHtml(previews: readonly EmailPreview[]): string {
+function previewIndexHtml(previews: readonly EmailPreview[]): string {
   const sections: string[] = [];
   const groups = new Map<string, EmailPreview[]>();
   for (const preview of previews) {

@@ -24,7 +24,7 @@ export type LanguageSource = 'user_metadata.locale' | 'request_language' | 'fall
 
 /** The two database connections of tenant/: email as identifier, and non-unique emails with usernames. */
 export type SampleConnection = 'members' | 'shared-inbox';
-export const SAMPLE_CONNECTIONS: readonly SampleConnection[] = ['members', 'shared-inbox'];
+const SAMPLE_CONNECTIONS: readonly SampleConnection[] = ['members', 'shared-inbox'];
 
 /** The `user` an Auth0 email template sees: the profile every trigger carries, always with an email. */
 export interface Auth0TemplateUser extends UserProfile {
@@ -98,7 +98,7 @@ interface LanguageCase {
 }
 
 /** Each language reached by each source, and the user's choice winning over the browser's. */
-export const LANGUAGE_CASES: readonly LanguageCase[] = [
+const LANGUAGE_CASES: readonly LanguageCase[] = [
   { language: 'en', source: 'fallback', slug: 'en-fallback', description: 'English: no locale, no request language' },
   {
     language: 'en',

@@ -155,7 +155,7 @@ export function describeSource(source: KeywordSource, environmentName: string): 
 }
 
 /** One environment variable an environment reads, and what for. */
-export interface EnvironmentVariableUse {
+interface EnvironmentVariableUse {
   variable: string;
   /** `domain`, `credentials.clientId`, `caCert`, or `keyword NAME`. */
   usedFor: string[];

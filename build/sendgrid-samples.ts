@@ -7,15 +7,9 @@ import { EMAIL_LANGUAGES, HOSTILE_MARKUP, type EmailLanguage } from './email-sam
  * email-samples.ts; the email previews render both.
  */
 
-/**
- * `{{#if username}}`: an account known by its username (shared inbox), or by its email only;
- * plus the branches of one template (TEMPLATE_DATA).
- */
-export const SENDGRID_BRANCHES = ['username', 'email-only'] as const;
+type SampleValue = string | boolean;
 
-export type SampleValue = string | boolean;
-
-export interface SendgridEmailSample {
+interface SendgridEmailSample {
   /** Unique and file-name safe: `invite.username.fr`. */
   id: string;
   /** The template's name in sendgrid-templates/templates.json (`invite`, `verify`, ...). */

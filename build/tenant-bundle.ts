@@ -14,7 +14,7 @@ export const ROOT = join(__dirname, '..');
  * files are in `tenant-variants/custom-email-provider/`.
  */
 export type EmailProviderChoice = 'sendgrid' | 'custom';
-export const EMAIL_PROVIDER_CHOICES: readonly EmailProviderChoice[] = ['sendgrid', 'custom'];
+const EMAIL_PROVIDER_CHOICES: readonly EmailProviderChoice[] = ['sendgrid', 'custom'];
 const VARIANT_OF: Record<EmailProviderChoice, string | undefined> = { sendgrid: undefined, custom: 'custom-email-provider' };
 
 export function parseEmailProviderChoice(value: string | undefined): EmailProviderChoice {
@@ -23,7 +23,7 @@ export function parseEmailProviderChoice(value: string | undefined): EmailProvid
   throw new Error(`Unknown email provider "${value}": use ${EMAIL_PROVIDER_CHOICES.join(' or ')}.`);
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   /** Where to write the directory; default `dist/tenant`. */
   outDir?: string;
   emailProvider?: EmailProviderChoice;
@@ -38,7 +38,7 @@ export interface BuildOptions {
 }
 
 /** The variant that gives the email templates their `resultUrl`. */
-export const TEMPLATE_RESULT_URL_VARIANT = 'template-result-url';
+const TEMPLATE_RESULT_URL_VARIANT = 'template-result-url';
 
 export interface TenantBundle {
   outDir: string;
@@ -144,7 +144,7 @@ function readJson<T>(file: string): T | undefined {
 }
 
 /** The ticket-mode rule of every environment whose invitation settings are written in its file. */
-export function invitationProblemsOfEnvironments(tenantDir: string, environmentsDir: string): string[] {
+function invitationProblemsOfEnvironments(tenantDir: string, environmentsDir: string): string[] {
   const connections = readDatabaseConnections(tenantDir);
   if (!existsSync(environmentsDir)) return [];
   return environmentNames(environmentsDir).flatMap((name) => {

@@ -4,7 +4,7 @@ import type { ActionManifest } from '../actions/shared/action-manifest';
 export type TriggerBindings = Record<string, { action_name: string; display_name: string }[]>;
 
 /** Triggers that Auth0 lets run one Action only: the Action is the delivery of every email. */
-export const SINGLE_ACTION_TRIGGERS: readonly string[] = ['custom-email-provider'];
+const SINGLE_ACTION_TRIGGERS: readonly string[] = ['custom-email-provider'];
 
 /**
  * What is wrong with the trigger bindings: an Action that does not exist, an Action bound to

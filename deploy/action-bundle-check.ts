@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AUTH0_CODE_LIMIT_BYTES } from '../build/bundle-actions';
 
-export interface ActionBundleSize {
+interface ActionBundleSize {
   name: string;
   /** The code file, relative to the bundle directory. */
   code: string;

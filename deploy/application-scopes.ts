@@ -9,7 +9,7 @@
 
 export type ApplicationName = 'deploy' | 'actions' | 'admin';
 
-export interface ManagementCall {
+interface ManagementCall {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** The endpoint as Auth0's reference writes it, relative to /api/v2. */
   path: string;

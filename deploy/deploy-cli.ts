@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 /** The resource types this project manages; deploy-cli leaves every other type of the tenant alone. */
 export const MANAGED_RESOURCE_TYPES = ['actions', 'triggers', 'databases', 'clients', 'emailTemplates', 'emailProvider', 'tenant'] as const;
 
-export interface DeployCliOptions {
+interface DeployCliOptions {
   inputDir: string;
   domain: string;
   clientId: string;
@@ -205,13 +205,6 @@ function hostFor(caCertPath: string | undefined): HostClient {
     hosts.set(key, host);
   }
   return host;
-}
-
-/** Ends the deploy-cli hosts of this process (they also end with it). */
-export function stopDeployCliHosts(): void {
-  const shared = process as unknown as Record<symbol, Map<string, DeployCliHost> | undefined>;
-  for (const host of shared[HOSTS]?.values() ?? []) host.stop();
-  shared[HOSTS]?.clear();
 }
 
 /**

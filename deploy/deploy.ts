@@ -32,7 +32,7 @@ import { validateEmailTemplates } from './template-validation';
  * step comes before deploy-cli's import, so the tenant has received no writing request.
  */
 
-export type DeployStage = 'environment' | 'bundle' | 'tenant' | 'plan';
+type DeployStage = 'environment' | 'bundle' | 'tenant' | 'plan';
 
 /** The deploy stopped before writing anything; each cause names what to fix. */
 export class DeployRefused extends Error {
@@ -59,7 +59,7 @@ export class DeployFailed extends Error {
   }
 }
 
-export interface DeployOptions {
+interface DeployOptions {
   /** `environments/<name>.json`. */
   environment: string;
   /** Stop after the plan. */

@@ -10,7 +10,7 @@ import { describeSource, type EnvironmentDescription } from '../build/environmen
  */
 const PLACEHOLDER = /(##|@@)([A-Za-z0-9_]+)\1/g;
 
-export interface UnfilledPlaceholder {
+interface UnfilledPlaceholder {
   keyword: string;
   /** `##KEY##` or `@@KEY@@`, as written. */
   placeholders: string[];

@@ -27,7 +27,7 @@ const MAX_ACTION_SECRETS = 30;
  * run. They are left out of the comparison; every deploy sends them anyway (deploy-cli PATCHes
  * every resource), so a rotated secret still reaches the tenant.
  */
-export const WRITE_ONLY_FIELDS: Record<string, string[]> = {
+const WRITE_ONLY_FIELDS: Record<string, string[]> = {
   actions: Array.from({ length: MAX_ACTION_SECRETS }, (_, index) => `secrets[${index}].value`),
   emailProvider: ['credentials'],
 };
@@ -55,10 +55,10 @@ export interface DeployPlan {
 }
 
 /** Auth0 keeps 50 versions per Action and deletes the oldest beyond (docs "Actions Limitations"). */
-export const MAX_ACTION_VERSIONS = 50;
+const MAX_ACTION_VERSIONS = 50;
 
 /** The plan's line about Action versions: how many this deploy creates, and why unchanged ones count. */
-export function actionVersionsLine(names: readonly string[]): string {
+function actionVersionsLine(names: readonly string[]): string {
   if (names.length === 0) return 'Action versions this deploy creates: 0.';
   return (
     `Action versions this deploy creates: ${names.length}, one per Action (${names.join(', ')}), changed or not: ` +
@@ -137,7 +137,7 @@ export function withEmailProviderFact(plan: DeployPlan, tenantHasEmailProvider: 
 }
 
 /** Whether the tenant has an email provider (GET /api/v2/emails/provider; 404 when none). */
-export async function tenantHasEmailProvider(client: ManagementClient): Promise<boolean> {
+async function tenantHasEmailProvider(client: ManagementClient): Promise<boolean> {
   try {
     await client.emails.provider.get({ fields: 'name', include_fields: true });
     return true;
@@ -180,7 +180,7 @@ function sameBindings(wanted: readonly TriggerBinding[], actual: readonly Trigge
 }
 
 /** The tenant's bindings of each trigger named (GET /api/v2/actions/triggers/{id}/bindings), by trigger id. */
-export async function readTenantTriggerBindings(
+async function readTenantTriggerBindings(
   client: ManagementClient,
   triggerIds: readonly string[],
 ): Promise<Record<string, TriggerBinding[]>> {
@@ -253,7 +253,7 @@ export function formatPlan(plan: DeployPlan, heading: string): string {
   return lines.join('\n');
 }
 
-export interface PlanRun {
+interface PlanRun {
   plan: DeployPlan;
   exitCode: number;
   /** deploy-cli's output, control characters removed. */

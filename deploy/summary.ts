@@ -18,7 +18,7 @@ import { WRITE_ONLY_NOTE, type DeployPlan, type PlanItem } from './plan';
  *   the tenant answered. Only names are taken from its log lines, never values.
  */
 
-export interface DeployLogEntry {
+interface DeployLogEntry {
   verb: 'Created' | 'Updated' | 'Deployed';
   type: string;
   name: string;

@@ -9,7 +9,7 @@ import { TEMPLATE_RESULT_URL_SETTING, type EnvironmentDescription } from '../bui
  * allows it is the environment's `templateResultUrl`; these checks keep the bundle and the
  * setting in step, and name the setting when a tenant refuses anyway.
  */
-export const RESULT_URL_REFUSAL = 'Customizations for resultUrl are not allowed for non-enterprise tenants';
+const RESULT_URL_REFUSAL = 'Customizations for resultUrl are not allowed for non-enterprise tenants';
 
 /** The `emails/<template>.json` files of a bundle that set a non-empty `resultUrl`. */
 export function templatesWithResultUrl(bundleDir: string): string[] {

@@ -60,7 +60,7 @@ export function readEmailTemplates(bundleDir: string, values: Readonly<Record<st
     });
 }
 
-export interface RenderedEmail {
+interface RenderedEmail {
   sample: Auth0EmailSample;
   from: string;
   subject: string;
@@ -74,7 +74,7 @@ export async function renderEmailTemplate(source: EmailTemplateSource, sample: A
 }
 
 /** What a rendered sample must look like: text, the link, its language on `<html lang>`, user fields escaped. */
-export function renderedEmailProblems(rendered: RenderedEmail): string[] {
+function renderedEmailProblems(rendered: RenderedEmail): string[] {
   const { sample, subject, html } = rendered;
   const problems: string[] = [];
   if (subject === '') problems.push('the subject renders empty');
@@ -98,7 +98,7 @@ export function renderedEmailProblems(rendered: RenderedEmail): string[] {
   return problems;
 }
 
-export interface TemplateValidation {
+interface TemplateValidation {
   /** Templates rendered, and how many renders in all. */
   templates: string[];
   renders: number;

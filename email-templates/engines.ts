@@ -92,7 +92,7 @@ export const AUTH0_LIQUID_FILTERS = [
   'default',
 ] as const;
 
-export interface Auth0LiquidOptions {
+interface Auth0LiquidOptions {
   /**
    * `'empty'` renders a variable the template does not get as nothing, as Auth0 does at send
    * time; `'error'` refuses it (the deploy's check, which renders every sample, uses this to
@@ -122,13 +122,13 @@ export function auth0Liquid(options: Auth0LiquidOptions = {}): Liquid {
 }
 
 /** An Auth0 email template's Liquid sources (the `from`, `subject` and body fields). */
-export interface Auth0TemplateSources {
+interface Auth0TemplateSources {
   from: string;
   subject: string;
   body: string;
 }
 
-export interface RenderedAuth0Template {
+interface RenderedAuth0Template {
   from: string;
   subject: string;
   html: string;
@@ -185,7 +185,7 @@ export const DEFAULT_TEMPLATES_DIR = path.resolve(__dirname, '../sendgrid-templa
 export type TemplateData = Record<string, unknown>;
 
 /** One entry of sendgrid-templates/templates.json, keyed there by template id. */
-export interface TemplateManifestEntry {
+interface TemplateManifestEntry {
   name: string;
   /** Handlebars; SendGrid keeps the subject in the template, not in the request. */
   subject: string;
@@ -195,7 +195,7 @@ export interface TemplateManifestEntry {
   text?: string;
 }
 
-export interface RenderedTemplate {
+interface RenderedTemplate {
   subject: string;
   html: string;
   text?: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
 /** The certificate (its own CA) and key every local tenant serves HTTPS with. */
-export interface LocalhostCertificate {
+interface LocalhostCertificate {
   cert: string;
   private: string;
   /** When the certificate expires (ms since the epoch). */

@@ -46,7 +46,7 @@ export const LOCAL_CLIENTS = {
 export const LOCAL_APP = { client_id: 'local-email-flows-app', client_secret: 'local-email-flows-app-secret', name: 'Email Flows App' };
 export const LOCAL_SENDGRID_KEY = 'SG.local-sendgrid-key';
 
-export interface LocalStackOptions {
+interface LocalStackOptions {
   port: number;
   httpsPort?: number;
   dataFile?: string;

@@ -70,7 +70,7 @@ export interface TenantProfile {
 }
 
 /** The date from which non-enterprise tenants may not set a template resultUrl. */
-export const RESULT_URL_CUTOFF = '2026-05-05';
+const RESULT_URL_CUTOFF = '2026-05-05';
 
 /** Realistic defaults for `npm start`; tests pass shorter (non-zero) ones. */
 export const REALISTIC_TIMINGS: TenantTimings = {

@@ -26,8 +26,8 @@ import type { TenantHooks } from './state/hooks';
 import { TenantStore } from './state/store';
 import { tenantProfile, type TenantProfile, type TenantProfileName, type TenantTimings } from './profiles';
 
-export type { TenantHooks, LoginContext, LoginOutcome, UserCreatedContext, TriggerRequestInfo } from './state/hooks';
-export type { TenantContext, TenantUrls } from './context';
+export type { TenantHooks, LoginContext, LoginOutcome } from './state/hooks';
+export type { TenantUrls } from './context';
 export { TenantStore } from './state/store';
 
 /** A machine-to-machine application the tenant is started with, and its Management API grant. */
@@ -179,7 +179,7 @@ export async function startLocalTenant(options: LocalTenantOptions): Promise<Loc
 }
 
 /** The whole tenant as one Hono app, callable in process with `app.fetch(request)`. */
-export function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog, faults: FaultInjector): Hono {
+function createLocalTenantApp(ctx: TenantContext, requestLog: RequestLog, faults: FaultInjector): Hono {
   const app = new Hono();
   app.use('*', requestLog.middleware());
   app.use('*', faults.middleware());

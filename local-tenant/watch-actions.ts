@@ -19,7 +19,7 @@ export interface RedeployReport {
   error?: string;
 }
 
-export interface ActionWatchOptions {
+interface ActionWatchOptions {
   /** The project root (its actions/ is watched and bundled). */
   root: string;
   /** Where the bundles are written (dist/tenant). */

@@ -40,9 +40,9 @@ export function isPlausibleEmail(value: unknown): value is string {
 }
 
 /** Why a route to the secondary address fell back to the primary one (safe to log). */
-export type SecondaryFallback = 'no_user' | 'secondary_unset' | 'secondary_unverified' | 'secondary_invalid';
+type SecondaryFallback = 'no_user' | 'secondary_unset' | 'secondary_unverified' | 'secondary_invalid';
 
-export type DeliveryPlan =
+type DeliveryPlan =
   | { send: true; to: string; recipient: 'primary' | 'secondary'; route: EmailRoute; fallback?: SecondaryFallback }
   | { send: false; reason: 'no_recipient' | 'no_subject' | 'no_content' };
 

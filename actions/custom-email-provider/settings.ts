@@ -10,7 +10,7 @@ import { collect, isRecord, parseJsonObject, readSecret, type Needed } from '../
  * else the primary address.
  */
 export type EmailRecipient = 'primary' | 'secondary-if-verified';
-export const EMAIL_RECIPIENTS: readonly EmailRecipient[] = ['primary', 'secondary-if-verified'];
+const EMAIL_RECIPIENTS: readonly EmailRecipient[] = ['primary', 'secondary-if-verified'];
 
 /** How one message type is delivered with SendGrid. */
 export interface EmailRoute {
@@ -40,7 +40,7 @@ const MAX_SENDGRID_CATEGORIES = 10;
 const MAX_CATEGORY_LENGTH = 255;
 const ROUTE_KEY = /^[a-z0-9_]{1,64}$/;
 
-export interface CustomEmailSettings {
+interface CustomEmailSettings {
   /** The SendGrid API key every delivery needs. */
   sendgrid: Needed<{ apiKey: string }>;
   /** MAIL_FROM: the sender when Auth0's `notification.from` is not a usable address. */

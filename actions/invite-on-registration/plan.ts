@@ -2,7 +2,7 @@ import type { PostUserRegistrationEvent } from '../shared/auth0-actions';
 import { INVITED_BY, INVITED_BY_SCRIPT } from '../shared/invitation';
 import type { InviteMode, InviteSettings } from './settings';
 
-export type InvitationPlan =
+type InvitationPlan =
   | { invite: false; reason: 'not_invited' | 'opted_out' | 'no_email' | 'sent_by_script' }
   | { invite: true; mode: InviteMode; email: string; connection: string; needsInviteFlag: boolean };
 

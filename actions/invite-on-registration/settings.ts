@@ -17,7 +17,7 @@ import {
 /** invite-on-registration's secrets (the shared ones through ../shared/settings). */
 
 export type InviteMode = 'change_password' | 'ticket';
-export const INVITE_MODES: readonly InviteMode[] = ['change_password', 'ticket'];
+const INVITE_MODES: readonly InviteMode[] = ['change_password', 'ticket'];
 
 export const DEFAULT_INVITE_TTL_SEC = 604_800; // 7 days
 

@@ -1,8 +1,7 @@
 import type { PasswordResetPostChallengeEvent } from '../shared/auth0-actions';
 import type { ResetLandingSettings } from './settings';
 
-export type LandingPlan =
-  { set: true; url: string; query: Record<string, string>; invited: boolean } | { set: false; reason: 'no_result_url' };
+type LandingPlan = { set: true; url: string; query: Record<string, string>; invited: boolean } | { set: false; reason: 'no_result_url' };
 
 /**
  * Where a person lands after setting a password: RESET_RESULT_URL, the application. An invited

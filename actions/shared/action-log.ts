@@ -5,13 +5,13 @@ import { allNeeded, type Needed, type NeededValue } from './settings';
  * "Actions Limitations", Logs: "A maximum of 256 characters may be persistently stored for
  * console.log() outputs for each Action"); the local tenant keeps the first 256.
  */
-export const EXECUTION_LOG_CHARS = 256;
+const EXECUTION_LOG_CHARS = 256;
 /**
  * Kept free for the outcome lines: notes stop short of it, so the outcome line (the last) is
  * within the first 256 characters whatever came before. 160 holds the longest outcome line
  * (a `*_skipped` line naming every missing secret) or invite-on-registration's two.
  */
-export const OUTCOME_RESERVE = 160;
+const OUTCOME_RESERVE = 160;
 
 export interface ActionLog {
   /**

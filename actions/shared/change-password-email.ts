@@ -2,7 +2,7 @@ import type { EmailBudget } from './email-budget';
 import { isTimeout } from './management-token';
 import { fail, succeed, type Outcome } from './outcome';
 
-export interface ChangePasswordEmailRequest {
+interface ChangePasswordEmailRequest {
   domain: string;
   clientId: string;
   email: string;

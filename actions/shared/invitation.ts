@@ -16,7 +16,7 @@ export function invitationLink(ticketUrl: string, appName?: string): string {
   return `${ticketUrl}${hash === ticketUrl.length - 1 ? '' : '&'}${params}`;
 }
 
-export interface TicketInvitation {
+interface TicketInvitation {
   domain: string;
   token: string;
   user: { userId: string; email: string; username?: string };

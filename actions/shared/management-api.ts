@@ -89,7 +89,7 @@ async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient)
   return options.budget.race('ticket', work());
 }
 
-export interface PasswordChangeTicketRequest {
+interface PasswordChangeTicketRequest {
   userId: string;
   /** Excludes `resultUrl`: Auth0 rejects a request with both. */
   clientId?: string;
@@ -113,7 +113,7 @@ export function createPasswordChangeTicket(options: ClientOptions, request: Pass
   );
 }
 
-export interface EmailVerificationTicketRequest {
+interface EmailVerificationTicketRequest {
   userId: string;
   resultUrl?: string;
   ttlSec: number;

@@ -24,7 +24,7 @@ export interface SendGridOptions extends MailSettings {
 type MailServiceClass = new () => MailService & { client: { setDefaultRequest(key: string, value: unknown): void } };
 
 /** An email whose content is already rendered (Auth0's own emails, through custom-email-provider). */
-export interface ContentEmail {
+interface ContentEmail {
   to: string;
   /** The sender, `Name <address>` or an address; default: the settings' `from`. */
   from?: string;

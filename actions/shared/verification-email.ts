@@ -3,7 +3,7 @@ import { createEmailVerificationTicket } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 
-export interface VerificationEmail {
+interface VerificationEmail {
   domain: string;
   token: string;
   user: { userId: string; email: string; username?: string };

@@ -1,8 +1,8 @@
 import type { User } from '../shared/auth0-actions';
 
-export type EmailToSend = 'verification' | 'welcome' | 'none';
+type EmailToSend = 'verification' | 'welcome' | 'none';
 
-export interface LoginEmailPlan {
+interface LoginEmailPlan {
   send: EmailToSend;
   email?: string;
   /** `app_metadata.invite` is cleared once the email is verified, so later resets read as resets. */

@@ -11,13 +11,13 @@ import type { ActionCacheStore } from './action-cache';
  */
 
 /** Auth0 retries an email up to 5 times after the first attempt. */
-export const EMAIL_RETRIES = 5;
+const EMAIL_RETRIES = 5;
 /**
  * The delays before each retry. Auth0 spreads its retries over minutes; the local tenant
  * compresses them (and waits for the last one before it answers the request that sent the
  * email, so that a test sees the outcome). A shorter list repeats its last delay.
  */
-export const DEFAULT_EMAIL_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000];
+const DEFAULT_EMAIL_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1000, 2000, 4000];
 const MAX_REASON = 1024;
 
 export type NotificationDecision = { kind: 'retry' | 'drop'; reason: string } | undefined;

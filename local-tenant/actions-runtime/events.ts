@@ -18,7 +18,7 @@ import type {
   TriggerRequestInfo,
   UserCreatedContext,
 } from '../state/hooks';
-import type { ActionSecretRecord, ClientRecord, ConnectionRecord, JsonObject, UserRecord } from '../state/types';
+import type { ActionSecretRecord, ClientRecord, ConnectionRecord, UserRecord } from '../state/types';
 
 /** Event objects shaped as Auth0 gives them to Actions (post-login v3, post-user-registration v2, custom-email-provider v1). */
 
@@ -30,7 +30,7 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-export function eventUser(user: UserRecord): User {
+function eventUser(user: UserRecord): User {
   const [provider = 'auth0', id = user.user_id] = user.user_id.split('|');
   return {
     user_id: user.user_id,
@@ -91,7 +91,7 @@ function eventRequest(request: TriggerRequestInfo): ActionRequest {
  * Auth0 negotiates the transaction's locale among the tenant's enabled locales: `ui_locales`
  * first, then the browser's Accept-Language, then the tenant's first (default) locale.
  */
-export function negotiateLocale(enabledLocales: readonly string[], uiLocales: readonly string[], acceptLanguage?: string): string {
+function negotiateLocale(enabledLocales: readonly string[], uiLocales: readonly string[], acceptLanguage?: string): string {
   const enabled = enabledLocales.length > 0 ? enabledLocales : ['en'];
   const wanted = [
     ...uiLocales,
@@ -179,7 +179,7 @@ export function postChallengeEvent(
 }
 
 /** The tenant settings custom-email-provider's `event.tenant` carries. */
-export interface EventTenantSettings {
+interface EventTenantSettings {
   id: string;
   friendly_name?: string;
   support_email?: string;
@@ -220,5 +220,3 @@ export function customEmailProviderEvent(
     secrets,
   };
 }
-
-export type { JsonObject };

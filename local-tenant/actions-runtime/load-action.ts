@@ -27,7 +27,7 @@ export interface LoadedAction {
   captureLogs<T>(lines: string[], work: () => Promise<T>): Promise<T>;
 }
 
-export interface LoadActionOptions {
+interface LoadActionOptions {
   /** Name for stack traces. */
   filename?: string;
   dependencies?: readonly DeclaredDependency[];

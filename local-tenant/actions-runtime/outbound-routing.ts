@@ -13,9 +13,9 @@ import { FetchInterceptor } from '@mswjs/interceptors/fetch';
  * rest of the process, a test's own SDK calls included, keeps real HTTP.
  */
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+type FetchHandler = (request: Request) => Response | Promise<Response>;
 
-export interface ActionScope {
+interface ActionScope {
   actionName: string;
 }
 
@@ -26,10 +26,10 @@ export function runInActionScope<T>(scope: ActionScope, work: () => Promise<T>):
 }
 
 /** `host[:port]` -> handler, e.g. `localhost:3443` -> the tenant app, `api.sendgrid.com` -> SendGrid. */
-export type OutboundRoutes = (host: string) => FetchHandler | undefined;
+type OutboundRoutes = (host: string) => FetchHandler | undefined;
 
 /** Header that tells the SendGrid stand-in which Action sent a message (shown in the outbox). */
-export const ACTION_HEADER = 'x-local-action';
+const ACTION_HEADER = 'x-local-action';
 
 /**
  * `latencyMs()`: how long each routed call spends on the way (the profile's

@@ -47,9 +47,9 @@ export function keptLogs(lines: readonly string[], limit: number = KEPT_LOG_CHAR
 }
 
 /** Auth0 ends a trigger's execution, all its Actions together, after 20 seconds. */
-export const TRIGGER_TIMEOUT_MS = 20_000;
+const TRIGGER_TIMEOUT_MS = 20_000;
 
-export interface ActionsRuntimeOptions {
+interface ActionsRuntimeOptions {
   triggerTimeoutMs?: number;
   /** Delays before Auth0's retries of an email (custom-email-provider); see DEFAULT_EMAIL_RETRY_DELAYS_MS. */
   emailRetryDelaysMs?: readonly number[];

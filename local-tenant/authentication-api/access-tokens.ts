@@ -9,9 +9,9 @@ export function managementAudience(domain: string): string {
   return `https://${domain}/api/v2/`;
 }
 
-export const TOKEN_LIFETIME_SECONDS = 86400;
+const TOKEN_LIFETIME_SECONDS = 86400;
 
-export interface IssuedToken {
+interface IssuedToken {
   clientId: string;
   /** The granted scopes, as the token's `scope` claim lists them (space-separated). */
   scope: string;

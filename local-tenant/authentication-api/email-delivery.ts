@@ -11,7 +11,7 @@ import type { RenderedTemplateEmail } from './template-emails';
  * the Action's own SendGrid call then puts it in the outbox, through the SendGrid stand-in.
  */
 
-export interface TenantEmailContext {
+interface TenantEmailContext {
   user: UserRecord;
   connection?: ConnectionRecord;
   client?: ClientRecord;
@@ -24,11 +24,11 @@ export type TenantEmailOutcome = { via: 'provider' } | ({ via: 'custom-email-pro
 /** Auth0's template names to the message types custom-email-provider sees (legacy names are reset emails). */
 const MESSAGE_TYPES: Record<string, string> = { change_password: 'reset_email', password_reset: 'reset_email' };
 
-export function messageTypeOf(template: string): string {
+function messageTypeOf(template: string): string {
   return MESSAGE_TYPES[template] ?? template;
 }
 
-export function usesCustomProvider(ctx: TenantContext): boolean {
+function usesCustomProvider(ctx: TenantContext): boolean {
   const provider = ctx.store.data.email_provider;
   return provider?.name === 'custom' && provider.enabled !== false;
 }
@@ -86,7 +86,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
  * The plain-text part Auth0 derives from an HTML template: block ends become line breaks, a
  * link keeps its address (`text (url)`), tags and comments go, whitespace is tidied.
  */
-export function htmlToText(html: string): string {
+function htmlToText(html: string): string {
   return html
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<(head|style|script)\b[\s\S]*?<\/\1>/gi, '')

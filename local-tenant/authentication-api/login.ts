@@ -6,7 +6,7 @@ import { nowIso } from '../state/store';
 import type { ClientRecord, ConnectionRecord, UserRecord } from '../state/types';
 import { findUsersByIdentifier } from '../state/users';
 
-export interface LoginAttempt {
+interface LoginAttempt {
   connection: string;
   /** Email or username, as the connection's identifiers allow. */
   identifier: string;

@@ -5,7 +5,7 @@ import type { ClientRecord, ConnectionRecord, UserRecord } from '../state/types'
 import { deliverTenantEmail, type TenantEmailOutcome } from './email-delivery';
 import { renderTemplateEmail, tenantTemplate } from './template-emails';
 
-export interface PasswordResetRequest {
+interface PasswordResetRequest {
   user: UserRecord;
   connection: ConnectionRecord;
   client?: ClientRecord;

@@ -15,7 +15,7 @@ const DEFAULT_TEMPLATES: Record<string, { subject: string; body: string }> = {
   welcome_email: { subject: 'Welcome to {{ friendly_name }}', body: '<p>Welcome {{ user.email | escape }}!</p>' },
 };
 
-export interface TemplateRenderInput {
+interface TemplateRenderInput {
   template: string;
   user: UserRecord;
   url?: string;
@@ -39,7 +39,7 @@ export function tenantTemplate(ctx: Pick<TenantContext, 'store'>, name: string):
 }
 
 /** The tenant settings Auth0 exposes to its email templates. */
-export interface TemplateTenantSettings {
+interface TemplateTenantSettings {
   /** The tenant name (`tenant`). */
   name: string;
   friendly_name: string;
@@ -47,7 +47,7 @@ export interface TemplateTenantSettings {
   support_url: string;
 }
 
-export interface TemplateVariablesInput {
+interface TemplateVariablesInput {
   user: Pick<
     UserRecord,
     'user_id' | 'connection' | 'email' | 'username' | 'name' | 'nickname' | 'email_verified' | 'app_metadata' | 'user_metadata'

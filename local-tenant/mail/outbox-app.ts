@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Outbox } from './outbox';
 import { outboxPageFingerprint, renderOutboxPage, type OutboxPageData, type OutboxPageExtras } from './outbox-page';
 
-export interface OutboxAppOptions {
+interface OutboxAppOptions {
   outbox: Outbox;
   /** Supplies the Action executions and users shown beside the emails (the server owns them). */
   pageExtras?: () => OutboxPageExtras | Promise<OutboxPageExtras>;

@@ -34,7 +34,7 @@ export interface OutboxPageData extends OutboxPageExtras {
   emails: OutboxEmail[];
 }
 
-export interface OutboxPageOptions {
+interface OutboxPageOptions {
   title?: string;
   /** URL answering `{ fingerprint }`; the page reloads itself when it changes. Omit to disable. */
   fingerprintUrl?: string;

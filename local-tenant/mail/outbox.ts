@@ -64,12 +64,12 @@ export interface OutboxSnapshot {
   emails: OutboxEmail[];
 }
 
-export interface OutboxOptions {
+interface OutboxOptions {
   now?: () => Date;
   newId?: () => string;
 }
 
-export type OutboxListener = (email: OutboxEmail | undefined) => void;
+type OutboxListener = (email: OutboxEmail | undefined) => void;
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');

@@ -17,12 +17,12 @@ export interface SendgridErrorBody {
   errors: SendgridError[];
 }
 
-export interface SendgridAddress {
+interface SendgridAddress {
   email: string;
   name?: string;
 }
 
-export interface SendgridPersonalization {
+interface SendgridPersonalization {
   to: SendgridAddress[];
   cc?: SendgridAddress[];
   bcc?: SendgridAddress[];
@@ -32,7 +32,7 @@ export interface SendgridPersonalization {
 }
 
 /** The part of the Mail Send body this stand-in reads (other fields are accepted and ignored). */
-export interface MailSendRequest {
+interface MailSendRequest {
   personalizations: SendgridPersonalization[];
   from: SendgridAddress;
   subject?: string;
@@ -43,9 +43,9 @@ export interface MailSendRequest {
   mail_settings?: { sandbox_mode?: { enable: boolean } };
 }
 
-export type MailSendValidation = { ok: true; request: MailSendRequest } | { ok: false; errors: SendgridError[] };
+type MailSendValidation = { ok: true; request: MailSendRequest } | { ok: false; errors: SendgridError[] };
 
-export interface SendgridAppOptions {
+interface SendgridAppOptions {
   outbox: Outbox;
   /** API keys accepted in `Authorization: Bearer <key>`. */
   apiKeys: readonly string[];
@@ -343,7 +343,7 @@ function rawTemplateHtml(templateId: string, data: TemplateData): string {
 }
 
 /** What one personalization of an accepted request becomes in the outbox. */
-export function renderPersonalization(
+function renderPersonalization(
   request: MailSendRequest,
   p: SendgridPersonalization,
   templates: KeptTemplates,

@@ -18,7 +18,7 @@ import { actionsEnvelope, readPageRequest } from './pagination';
 import { isJsonObject, optionalString, payloadError, readJsonObject } from './request-body';
 
 /** Triggers the local runtime knows, with the versions Auth0 currently offers. */
-export const SUPPORTED_TRIGGERS: ReadonlyArray<{ id: string; version: string }> = [
+const SUPPORTED_TRIGGERS: ReadonlyArray<{ id: string; version: string }> = [
   { id: 'post-login', version: 'v3' },
   { id: 'post-user-registration', version: 'v2' },
   { id: 'pre-user-registration', version: 'v2' },
@@ -35,9 +35,9 @@ const MAX_BINDINGS_PER_TRIGGER = 20;
  * version that is added will result in the oldest version being deleted" (docs "Actions
  * Limitations"). The deployed version is never the one removed.
  */
-export const MAX_VERSIONS_PER_ACTION = 50;
+const MAX_VERSIONS_PER_ACTION = 50;
 /** Auth0's answer to a deploy while the draft is still building (deploy-cli retries on this text). */
-export const NOT_BUILT_MESSAGE = "A draft must be in the 'built' state before it can be deployed.";
+const NOT_BUILT_MESSAGE = "A draft must be in the 'built' state before it can be deployed.";
 /** Triggers that run one Action only: Auth0 refuses a second binding. */
 const SINGLE_BINDING_TRIGGERS = new Set(['custom-email-provider', 'custom-phone-provider']);
 
@@ -256,20 +256,6 @@ export function registerActions(api: Hono<ManagementEnv>, ctx: TenantContext): v
   });
 }
 
-/** The bindings of a trigger in execution order, with their actions: for the Actions runtime. */
-export function boundActions(
-  ctx: TenantContext,
-  triggerId: string,
-): Array<{ binding: TriggerBindingRecord; action: ActionRecord; version: ActionVersionRecord }> {
-  const out: Array<{ binding: TriggerBindingRecord; action: ActionRecord; version: ActionVersionRecord }> = [];
-  for (const binding of ctx.store.data.trigger_bindings.filter((b) => b.trigger_id === triggerId)) {
-    const action = ctx.store.data.actions.find((a) => a.id === binding.action_id);
-    const version = action ? deployedVersion(ctx, action) : undefined;
-    if (action && version) out.push({ binding, action, version });
-  }
-  return out;
-}
-
 function resolveBindingRef(ctx: TenantContext, item: unknown): ActionRecord {
   const ref = isJsonObject(item) ? item['ref'] : undefined;
   if (!isJsonObject(ref) || typeof ref['type'] !== 'string' || typeof ref['value'] !== 'string') {
@@ -303,7 +289,7 @@ function buildEnd(ctx: TenantContext): string {
 }
 
 /** `pending` while the draft builds (after each create or PATCH), `built` after. */
-export function buildStatus(action: ActionRecord, now: number = Date.now()): 'pending' | 'built' {
+function buildStatus(action: ActionRecord, now: number = Date.now()): 'pending' | 'built' {
   return Date.parse(action.built_at) > now ? 'pending' : 'built';
 }
 

@@ -7,7 +7,7 @@ import type { ManagementEnv } from './index';
 import { isJsonObject, optionalString, payloadError, readJsonObject } from './request-body';
 
 /** Template names Auth0 accepts. */
-export const EMAIL_TEMPLATE_NAMES = [
+const EMAIL_TEMPLATE_NAMES = [
   'verify_email',
   'verify_email_by_code',
   'reset_email',
@@ -24,18 +24,7 @@ export const EMAIL_TEMPLATE_NAMES = [
 ];
 
 /** The email providers Auth0 knows; `custom` delivers through the custom-email-provider Action. */
-export const EMAIL_PROVIDER_NAMES = [
-  'mailgun',
-  'mandrill',
-  'sendgrid',
-  'resend',
-  'ses',
-  'sparkpost',
-  'smtp',
-  'azure_cs',
-  'ms365',
-  'custom',
-];
+const EMAIL_PROVIDER_NAMES = ['mailgun', 'mandrill', 'sendgrid', 'resend', 'ses', 'sparkpost', 'smtp', 'azure_cs', 'ms365', 'custom'];
 
 /** Auth0's default link lifetime for email templates: 5 days. */
 const DEFAULT_URL_LIFETIME_SECONDS = 432000;

@@ -14,7 +14,7 @@ const ERROR_NAMES: Record<number, string> = {
 };
 
 /** Auth0's error body: `{ statusCode, error, message, errorCode }`. */
-export interface Auth0ErrorBody {
+interface Auth0ErrorBody {
   statusCode: number;
   error: string;
   message: string;

@@ -10,7 +10,7 @@ import { isJsonObject } from './request-body';
  * commit 092b879e3, December 2026); `doc` names the page. Every route the management API serves
  * has its row here (local-tenant/test/scopes.test.ts checks it), and one middleware enforces it.
  */
-export interface EndpointScopes {
+interface EndpointScopes {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** The route as Hono writes it, relative to /api/v2. */
   path: string;
@@ -20,7 +20,7 @@ export interface EndpointScopes {
   doc: string;
 }
 
-export const ENDPOINT_SCOPES: readonly EndpointScopes[] = [
+const ENDPOINT_SCOPES: readonly EndpointScopes[] = [
   { method: 'GET', path: '/actions/actions', anyOf: ['read:actions'], doc: 'actions/get-actions.mdx' },
   { method: 'POST', path: '/actions/actions', anyOf: ['create:actions'], doc: 'actions/post-action.mdx' },
   { method: 'GET', path: '/actions/actions/:id', anyOf: ['read:actions'], doc: 'actions/get-action.mdx' },

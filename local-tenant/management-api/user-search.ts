@@ -8,7 +8,7 @@ import { ApiError } from './errors';
  * Fields: user_id, email, username, name, nickname, email_verified, blocked, logins_count,
  * identities.connection, app_metadata.*, user_metadata.*.
  */
-export type UserPredicate = (user: UserRecord) => boolean;
+type UserPredicate = (user: UserRecord) => boolean;
 
 type Token = { kind: 'and' | 'or' | 'not' | 'open' | 'close' } | { kind: 'term'; field: string; value: TermValue };
 type TermValue =

@@ -196,7 +196,7 @@ function sortUsers(users: UserRecord[], sort: string | undefined): UserRecord[] 
   return [...users].sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0) * sign);
 }
 
-export function withApiErrors<T>(operation: () => T): T {
+function withApiErrors<T>(operation: () => T): T {
   try {
     return operation();
   } catch (error) {

@@ -6,7 +6,7 @@ import { randomId } from '../state/store';
  * published at /.well-known/jwks.json with its `kid`. Made once per tenant (on first use); a restart
  * makes a new one, so tokens of an earlier run no longer verify (Auth0 keeps keys until rotated).
  */
-export interface SigningKey {
+interface SigningKey {
   kid: string;
   privateKey: KeyLike;
   publicKey: KeyLike;

@@ -7,7 +7,7 @@ import type { AuthorizationRequest } from './state';
 const USER_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
 /** An audience this tenant knows: the Management API, or an API the developer defined (resource server). */
-export type KnownAudience = { identifier: string; server?: ResourceServerRecord };
+type KnownAudience = { identifier: string; server?: ResourceServerRecord };
 
 /**
  * The scopes a user login is granted: the OIDC ones asked for, plus those asked for that the
@@ -35,7 +35,7 @@ export function knownAudience(ctx: TenantContext, audience: string): KnownAudien
   return server ? { identifier: audience, server } : undefined;
 }
 
-export type ParsedAuthorization =
+type ParsedAuthorization =
   /** Nothing to redirect to: the page shows the error (unknown client, callback mismatch). */
   | { ok: false; page: string }
   /** The redirect_uri is trusted: the error goes back to the application (RFC 6749 §4.1.2.1). */

@@ -59,20 +59,20 @@ interface RefreshTokenRecord {
   revoked: boolean;
 }
 
-export interface Session {
+interface Session {
   id: string;
   user_id: string;
   auth_time: number;
 }
 
-export type CodeRedemption = { ok: true; grant: Grant } | { ok: false; description: string };
-export type RefreshExchange = { ok: true; grant: RefreshGrant; next: string } | { ok: false };
+type CodeRedemption = { ok: true; grant: Grant } | { ok: false; description: string };
+type RefreshExchange = { ok: true; grant: RefreshGrant; next: string } | { ok: false };
 
 /**
  * RFC 6749 §4.1.2 asks for a short code lifetime (10 minutes at most); Auth0 publishes none, so a
  * short one here catches an app that exchanges its code late.
  */
-export const CODE_LIFETIME_MS = 60_000;
+const CODE_LIFETIME_MS = 60_000;
 /** How long a login page may wait for its user before the transaction is forgotten. */
 const REQUEST_LIFETIME_MS = 30 * 60_000;
 

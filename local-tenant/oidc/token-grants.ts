@@ -8,9 +8,9 @@ import type { Grant } from './state';
 import { mintTokens } from './tokens';
 
 /** Auth0's password-realm extension grant (Authentication API, "Resource Owner Password Flow" with a realm). */
-export const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-realm';
-export const USER_GRANT_TYPES = ['authorization_code', 'refresh_token', PASSWORD_REALM_GRANT] as const;
-export type UserGrantType = (typeof USER_GRANT_TYPES)[number];
+const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-realm';
+const USER_GRANT_TYPES = ['authorization_code', 'refresh_token', PASSWORD_REALM_GRANT] as const;
+type UserGrantType = (typeof USER_GRANT_TYPES)[number];
 
 export function isUserGrantType(value: unknown): value is UserGrantType {
   return typeof value === 'string' && (USER_GRANT_TYPES as readonly string[]).includes(value);

@@ -18,7 +18,7 @@ const RESTRICTED_CLAIMS = new Set([
   'gty', 'scope', 'permissions', 'org_id', 'org_name', 'cnf',
 ]); // prettier-ignore
 
-export interface TokenResponse {
+interface TokenResponse {
   access_token: string;
   id_token?: string;
   refresh_token?: string;
@@ -63,7 +63,7 @@ function customClaims(claims: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !RESTRICTED_CLAIMS.has(name)));
 }
 
-export interface MintInput {
+interface MintInput {
   grant: RefreshGrant & Partial<Pick<Grant, 'nonce' | 'claims'>>;
   user: UserRecord;
   client: ClientRecord;

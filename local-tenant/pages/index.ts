@@ -201,7 +201,7 @@ function loginPage(ctx: TenantContext, c: Context, error: string | undefined) {
   });
 }
 
-export interface LoginPageOptions {
+interface LoginPageOptions {
   /** The application the login is for, which limits the connections offered. */
   client: ClientRecord | undefined;
   /** The connection asked for; the tenant's default directory, else the first enabled one. */
@@ -286,7 +286,7 @@ function rejectionText(rejection: PasswordRejection): string {
 }
 
 /** The login identifier the connection's attributes ask for. */
-export function identifierLabel(connection: ConnectionRecord): string {
+function identifierLabel(connection: ConnectionRecord): string {
   const rules = identifierRules(connection);
   if (rules.usernameIsIdentifier && rules.emailIsIdentifier) return 'Username or email';
   return rules.usernameIsIdentifier ? 'Username' : 'Email';

@@ -9,7 +9,7 @@ function obj(value: JsonValue | undefined): JsonObject | undefined {
  * the flexible-identifier `options.attributes` when present, else the legacy
  * `requires_username` flag (email always required and unique).
  */
-export interface IdentifierRules {
+interface IdentifierRules {
   emailRequired: boolean;
   /** False on connections created with `attributes.email.unique === false`. */
   emailUnique: boolean;

@@ -1,11 +1,9 @@
-import type { JsonValue } from './types';
-
 /** Key-order-independent JSON equality, used to keep unchanged PATCHes from touching state. */
 export function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
@@ -19,9 +17,4 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-/** Deep copy of JSON data, so that callers cannot mutate stored records through a response. */
-export function cloneJson<T extends JsonValue | object>(value: T): T {
-  return structuredClone(value);
 }

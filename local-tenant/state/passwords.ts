@@ -12,7 +12,7 @@ export function hashPassword(password: string): string {
   return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export function verifyPassword(password: string, stored: string | undefined): boolean {
+function verifyPassword(password: string, stored: string | undefined): boolean {
   const parts = storedHash(stored);
   if (!parts) return false;
   return timingSafeEqual(parts.expected, scryptSync(password, parts.salt, parts.expected.length));
@@ -45,7 +45,7 @@ function storedHash(stored: string | undefined): { salt: Buffer; expected: Buffe
  * rules, from its `auth0-password-policies` package (password-sheriff).
  */
 
-export type PasswordPolicyName = 'none' | 'low' | 'fair' | 'good' | 'excellent';
+type PasswordPolicyName = 'none' | 'low' | 'fair' | 'good' | 'excellent';
 const POLICY_NAMES: readonly PasswordPolicyName[] = ['none', 'low', 'fair', 'good', 'excellent'];
 
 /**
@@ -76,13 +76,13 @@ function obj(value: JsonValue | undefined): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
 }
 
-export function passwordPolicyName(connection: ConnectionRecord): PasswordPolicyName {
+function passwordPolicyName(connection: ConnectionRecord): PasswordPolicyName {
   const value = connection.options['passwordPolicy'];
   return POLICY_NAMES.find((name) => name === value) ?? DEFAULT_PASSWORD_POLICY;
 }
 
 /** The strength rules: the level's, with `password_complexity_options.min_length` replacing its length (password-strength.mdx). */
-export function strengthPolicy(connection: ConnectionRecord): PasswordPolicy {
+function strengthPolicy(connection: ConnectionRecord): PasswordPolicy {
   const rules: PasswordRules = { ...policies[passwordPolicyName(connection)] };
   const minLength = obj(connection.options['password_complexity_options'])?.['min_length'];
   if (typeof minLength === 'number' && Number.isInteger(minLength) && minLength >= 1) rules.length = { minLength };
@@ -90,7 +90,7 @@ export function strengthPolicy(connection: ConnectionRecord): PasswordPolicy {
 }
 
 /** What the personal-data rule compares with (password-options.mdx "Block personal data"). */
-export interface PasswordOwner {
+interface PasswordOwner {
   email?: string | undefined;
   username?: string | undefined;
   name?: string | undefined;

@@ -19,7 +19,7 @@ import type {
   UserRecord,
 } from './types';
 
-export function emptyTenantData(): TenantData {
+function emptyTenantData(): TenantData {
   return {
     version: 1,
     tenant: {},
@@ -49,11 +49,11 @@ export function nowIso(): string {
 }
 
 /** The collections of records that are added and removed one by one (users have their own methods). */
-export type RecordCollection =
+type RecordCollection =
   'clients' | 'client_grants' | 'resource_servers' | 'connections' | 'actions' | 'action_versions' | 'email_templates' | 'tickets';
-export type RecordOf<K extends RecordCollection> = TenantData[K][number];
+type RecordOf<K extends RecordCollection> = TenantData[K][number];
 
-export interface TenantStoreOptions {
+interface TenantStoreOptions {
   /** When set, the state is loaded from this file at start and written back after each change. */
   dataFile?: string;
   /** How long a user write takes to show in user search (the profile's `searchIndexLagMs`); 0 by default. */
@@ -316,14 +316,14 @@ export function mergeOneLevel(current: JsonObject, patch: JsonObject): JsonObjec
   return merged;
 }
 
-export function loadTenantData(file: string): TenantData {
+function loadTenantData(file: string): TenantData {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<TenantData>;
   if (parsed.version !== 1) throw new Error(`Unsupported local tenant data file version in ${file}`);
   // Fill collections added after the file was written.
   return { ...emptyTenantData(), ...parsed } as TenantData;
 }
 
-export function writeTenantDataAtomically(file: string, data: TenantData): void {
+function writeTenantDataAtomically(file: string, data: TenantData): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(temp, JSON.stringify(data, null, 2), { mode: 0o600 });

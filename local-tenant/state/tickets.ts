@@ -3,9 +3,9 @@ import type { TenantStore } from './store';
 import type { TicketKind, TicketRecord } from './types';
 
 /** Auth0: `ttl_sec` 0 or unset means 5 days. */
-export const DEFAULT_TICKET_TTL_SECONDS = 432000;
+const DEFAULT_TICKET_TTL_SECONDS = 432000;
 
-export interface NewTicket {
+interface NewTicket {
   kind: TicketKind;
   user_id: string;
   ttl_sec?: number;

@@ -61,13 +61,6 @@ export interface ConnectionRecord extends JsonObject {
   enabled_clients: string[];
 }
 
-export interface UserIdentity extends JsonObject {
-  connection: string;
-  provider: string;
-  user_id: string;
-  isSocial: boolean;
-}
-
 export interface UserRecord {
   user_id: string;
   connection: string;

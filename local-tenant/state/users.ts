@@ -23,7 +23,7 @@ export class PasswordRejectedError extends UserOperationError {
   }
 }
 
-export interface NewUserInput {
+interface NewUserInput {
   connection: string;
   email?: string;
   username?: string;

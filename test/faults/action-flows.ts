@@ -17,7 +17,7 @@ import type { CallName } from './matrix';
  */
 export const FLOW_BOUND_MS = EMAIL_BUDGET_MS + 1_000;
 
-export const PASSWORD = 'correct-horse-battery-9';
+const PASSWORD = 'correct-horse-battery-9';
 
 export interface Subject {
   userId?: string;

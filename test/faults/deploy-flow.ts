@@ -14,7 +14,7 @@ import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
  * the import, the summary) against a fresh local tenant per cell, with the real auth0-deploy-cli.
  */
 
-export interface DeployRun {
+interface DeployRun {
   outcome: 'deployed' | 'refused' | 'failed' | 'error';
   message: string;
   summary?: DeploySummary;
@@ -64,7 +64,7 @@ export async function runDeploy(tenant: LocalTenant, bundleDir: string): Promise
 }
 
 /** The deploy-cli resource type a Management API write changes. */
-export function resourceTypeOf(path: string): string | undefined {
+function resourceTypeOf(path: string): string | undefined {
   if (path.startsWith('/api/v2/clients')) return 'clients';
   if (/^\/api\/v2\/actions\/triggers\/[^/]+\/bindings/.test(path)) return 'triggers';
   if (path.startsWith('/api/v2/actions/actions')) return 'actions';

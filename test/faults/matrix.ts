@@ -10,7 +10,7 @@ import type { FaultKind, FaultRule } from '../../local-tenant/faults';
 export type CallName = 'token' | 'tickets' | 'users' | 'connections' | 'change_password' | 'sendgrid';
 
 /** The route each outbound call of the Actions takes, as the fault injector matches it. */
-export const CALL_ROUTES: Record<CallName, string> = {
+const CALL_ROUTES: Record<CallName, string> = {
   token: 'POST /oauth/token',
   tickets: 'POST /api/v2/tickets/*',
   users: 'PATCH /api/v2/users/*',
@@ -42,7 +42,7 @@ export function faultRule(call: CallName, kind: FaultKind, options: FaultOptions
   };
 }
 
-export interface CellResult {
+interface CellResult {
   flow: string;
   call: string;
   fault: string;

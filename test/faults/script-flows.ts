@@ -29,7 +29,7 @@ export const SCRIPT_ROUTES: Partial<Record<CallName, string>> = {
   users: 'POST /api/v2/users',
 };
 
-export interface BulkRows {
+interface BulkRows {
   csv: string;
   /** Who each valid row is: its address, and its username on the shared inbox. */
   people: { email: string; username?: string; connection: string }[];
@@ -115,7 +115,7 @@ export function usersOf(stack: InstalledStack, person: BulkRows['people'][number
 
 // ------------------------------------------------------------------ password reset to a secondary email
 
-export interface ResetSubject {
+interface ResetSubject {
   username: string;
   secondary: string;
   primary: string;
@@ -141,7 +141,7 @@ export async function resetSubject(ctx: ScriptContext, tag: string): Promise<Res
   return subject;
 }
 
-export interface ResetRun {
+interface ResetRun {
   result?: PasswordResetResult;
   error?: string;
   elapsedMs: number;

@@ -8,7 +8,7 @@ import { fullSecrets } from '../support/action-fakes';
  */
 
 /** Anything a JSON field may hold, and a few things it should not. */
-export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
+const oddValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
   fc.boolean(),
@@ -20,7 +20,7 @@ export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A flag as it may really be stored: `true`, or something that only looks like it. */
-export const flagValue: fc.Arbitrary<unknown> = fc.oneof(
+const flagValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(true) },
   { weight: 3, arbitrary: fc.constantFrom(false, 'true', 'false', 1, 0, 'yes', null, undefined, [], {}) },
   { weight: 1, arbitrary: oddValue },
@@ -30,7 +30,7 @@ const localPart = fc.stringMatching(/^[a-z0-9._%+-]{1,30}$/);
 const unicodeLocal = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }).filter((s) => !/[@\s<>]/.test(s));
 
 /** An email as an event may carry it: plausible, unicode, very long, dressed up, blank or not a string. */
-export const emailValue: fc.Arbitrary<unknown> = fc.oneof(
+const emailValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 8, arbitrary: fc.emailAddress() },
   { weight: 2, arbitrary: fc.tuple(unicodeLocal, fc.domain()).map(([local, domain]) => `${local}@${domain}`) },
   { weight: 1, arbitrary: fc.tuple(unicodeLocal, fc.constantFrom('例え.jp', 'bücher.de', 'почта.рф')).map(([l, d]) => `${l}@${d}`) },
@@ -45,7 +45,7 @@ export const emailValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Metadata from empty to far beyond what Auth0 allows (16 kB), with the flags the Actions read. */
-export const metadataValue = (flags: readonly string[]): fc.Arbitrary<unknown> =>
+const metadataValue = (flags: readonly string[]): fc.Arbitrary<unknown> =>
   fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(undefined, null, 'string', 7, []) },
     {
@@ -114,7 +114,7 @@ const SECRET_BAD_VALUES: Record<string, readonly string[]> = {
 };
 
 /** Every secret of the Actions, each kept, removed, blanked, left as a placeholder or set to a bad value. */
-export const secretsValue: fc.Arbitrary<Record<string, string>> = fc
+const secretsValue: fc.Arbitrary<Record<string, string>> = fc
   .tuple(
     ...SECRET_NAMES.map((name) =>
       fc.oneof(
@@ -138,7 +138,7 @@ export const secretsValue: fc.Arbitrary<Record<string, string>> = fc
   });
 
 /** A user id without `@`: the log lines name the user id, which must not smuggle an address in. */
-export const userIdValue: fc.Arbitrary<unknown> = fc.oneof(
+const userIdValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.stringMatching(/^auth0\|[a-z0-9]{1,24}$/) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => !s.includes('@')) },
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, 42, '', 'x'.repeat(1000)) },
@@ -159,7 +159,7 @@ const transactionValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ locale: oddValue, ui_locales: fc.oneof(fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), oddValue) }),
 );
 
-export interface GeneratedUser {
+interface GeneratedUser {
   user_id: unknown;
   email: unknown;
   email_verified: unknown;

@@ -79,7 +79,7 @@ export function fakeRegistrationEvent(
   };
 }
 
-export interface RecordedPostLoginApi extends PostLoginApi {
+interface RecordedPostLoginApi extends PostLoginApi {
   cache: ActionCacheStore;
   appMetadataCalls: [string, unknown][];
   denied: string[];
@@ -168,7 +168,7 @@ export function fakeCustomEmailEvent(
   };
 }
 
-export interface RecordedCustomEmailApi extends CustomEmailProviderApi {
+interface RecordedCustomEmailApi extends CustomEmailProviderApi {
   cache: ActionCacheStore;
   /** Every retry/drop call in order; Auth0 acts on the last one. */
   calls: ['retry' | 'drop', string][];

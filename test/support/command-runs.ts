@@ -16,7 +16,7 @@ import { startCommand } from '../../local-tenant/start-command';
 import { inviteCommand } from '../../scripts/invite';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own flags
-export const COMMANDS: Record<string, CommandDefinition<any>> = {
+const COMMANDS: Record<string, CommandDefinition<any>> = {
   build: buildCommand,
   start: startCommand,
   deploy: deployCommand,
@@ -27,7 +27,7 @@ export const COMMANDS: Record<string, CommandDefinition<any>> = {
   'reset-password': resetPasswordCommand,
 };
 
-export interface CommandRun {
+interface CommandRun {
   code: number;
   stdout: string;
   stderr: string;

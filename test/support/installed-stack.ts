@@ -27,7 +27,7 @@ import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
 const DIST_TENANT = join(__dirname, '..', '..', 'dist', 'tenant');
 
-export interface InstalledStackOptions {
+interface InstalledStackOptions {
   /** Action secrets that differ from environments/local.json (both Actions), e.g. `INVITE_CONNECTIONS`. */
   secrets?: Record<string, string>;
   triggerTimeoutMs?: number;
@@ -87,7 +87,7 @@ export async function startInstalledStack(options: InstalledStackOptions = {}): 
 }
 
 /** deploy-cli's own keyword replacement (`@@KEY@@`, quoted or not, becomes the JSON of the value; `##KEY##` the value). */
-export function replaceKeywords(text: string, keywords: Record<string, string | string[]>): string {
+function replaceKeywords(text: string, keywords: Record<string, string | string[]>): string {
   return keywordReplace(text, keywords);
 }
 

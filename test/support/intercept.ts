@@ -15,7 +15,7 @@ export interface RecordedRequest {
 }
 
 export const AUTH0_ORIGIN = `https://${TENANT_DOMAIN}`;
-export const SENDGRID_ORIGIN = 'https://api.sendgrid.com';
+const SENDGRID_ORIGIN = 'https://api.sendgrid.com';
 
 export class Interceptor {
   readonly requests: RecordedRequest[] = [];

@@ -11,10 +11,10 @@ import { trustingFetch } from '../../local-tenant/test/helpers';
  * reading what the flows wrote): every scope, and used by no flow. The deploy, the Actions and
  * the scripts each use their own application with exactly their scopes (LOCAL_CLIENTS).
  */
-export const TEST_HARNESS_CLIENT = { client_id: 'local-test-harness', client_secret: 'local-test-harness-secret' };
+const TEST_HARNESS_CLIENT = { client_id: 'local-test-harness', client_secret: 'local-test-harness-secret' };
 
 /** Adds the harness application and its grant straight into the tenant's state, as the dashboard would. */
-export function ensureHarnessClient(tenant: LocalTenant): void {
+function ensureHarnessClient(tenant: LocalTenant): void {
   const { store } = tenant;
   if (!store.findClient(TEST_HARNESS_CLIENT.client_id)) {
     store.add('clients', {
