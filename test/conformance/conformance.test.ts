@@ -7,10 +7,11 @@
  */
 import type { LocalTenant } from '../../local-tenant/server';
 import { BOOTSTRAP, seedTenant, startTestTenant, tokenFor, trustingFetch } from '../../local-tenant/test/helpers';
-import { RATE_LIMIT_HEADERS, RATE_LIMITED, RECORDED_SHAPES } from './recorded-shapes';
+import { managementAudience } from '../../local-tenant/authentication-api/access-tokens';
+import { INSUFFICIENT_SCOPE, RATE_LIMIT_HEADERS, RATE_LIMITED, RECORDED_SHAPES } from './recorded-shapes';
 import { mismatches, type ExpectedAnswer } from './shape-kit';
 import { KNOWN_DIFFERENCES, knownDifference } from './known-differences';
-import { USED_ENDPOINTS } from './used-endpoints';
+import { SERVED_ENDPOINTS, USED_ENDPOINTS } from './used-endpoints';
 
 const SENDGRID_KEY = 'SG.conformance-key';
 /** Rate-limit headers come with every Management API answer, so the suite runs with a limit it never reaches. */
@@ -29,6 +30,7 @@ let token: string;
 const answers = new Map<string, Answer>();
 const probeKey = (endpoint: string, name: string) => `${endpoint} | ${name}`;
 let rateLimited: Answer | undefined;
+let insufficientScope: Answer | undefined;
 let probesMs = 0;
 
 async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
@@ -50,6 +52,44 @@ async function probe(endpoint: string, name: string, path: string, body?: unknow
 }
 
 const json = <T>(answer: Answer): T => JSON.parse(answer.text) as T;
+
+/** Two machine-to-machine applications added as the Dashboard adds them: one to be granted scopes, one never granted any. */
+const SCRIPTS_APP = { client_id: 'conformance-scripts', client_secret: 'conformance-scripts-secret' };
+const UNGRANTED_APP = { client_id: 'conformance-ungranted', client_secret: 'conformance-ungranted-secret' };
+
+/** Client grants and scopes: a grant made and changed over the API, the token it yields, a call outside its scopes. */
+async function probeScopes(): Promise<void> {
+  for (const app of [SCRIPTS_APP, UNGRANTED_APP]) {
+    tenant.store.data.clients.push({ ...app, name: app.client_id, app_type: 'non_interactive', grant_types: ['client_credentials'] });
+  }
+  tenant.store.changed();
+  const audience = managementAudience(tenant.domain);
+  const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
+  const created = await probe('POST /api/v2/client-grants', 'created', '/api/v2/client-grants', {
+    client_id: SCRIPTS_APP.client_id,
+    audience,
+    scope: ['read:users'],
+  });
+  const grantId = json<{ id: string }>(created).id;
+  // The Actions' scopes (docs/scopes.md): no read:users.
+  await probe('PATCH /api/v2/client-grants/{id}', 'updated', `/api/v2/client-grants/${grantId}`, {
+    scope: ['create:user_tickets', 'update:users_app_metadata'],
+  });
+  await probe('GET /api/v2/client-grants', 'checkpoint page', `/api/v2/client-grants${q({ include_totals: 'true', take: '50' })}`);
+  await probe(
+    'GET /api/v2/client-grants',
+    'page',
+    `/api/v2/client-grants${q({ include_totals: 'true', page: '0', per_page: '50', client_id: SCRIPTS_APP.client_id })}`,
+  );
+  const tokenRequest = (app: typeof SCRIPTS_APP) => ({ grant_type: 'client_credentials', ...app, audience: `${tenant.httpsUrl}/api/v2/` });
+  const granted = await probe('POST /oauth/token', 'client credentials with scopes', '/oauth/token', tokenRequest(SCRIPTS_APP));
+  await probe('POST /oauth/token', 'no client grant', '/oauth/token', tokenRequest(UNGRANTED_APP));
+  // A user search (read:users) with the Actions' scopes.
+  const narrow = json<{ access_token: string }>(granted).access_token;
+  insufficientScope = await send('GET', `/api/v2/users${q({ q: 'email:"a@example.com"', search_engine: 'v3' })}`, undefined, {
+    authorization: `Bearer ${narrow}`,
+  });
+}
 
 /** Runs every probe once, in an order that creates what the later ones read. */
 async function probeEverything(): Promise<void> {
@@ -79,6 +119,12 @@ async function probeEverything(): Promise<void> {
   const created = await probe('POST /api/v2/users', 'created', '/api/v2/users', newUser);
   const userId = json<{ user_id: string }>(created).user_id;
   await probe('POST /api/v2/users', 'user exists', '/api/v2/users', newUser);
+  // The members connection's policy is `fair` (seedTenant): eight characters of three kinds.
+  await probe('POST /api/v2/users', 'password too weak', '/api/v2/users', {
+    ...newUser,
+    email: 'conformance-weak@example.com',
+    password: 'weak',
+  });
   const userPath = `/api/v2/users/${encodeURIComponent(userId)}`;
   await probe('GET /api/v2/users/{id}', 'found', userPath);
   await probe('GET /api/v2/users/{id}', 'not found', `/api/v2/users/${encodeURIComponent('auth0|0000000000000000000000ff')}`);
@@ -99,6 +145,8 @@ async function probeEverything(): Promise<void> {
     'search with fields',
     `/api/v2/users${q({ ...search, fields: 'user_id,app_metadata', q: `user_id:"${userId}"` })}`,
   );
+  // Page 20 of 50 ends at result 1,050: past the cap, whatever the number of matches.
+  await probe('GET /api/v2/users', 'past the first 1000 results', `/api/v2/users${q({ ...search, page: '20', q: 'email:*' })}`);
 
   // Tickets, as the Actions and the scripts ask for them.
   await probe('POST /api/v2/tickets/password-change', 'created', '/api/v2/tickets/password-change', {
@@ -154,6 +202,14 @@ async function probeEverything(): Promise<void> {
   await probe('PATCH /api/v2/email-templates/{templateName}', 'not found', '/api/v2/email-templates/welcome_email', { enabled: true });
   await probe('GET /api/v2/email-templates/{templateName}', 'found', '/api/v2/email-templates/reset_email');
   await probe('GET /api/v2/email-templates/{templateName}', 'not found', '/api/v2/email-templates/welcome_email');
+  // A Redirect To, on a tenant created today without an enterprise plan (the essentials profile).
+  const redirectTo = { resultUrl: 'https://app.example.com/after-reset' };
+  await probe('PATCH /api/v2/email-templates/{templateName}', 'resultUrl refused', '/api/v2/email-templates/reset_email', redirectTo);
+  await probe('POST /api/v2/email-templates', 'resultUrl refused', '/api/v2/email-templates', {
+    ...template,
+    template: 'welcome_email',
+    ...redirectTo,
+  });
 
   // Actions, as deploy-cli creates, updates, deploys and binds them.
   const newAction = await probe('POST /api/v2/actions/actions', 'created', '/api/v2/actions/actions', {
@@ -165,11 +221,14 @@ async function probeEverything(): Promise<void> {
     secrets: [{ name: 'A_SECRET', value: 'secret-value' }],
   });
   const actionId = json<{ id: string }>(newAction).id;
+  // Read at once: a real tenant builds every new draft asynchronously.
+  await probe('GET /api/v2/actions/actions/{id}', 'pending', `/api/v2/actions/actions/${actionId}`);
   await probe('PATCH /api/v2/actions/actions/{id}', 'updated', `/api/v2/actions/actions/${actionId}`, {
     code: 'exports.onExecutePostLogin = async () => {}; // 2',
   });
   await untilBuilt(actionId);
   await probe('POST /api/v2/actions/actions/{id}/deploy', 'deployed', `/api/v2/actions/actions/${actionId}/deploy`);
+  await probe('GET /api/v2/actions/actions/{id}/versions', 'page', `/api/v2/actions/actions/${actionId}/versions`);
   await probe('GET /api/v2/actions/actions', 'page', `/api/v2/actions/actions${q({ page: '0', per_page: '100' })}`);
   await probe('GET /api/v2/actions/modules', 'page', `/api/v2/actions/modules${q({ page: '0', per_page: '100' })}`);
   await probe('PATCH /api/v2/actions/triggers/{triggerId}/bindings', 'updated', '/api/v2/actions/triggers/post-login/bindings', {
@@ -196,6 +255,12 @@ async function probeEverything(): Promise<void> {
   const signup = { client_id: appClientId, connection: 'members', email: 'conformance-2@example.com', password: 'Conformance-Passw0rd!' };
   await probe('POST /dbconnections/signup', 'created', '/dbconnections/signup', signup);
   await probe('POST /dbconnections/signup', 'user exists', '/dbconnections/signup', signup);
+  await probe('POST /dbconnections/signup', 'password too weak', '/dbconnections/signup', {
+    ...signup,
+    email: 'conformance-4@example.com',
+    password: 'weak',
+  });
+  await probeScopes();
 
   // SendGrid (the stand-in's HTTPS route for programs outside the process).
   const mail = {
@@ -285,17 +350,29 @@ test('any Management API endpoint over its rate limit answers 429 as a real tena
   expect(reset).toBeLessThan(Date.now() / 1000 + 3600);
 });
 
+test('any Management API endpoint called without its scope answers 403 insufficient_scope as a real tenant does', () => {
+  expect(insufficientScope).toBeDefined();
+  if (insufficientScope === undefined) return;
+  expect(mismatches({ ...INSUFFICIENT_SCOPE, headers: RATE_LIMIT_HEADERS }, insufficientScope)).toEqual([]);
+  // The scopes the endpoint accepts, as Auth0 names them (docs-v2 api/management/v2/users/get-users.mdx: read:users, read:user_idp_tokens).
+  expect(json<{ message: string }>(insufficientScope).message).toBe('Insufficient scope, expected any of: read:users,read:user_idp_tokens');
+});
+
 test('every endpoint the project calls has a recorded shape, each probed: coverage printed', () => {
   const used = Object.keys(USED_ENDPOINTS);
+  const served = Object.keys(SERVED_ENDPOINTS);
   const covered = used.filter((endpoint) => endpoint in RECORDED_SHAPES);
   const unprobed = cases.filter((c) => !answers.has(probeKey(c.endpoint, c.name))).map((c) => `${c.endpoint} (${c.name})`);
-  const shapesOfUnusedEndpoints = Object.keys(RECORDED_SHAPES).filter((endpoint) => !(endpoint in USED_ENDPOINTS));
-  const rows = used.map((endpoint) => `  ${endpoint.padEnd(56)} ${Object.keys(RECORDED_SHAPES[endpoint] ?? {}).join(', ') || 'NO SHAPE'}`);
+  const shapesOfUnlistedEndpoints = Object.keys(RECORDED_SHAPES).filter((e) => !(e in USED_ENDPOINTS) && !(e in SERVED_ENDPOINTS));
+  const row = (endpoint: string) => `  ${endpoint.padEnd(56)} ${Object.keys(RECORDED_SHAPES[endpoint] ?? {}).join(', ') || 'NO SHAPE'}`;
   console.log(
-    `Conformance: ${covered.length} of ${used.length} endpoints the project calls covered ` +
-      `(${cases.length} answers + the 429 of any Management API endpoint; probes ${probesMs} ms)\n${rows.join('\n')}`,
+    `Conformance: ${covered.length} of ${used.length} endpoints the project calls covered, and ${served.length} the local tenant ` +
+      `serves for rules we rely on (${cases.length} answers + the 429 and the insufficient_scope 403 of any Management API ` +
+      `endpoint; probes ${probesMs} ms)\n${used.map(row).join('\n')}\n  served, not called:\n${served.map(row).join('\n')}`,
   );
   expect(used.filter((endpoint) => !covered.includes(endpoint))).toEqual([]);
+  expect(served.filter((endpoint) => !(endpoint in RECORDED_SHAPES))).toEqual([]);
+  expect(served.filter((endpoint) => endpoint in USED_ENDPOINTS)).toEqual([]);
   expect(unprobed).toEqual([]);
-  expect(shapesOfUnusedEndpoints).toEqual([]);
+  expect(shapesOfUnlistedEndpoints).toEqual([]);
 });

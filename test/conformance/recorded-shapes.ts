@@ -27,6 +27,17 @@ export const DEPLOY_CLI = 'auth0/auth0-deploy-cli@a00a0554 test/e2e/recordings/'
 export const TERRAFORM = 'auth0/terraform-provider-auth0@a00b6921 test/data/recordings/';
 export const DOCS_V2 = 'auth0/docs-v2 main/docs/';
 const DEPLOY_CLI_DELETE = `${DEPLOY_CLI}should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json`;
+const DEPLOY_CLI_KEEP = `${DEPLOY_CLI}should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json`;
+
+// A client grant (go-auth0 TestClientGrantManager_Create.yaml #2): the scopes are an array of strings.
+const clientGrant = z.looseObject({ id: z.string().regex(/^cgr_/, 'a cgr_ id'), client_id: str, audience: str, scope: z.array(str) });
+
+// The refusal of a template Redirect To on a non-enterprise tenant created on or after 2026-05-05.
+const RESULT_URL_REFUSED = {
+  status: 403,
+  body: managementError(403).extend({ message: z.literal('Customizations for resultUrl are not allowed for non-enterprise tenants') }),
+  source: `${DOCS_V2}customize/email/email-templates/customize-email-templates.mdx (URL lifetime and Redirect To)`,
+} as const;
 
 // A user export job (go-auth0 TestJobManager_ExportUsers.yaml).
 const exportJob = z.looseObject({
@@ -149,6 +160,20 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       body: z.looseObject({ access_token: str, expires_in: int, token_type: z.literal('Bearer') }),
       source: `${GO_AUTH0_AUTHN}TestLoginWithClientCredentials/Should_return_tokens.yaml #0`,
     },
+    // A token carries the scopes of its client grant, space-separated.
+    'client credentials with scopes': {
+      status: 200,
+      body: z.looseObject({ access_token: str, expires_in: int, token_type: z.literal('Bearer'), scope: str }),
+      source: `${GO_AUTH0_AUTHN}TestLoginWithClientCredentials/Should_return_tokens.yaml #0 (envelope); ${DOCS_V2}secure/tokens/access-tokens/management-api-access-tokens/get-management-api-access-tokens-for-production.mdx (scope)`,
+    },
+    'no client grant': {
+      status: 403,
+      body: z.looseObject({
+        error: z.literal('access_denied'),
+        error_description: z.string().regex(/^Client is not authorized to access /),
+      }),
+      source: 'auth0/ruby-auth0 issue #610 (body, quoted in full); auth0/auth0-python issue #173 (403)',
+    },
     'wrong secret': {
       // Auth0's OAuth error body for a failed client authentication.
       status: 401,
@@ -177,6 +202,19 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       body: dbconnectionsError(400, ['invalid_signup', 'user_exists']),
       source: 'auth0/go-auth0@d5be7536 authentication/authentication_error_test.go (invalid_signup fixture)',
     },
+    'password too weak': {
+      status: 400,
+      body: dbconnectionsError(400, ['invalid_password']).extend({
+        name: z.literal('PasswordStrengthError'),
+        message: z.literal('Password is too weak'),
+        description: z.looseObject({
+          rules: z.array(z.looseObject({ message: str, code: str, verified: bool, format: z.array(int).optional() })),
+          verified: z.literal(false),
+        }),
+        policy: str,
+      }),
+      source: 'auth0/go-auth0@d5be7536 authentication/authentication_error_test.go ("invalid password response" fixture)',
+    },
   },
 
   // ---------------------------------------------------------------- Management API: users
@@ -200,6 +238,13 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       }),
       source: `${GO_AUTH0}TestUserManager_Search.yaml #1 (envelope); ${GO_AUTH0}TestClient_List.yaml #1 (fields + include_fields return only those fields)`,
     },
+    'past the first 1000 results': {
+      status: 400,
+      body: managementError(400, 'invalid_paging').extend({
+        message: z.string().startsWith('You can only page through the first 1000 records.'),
+      }),
+      source: 'auth0/auth0.net issue #979 (the 400 body quoted in full); auth0/node-auth0 issue #1246',
+    },
   },
   'GET /api/v2/users/{id}': {
     found: { status: 200, body: user, source: `${GO_AUTH0}TestUserManager_Read.yaml #1` },
@@ -213,6 +258,11 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       body: managementError(409),
       source:
         'auth0/node-auth0 issue #333 (POST /api/v2/users documents 409 for an existing user); auth0/auth0-python issue #118 (409 Conflict)',
+    },
+    'password too weak': {
+      status: 400,
+      body: managementError(400).extend({ message: z.string().regex(/PasswordStrengthError: Password is too weak/) }),
+      source: 'auth0/auth0-java issue #283 (POST /api/v2/users: "400: PasswordStrengthError: Password is too weak")',
     },
   },
   'PATCH /api/v2/users/{id}': {
@@ -301,6 +351,7 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   'POST /api/v2/email-templates': {
     // deploy-cli creates a template only after its PATCH answered 404.
     exists: { status: 409, body: managementError(409), source: `${GO_AUTH0}TestEmailTemplateManager_Create.yaml #0` },
+    'resultUrl refused': RESULT_URL_REFUSED,
   },
   // deploy-cli's dry run (`npm run deploy -- --plan`) reads each template it knows by name.
   'GET /api/v2/email-templates/{templateName}': {
@@ -315,6 +366,7 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       body: managementError(404, 'inexistent_email_template'),
       source: `${DEPLOY_CLI_DELETE} #223 (GET of a missing template)`,
     },
+    'resultUrl refused': RESULT_URL_REFUSED,
   },
 
   // ---------------------------------------------------------------- Management API: user export jobs (admin scripts past search's cap)
@@ -350,6 +402,21 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   'PATCH /api/v2/actions/actions/{id}': {
     updated: { status: 200, body: action, source: `${GO_AUTH0}TestActionManager_Update.yaml #1` },
   },
+  'GET /api/v2/actions/actions/{id}': {
+    // A create or PATCH leaves the action `pending` until it is built (deploy-cli retries its deploy until then).
+    pending: {
+      status: 200,
+      body: action.extend({ status: z.enum(['pending', 'building', 'built']), current_version: obj.optional() }),
+      source: `${GO_AUTH0}TestActionManager_Read.yaml #1; ${GO_AUTH0}TestActionManager_Deploy.yaml #0-#3 (pending, building, built)`,
+    },
+  },
+  'GET /api/v2/actions/actions/{id}/versions': {
+    page: {
+      status: 200,
+      body: z.looseObject({ versions: z.array(actionVersion), total: int, per_page: int }),
+      source: `${GO_AUTH0}TestActionManager_Versions.yaml #5`,
+    },
+  },
   'POST /api/v2/actions/actions/{id}/deploy': {
     deployed: { status: 200, body: actionVersion, source: `${GO_AUTH0}TestActionManager_Deploy.yaml #4` },
   },
@@ -369,6 +436,28 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   },
   'PATCH /api/v2/actions/triggers/{triggerId}/bindings': {
     updated: { status: 200, body: z.looseObject({ bindings: z.array(binding) }), source: `${GO_AUTH0}TestActionManager_Bindings.yaml #6` },
+  },
+
+  // ---------------------------------------------------------------- Management API: client grants (served, not called: used-endpoints.ts)
+  'GET /api/v2/client-grants': {
+    // deploy-cli asks `include_totals=true&take=50`: checkpoint pagination.
+    'checkpoint page': {
+      status: 200,
+      body: z.looseObject({ client_grants: z.array(clientGrant), next: str.optional() }),
+      source: `${DEPLOY_CLI_KEEP} #59`,
+    },
+    // The SDK's offset pagination, filtered by client_id.
+    page: {
+      status: 200,
+      body: z.looseObject({ total: int, start: int, limit: int, client_grants: z.array(clientGrant) }),
+      source: `${GO_AUTH0}TestClientGrantManager_List.yaml #3`,
+    },
+  },
+  'POST /api/v2/client-grants': {
+    created: { status: 201, body: clientGrant, source: `${DEPLOY_CLI_KEEP} #60; ${GO_AUTH0}TestClientGrantManager_Create.yaml #2` },
+  },
+  'PATCH /api/v2/client-grants/{id}': {
+    updated: { status: 200, body: clientGrant, source: `${DEPLOY_CLI_DELETE} #69` },
   },
 
   // ---------------------------------------------------------------- Management API: tenant
@@ -429,4 +518,17 @@ export const RATE_LIMITED = {
   }),
   headers: { ...RATE_LIMIT_HEADERS, 'x-ratelimit-remaining': z.literal('0') },
   source: `auth0-extensions/auth0-reset-tenant issue #31; ${DOCS_V2}troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-use-cases.mdx`,
+} as const;
+
+/**
+ * Any Management API endpoint called with a token that lacks its scope: 403 `insufficient_scope`,
+ * `Insufficient scope, expected any of: <scopes>` (a real tenant's answer in deploy-cli's recording:
+ * GET /connections-directory-provisionings without its scope).
+ */
+export const INSUFFICIENT_SCOPE = {
+  status: 403,
+  body: managementError(403, 'insufficient_scope').extend({
+    message: z.string().regex(/^Insufficient scope, expected any of: [a-z_:, ]+$/),
+  }),
+  source: `${DEPLOY_CLI_KEEP} GET /api/v2/connections-directory-provisionings 403`,
 } as const;

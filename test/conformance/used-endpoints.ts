@@ -39,6 +39,8 @@ export const USED_ENDPOINTS: Record<EndpointKey, readonly Caller[]> = {
   'GET /api/v2/actions/actions': ['deploy-cli'],
   'POST /api/v2/actions/actions': ['deploy-cli'],
   'PATCH /api/v2/actions/actions/{id}': ['deploy-cli'],
+  // The tests wait for a draft to be built before deploying it (local-tenant/test/helpers.ts deployWhenBuilt).
+  'GET /api/v2/actions/actions/{id}': ['e2e tests'],
   'POST /api/v2/actions/actions/{id}/deploy': ['deploy-cli'],
   'GET /api/v2/actions/modules': ['deploy-cli'],
   'GET /api/v2/actions/triggers/{triggerId}/bindings': ['deploy'],
@@ -47,6 +49,20 @@ export const USED_ENDPOINTS: Record<EndpointKey, readonly Caller[]> = {
   'GET /api/v2/actions/triggers': ['deploy-cli'],
   'PATCH /api/v2/tenants/settings': ['deploy-cli'],
   'POST /v3/mail/send': ['actions', 'admin scripts'],
+};
+
+/**
+ * Endpoints the local tenant serves that neither our code, nor deploy-cli, nor the tests call,
+ * checked against a real tenant's answers all the same because a rule the project relies on
+ * lives there. Each says why.
+ */
+export const SERVED_ENDPOINTS: Record<EndpointKey, string> = {
+  'GET /api/v2/client-grants':
+    "Client grants decide every token's scopes. docs/scopes.md grants them by hand in the Dashboard; these are how they are read on a running local tenant.",
+  'POST /api/v2/client-grants': 'The same: how a grant is made on a running local tenant, as the Dashboard makes it.',
+  'PATCH /api/v2/client-grants/{id}': "The same: how a grant's scopes change (docs/scopes.md, checking an application's scopes later).",
+  'GET /api/v2/actions/actions/{id}/versions':
+    'Each deploy of an Action makes a version (the deploy plan counts them, deploy/plan.ts); this is where a reader sees them.',
 };
 
 /**
