@@ -22,6 +22,8 @@ interface BenchOptions {
   /** Progress lines (the CLI prints them; the test stays quiet). */
   progress?: (line: string) => void;
   slow?: SlowOptions;
+  /** Only this section (with the one deploy it needs first): `npm run bench -- --only bulk-invite`. */
+  only?: 'bulk-invite';
 }
 
 interface Repetitions {
@@ -78,6 +80,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const n = repetitionsFor(options.quick);
   const actions = builtActions();
   const sections: Section[] = [];
+  if (options.only === 'bulk-invite') {
+    // The bulk invitation needs the Actions bound: one deploy first, reported beside it.
+    sections.push(...(await measureWithLocalTenant({ ...(options.slow ?? SLOW_DEFAULTS), deployRepetitions: 1 }, progress)));
+    return {
+      generatedAt: new Date().toISOString(),
+      ...(source !== undefined ? { source } : {}),
+      mode: 'full',
+      machine: machineInfo(),
+      versions: packageVersions(),
+      repetitions: {
+        'only the bulk invitation (and the deploy it needs)': 1,
+        'bulk invitation, runs per mode': (options.slow ?? SLOW_DEFAULTS).bulk.runs,
+        'bulk invitation, users per run': (options.slow ?? SLOW_DEFAULTS).bulk.users,
+      },
+      sections,
+    };
+  }
 
   progress('1. bundle size');
   sections.push(await measureBundleSize(actions, { inlined: !options.quick }));

@@ -57,6 +57,8 @@ export interface BulkInviteBenchOptions {
   limit: { burst: number; perSecond: number };
   dryRunRows: number;
   dryRunBaselineRows: number;
+  /** The modes to run (default: all of INVITE_MODES). */
+  modes?: readonly InviteMode['id'][];
 }
 
 /**
@@ -171,6 +173,13 @@ interface InviteRun {
   tenant429: number;
   command429: number;
   retries: number;
+  /** The command's report: rows in it, and rows `invited` (a row missing from it is a row lost). */
+  reportRows: number;
+  reportInvited: number;
+  /** Invitation emails in the tenant's outbox per user of the run: users with one, with none, with more than one. */
+  sends: { once: number; none: number; more: number; emails: number };
+  /** When a user was not invited: the distinct post-user-registration outcomes of the run (log lines and errors), to say why. */
+  actionOutcomes: string[];
 }
 
 async function inviteRun(
@@ -187,6 +196,7 @@ async function inviteRun(
   writeInviteCsv(csv, options.users, { mixed: false, prefix: `bench-${tag}`, connection: mode.connection, usernamePrefix: `b${tag}` });
   const reportPath = join(dir, `${mode.id}-${run}.report.jsonl`);
   const usersBefore = stack.tenant.store.data.users.length;
+  const executionsBefore = stack.tenant.store.data.action_executions.length;
   stack.tenant.faults.setRateLimitTier(options.limit);
   const { result, log } = await watchTenant(stack, () =>
     runInviteCommand(
@@ -197,6 +207,10 @@ async function inviteRun(
   ).finally(() => stack.tenant.faults.setRateLimitTier(undefined));
   if (!existsSync(reportPath)) throw new Error(`npm run invite wrote no report (exit ${result.exitCode}): ${result.output.slice(-1500)}`);
   const summary = reportSummary(reportPath);
+  const { rows } = readReport(reportPath);
+  // Late sends would show here: post-user-registration runs after the creation's answer (the profile's delay).
+  await new Promise((resolve) => setTimeout(resolve, stack.tenant.profile.timings.postRegistrationDelayMs + 1000));
+  const sends = sendsPerUser(stack, `bench-${tag}-`, options.users);
   const served = log.filter((r) => r.path.startsWith('/api/v2/') && r.status !== 429);
   const count = (method: string, test: (path: string) => boolean) => served.filter((r) => r.method === method && test(r.path)).length;
   const creations = count('POST', (path) => path === '/api/v2/users');
@@ -229,6 +243,46 @@ async function inviteRun(
     tenant429: log.filter((r) => r.status === 429).length,
     command429: summary.requests.rateLimited,
     retries: summary.requests.retries,
+    reportRows: rows.length,
+    reportInvited: rows.filter((r) => r.status === 'invited').length,
+    sends,
+    actionOutcomes: registrationOutcomes(stack, executionsBefore),
+  };
+}
+
+/** The distinct post-user-registration outcomes since `from` (user ids taken out), at most five. */
+function registrationOutcomes(stack: LocalStack, from: number): string[] {
+  const outcomes = new Map<string, number>();
+  const executions = stack.tenant.store.data.action_executions.slice(from).filter((e) => e.trigger_id === 'post-user-registration');
+  for (const execution of executions) {
+    const lines = execution.results.flatMap((r) => [...r.logs, ...(r.error !== undefined ? [`error: ${r.error}`] : [])]);
+    const key =
+      lines
+        .join(' | ')
+        .replace(/auth0\|\w+/g, '<user>')
+        .slice(0, 200) || '(no output)';
+    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+  }
+  return [...outcomes].slice(0, 5).map(([line, n]) => `${n}× ${line}`);
+}
+
+/** Emails in the outbox to the run's addresses (`<prefix>000001@example.com`, ...), counted per address. */
+function sendsPerUser(stack: LocalStack, prefix: string, users: number): InviteRun['sends'] {
+  const perAddress = new Map<string, number>();
+  let emails = 0;
+  for (const email of stack.tenant.store.outbox.list()) {
+    for (const to of email.to) {
+      if (!to.startsWith(prefix)) continue;
+      emails += 1;
+      perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
+    }
+  }
+  const counts = [...perAddress.values()];
+  return {
+    once: counts.filter((n) => n === 1).length,
+    none: users - perAddress.size,
+    more: counts.filter((n) => n > 1).length,
+    emails,
   };
 }
 
@@ -247,11 +301,18 @@ function modeFigures(mode: InviteMode, runs: InviteRun[], options: BulkInviteBen
   const pacing = median(
     runs.map((r) => (r.bucketSpan.seconds > 0 ? bucketSeconds(r.bucketSpan.requests, limit) / r.bucketSpan.seconds : 0)),
   );
-  const complete = runs.every((r) => r.created === users && r.invited === users);
+  const complete = runs.every(
+    (r) => r.created === users && r.invited === users && r.reportRows === users && r.reportInvited === users && r.sends.once === users,
+  );
   const allPerUser = perUser((r) => r.bucket.total);
   const ourShare = (allPerUser - perUser((r) => r.bucket.creations)) / allPerUser;
   const runLines = runs
-    .map((r) => `${r.created}/${r.users} created, ${r.invited} invited, ${r.seconds.toFixed(1)} s, ${r.usersPerSecond.toFixed(2)} users/s`)
+    .map(
+      (r) =>
+        `${r.created}/${r.users} created, ${r.invited} invited, ${r.seconds.toFixed(1)} s, ${r.usersPerSecond.toFixed(2)} users/s, ` +
+        `report ${r.reportInvited}/${r.reportRows} rows invited, emails: ${r.sends.once} users one, ${r.sends.none} none, ${r.sends.more} more than one` +
+        (r.invited === r.users ? '' : ` (post-user-registration: ${r.actionOutcomes.join('; ') || 'no execution'})`),
+    )
     .join('; ');
   return [
     {
@@ -310,7 +371,7 @@ export async function measureBulkInvite(
   try {
     const env = localTenantEnvironment(stack);
     const figures: Figure[] = [];
-    for (const mode of INVITE_MODES) {
+    for (const mode of INVITE_MODES.filter((m) => options.modes === undefined || options.modes.includes(m.id))) {
       const runs: InviteRun[] = [];
       for (let run = 0; run < options.runs; run++) {
         progress(

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { format, resolveConfig } from 'prettier';
 import { buildTenantBundle, ROOT } from '../build/tenant-bundle';
 import { runBench, SLOW_DEFAULTS } from './benchmark';
-import { BULK_INVITE_DEFAULTS } from './bulk-invite';
+import { BULK_INVITE_DEFAULTS, INVITE_MODES, type InviteMode } from './bulk-invite';
 import { failedFigures, renderMarkdown } from './report';
 
 /**
@@ -21,7 +21,23 @@ const program = new Command()
   .option('--bulk-users <n>', 'new users per bulk invitation run', positiveInteger, BULK_INVITE_DEFAULTS.users)
   .option('--bulk-runs <n>', 'bulk invitation runs per mode', positiveInteger, BULK_INVITE_DEFAULTS.runs)
   .option('--deploy-repetitions <n>', 'unchanged plans and deploys', positiveInteger, SLOW_DEFAULTS.deployRepetitions)
+  .option('--only <section>', 'only this section, after the one deploy it needs: bulk-invite', onlySection)
+  .option('--bulk-modes <modes>', `bulk invitation modes, comma-separated (${INVITE_MODES.map((m) => m.id).join(', ')})`, inviteModes)
   .parse();
+
+function onlySection(value: string): 'bulk-invite' {
+  if (value !== 'bulk-invite') throw new InvalidArgumentError(`the only section that runs alone is bulk-invite, not ${value}`);
+  return value;
+}
+
+function inviteModes(value: string): InviteMode['id'][] {
+  const known = INVITE_MODES.map((m) => m.id);
+  const modes = value.split(',').map((m) => m.trim());
+  const unknown = modes.filter((m) => !(known as string[]).includes(m));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(`unknown bulk invitation mode(s) ${unknown.join(', ')}: expected ${known.join(', ')}`);
+  return modes as InviteMode['id'][];
+}
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -36,6 +52,8 @@ const options = program.opts<{
   bulkUsers: number;
   bulkRuns: number;
   deployRepetitions: number;
+  only?: 'bulk-invite';
+  bulkModes?: InviteMode['id'][];
 }>();
 
 async function main(): Promise<void> {
@@ -46,10 +64,16 @@ async function main(): Promise<void> {
   }
   const report = await runBench({
     quick: options.quick,
+    ...(options.only !== undefined ? { only: options.only } : {}),
     progress: (line) => console.error(`measuring ${line}`),
     slow: {
       deployRepetitions: options.deployRepetitions,
-      bulk: { ...BULK_INVITE_DEFAULTS, users: options.bulkUsers, runs: options.bulkRuns },
+      bulk: {
+        ...BULK_INVITE_DEFAULTS,
+        users: options.bulkUsers,
+        runs: options.bulkRuns,
+        ...(options.bulkModes !== undefined ? { modes: options.bulkModes } : {}),
+      },
     },
   });
   const markdownFile = resolve(options.out, 'REPORT.md');
