@@ -8,6 +8,7 @@ import { measureColdSend } from './cold-send';
 import { measureFastPath } from './fast-path';
 import { machineInfo, measuredSource, packageVersions } from './machine';
 import type { BenchReport, Section } from './report';
+import { takeNockOut } from './recorded-http';
 import { measureRequestsPerFlow } from './requests-per-flow';
 import { measureTokenReuse } from './token-reuse';
 
@@ -53,6 +54,7 @@ export const SLOW_DEFAULTS: SlowOptions = { deployRepetitions: 3, bulk: BULK_INV
  * that fails is reported as not measured, with its error, never with a number.
  */
 async function measureWithLocalTenant(options: SlowOptions, progress: (line: string) => void): Promise<Section[]> {
+  takeNockOut();
   const stack = await startLocalStack({ port: 0 });
   try {
     progress('7. deploy and plan');

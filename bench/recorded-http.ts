@@ -16,3 +16,12 @@ export async function withRecordedHttp<T>(work: (http: Interceptor) => Promise<T
     nock.restore();
   }
 }
+
+/**
+ * nock activates itself when it is first imported (this module imports it). Before the sections
+ * that run the local tenant, it must be out of the process: left active, it takes the Actions'
+ * requests to the tenant before the tenant's own routing sees them, and they go to the network.
+ */
+export function takeNockOut(): void {
+  if (nock.isActive()) nock.restore();
+}
