@@ -23,7 +23,7 @@ import { median } from './stats';
 const TITLE = '6. Bulk invitation';
 
 /** The two ways the post-user-registration Action invites; each connection picks one (environments/local.json). */
-interface InviteMode {
+export interface InviteMode {
   id: 'change-password' | 'ticket';
   connection: 'members' | 'shared-inbox';
   /** Management API requests the Action makes per user, beside the creation. */
@@ -31,7 +31,7 @@ interface InviteMode {
   description: string;
 }
 
-const INVITE_MODES: readonly InviteMode[] = [
+export const INVITE_MODES: readonly InviteMode[] = [
   {
     id: 'change-password',
     connection: 'members',
