@@ -117,7 +117,7 @@ const MAX_CONSOLE_ROW_LINES = 50;
 export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInviteSummary> {
   const started = Date.now();
   const dryRun = options.dryRun === true;
-  if ((options.csvPath === undefined) === (options.user === undefined)) throw new Error('runBulkInvite needs a CSV or one user, not both.');
+  if ((options.csvPath === undefined) === (options.user === undefined)) throw new Error('runBulkInvite needs either a CSV or one user.');
   if (options.management === undefined && (!dryRun || options.connections === undefined)) {
     throw new Error('runBulkInvite needs a Management API client (or, for a dry run, a connection directory).');
   }
