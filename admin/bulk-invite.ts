@@ -1,27 +1,32 @@
-import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { connectionsFromTenant, type ConnectionDirectory, type ConnectionIdentity } from './connections';
-import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow } from './csv-rows';
+import { connectionsFromTenant, type ConnectionDirectory } from './connections';
+import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow, type ParsedRow } from './csv-rows';
+import { createUser, findExistingUser, sendRowInvitation, type DirectInvitation, type InviteOptions } from './invite-user';
+import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from './invitation-confirmations';
 import {
-  connectionProblems,
-  CREATED_BY_EARLIER_RUN,
-  createAndInvite,
-  inviteCreatedUser,
-  type DirectInvitation,
-  type InviteOptions,
-  type InviteResult,
-  newUserFromRow,
-} from './invite-user';
-import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming, type InvitationVerdict } from './invitation-confirmations';
+  createdByThisRun,
+  isEnd,
+  journalEntryOf,
+  nextStep,
+  reportOf,
+  startRow,
+  type InvitationRun,
+  type RowStep,
+  type StepAnswer,
+  type Transition,
+} from './invitation-row/plan';
 import { failureReason, type AdminManagement } from './management';
 import type { Progress } from './progress';
 import type { RateCounters } from './rate-limit';
-import { ReportWriter, type RowReport, type RowStatus } from './report';
-import { journalPath, RunJournal, type JournalRecord } from './run-journal';
+import { ReportWriter, type RowReport } from './report';
+import { journalPath, RunJournal, type JournalEntry, type JournalRecord } from './run-journal';
 
 /**
- * Invites every user of a CSV: streamed (one row in memory per request in flight), paced by the
- * rate governor, resumable through the run journal, every row's outcome in the report file.
+ * Invites every user of a CSV (or the one user given by flags): streamed (one row in memory per
+ * request in flight), paced by the rate governor, resumable through the run journal, every row's
+ * outcome in the report file. This is the driver: what a row does next is decided by
+ * admin/invitation-row/plan.ts; here the steps are performed, rows are kept in flight, and the
+ * journal, report and progress written.
  *
  * Memory that grows with the file: the duplicate check keeps one 12-character hash per
  * identity (connection + email on connections with unique emails, connection + username):
@@ -32,7 +37,10 @@ import { journalPath, RunJournal, type JournalRecord } from './run-journal';
 export const DEFAULT_STATE_DIR = '.admin-runs';
 
 export interface BulkInviteOptions {
-  csvPath: string;
+  /** The CSV to invite; or `user`. */
+  csvPath?: string;
+  /** One user (from flags): a one-row run, without a journal. */
+  user?: InviteRow;
   /** Needed unless `dryRun` with `connections`. */
   management?: AdminManagement;
   /** Where connection names are checked; default: the tenant (Management API). */
@@ -104,20 +112,12 @@ export interface BulkInviteSummary {
   journalPath?: string;
 }
 
-/** The identities a row claims on its connection: email where emails are unique, username always. */
-export function identityKeys(row: Pick<InviteRow, 'email' | 'username'>, connection: ConnectionIdentity): string[] {
-  const keys: string[] = [];
-  if (connection.emailUnique) keys.push(`e\0${connection.name}\0${row.email.toLowerCase()}`);
-  if (row.username !== undefined) keys.push(`u\0${connection.name}\0${row.username.toLowerCase()}`);
-  // 72 bits of SHA-256: a collision among 10^6 identities has odds below 10^-9.
-  return keys.map((key) => createHash('sha256').update(key).digest('base64').slice(0, 12));
-}
-
 const MAX_CONSOLE_ROW_LINES = 50;
 
 export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInviteSummary> {
   const started = Date.now();
   const dryRun = options.dryRun === true;
+  if ((options.csvPath === undefined) === (options.user === undefined)) throw new Error('runBulkInvite needs either a CSV or one user.');
   if (options.management === undefined && (!dryRun || options.connections === undefined)) {
     throw new Error('runBulkInvite needs a Management API client (or, for a dry run, a connection directory).');
   }
@@ -128,22 +128,24 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const log = options.log ?? (() => {});
 
-  // A file that cannot be read or has a bad header leaves no journal and no report behind.
-  await checkCsvHeader(options.csvPath);
-  const scan = await scanCsv(options.csvPath);
-  const journal = dryRun
-    ? undefined
-    : RunJournal.open(journalPath(stateDir, options.csvPath, scan.sha256), { durable: options.durableJournal === true });
+  let records = 1;
+  let journal: RunJournal | undefined;
+  if (options.csvPath !== undefined) {
+    // A file that cannot be read or has a bad header leaves no journal and no report behind.
+    await checkCsvHeader(options.csvPath);
+    const scan = await scanCsv(options.csvPath);
+    records = scan.records;
+    journal = dryRun
+      ? undefined
+      : RunJournal.open(journalPath(stateDir, options.csvPath, scan.sha256), { durable: options.durableJournal === true });
+  }
+  const runName = options.csvPath !== undefined ? basename(options.csvPath).replace(/[^A-Za-z0-9._-]/g, '_') : 'one-user';
   const reportPath =
-    options.reportPath ??
-    join(
-      stateDir,
-      `invite-${basename(options.csvPath).replace(/[^A-Za-z0-9._-]/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}.report.jsonl`,
-    );
+    options.reportPath ?? join(stateDir, `invite-${runName}-${new Date().toISOString().replace(/[:.]/g, '-')}.report.jsonl`);
   const report = new ReportWriter(reportPath);
 
   const summary: BulkInviteSummary = {
-    rows: scan.records,
+    rows: records,
     processed: 0,
     created: 0,
     invited: 0,
@@ -166,15 +168,20 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     ...(journal !== undefined ? { journalPath: journal.path } : {}),
   };
   let consoleLines = 0;
-  const finish = (row: RowReport) => {
-    report.row(row);
+  const finish = (row: DrivenRow) => {
+    const { state } = row.now;
+    // Every row is driven to its end; a state that is not one would be a bug in the driver, reported as a failure.
+    const outcome = isEnd(state) ? reportOf(state) : { status: 'failed' as const, reason: `unfinished_${state.kind}` };
+    const { status, ...rest } = outcome;
+    const reported: RowReport = { line: row.line, status, ...row.fields, ...rest };
+    report.row(reported);
     summary.processed += 1;
-    count(summary, row);
-    options.onRow?.(row);
+    count(summary, reported, isEnd(state) && createdByThisRun(state));
+    options.onRow?.(reported);
     options.progress?.update({ done: summary.processed, failed: summary.failed + summary.invalid + summary.duplicates });
-    if (row.status === 'failed' || row.status === 'invalid' || row.status === 'duplicate') {
+    if (reported.status === 'failed' || reported.status === 'invalid' || reported.status === 'duplicate') {
       consoleLines += 1;
-      if (consoleLines <= MAX_CONSOLE_ROW_LINES) log(consoleLine(row));
+      if (consoleLines <= MAX_CONSOLE_ROW_LINES) log(consoleLine(reported));
       else if (consoleLines === MAX_CONSOLE_ROW_LINES + 1) log(`... more rows failed: see ${reportPath}`);
     }
   };
@@ -186,7 +193,6 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           management: options.management,
           mode: options.mode,
           ...(options.direct !== undefined ? { direct: options.direct } : {}),
-          resend: options.resend === true,
           secondaryVerified: options.secondaryVerified === true,
           ...(options.creationCost !== undefined ? { creationCost: options.creationCost } : {}),
         };
@@ -194,86 +200,108 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     options.mode === 'action' && options.confirm !== false && options.management !== undefined && !dryRun
       ? new ActionInvitations(options.management, options.confirm ?? DEFAULT_CONFIRMATION)
       : undefined;
+  const run: InvitationRun = {
+    mode: options.mode,
+    resend: options.resend === true,
+    dryRun,
+    confirm: confirmations !== undefined,
+    canSend: options.direct !== undefined,
+  };
+  const seen = new Map<string, number>();
+
+  /** The step, performed; a step that throws is answered with its reason. */
+  const perform = async (step: RowStep, line: number): Promise<StepAnswer> => {
+    try {
+      switch (step.kind) {
+        case 'look_up_connection':
+          return { kind: 'connection', connection: await connections.find(step.name) };
+        case 'claim_identities': {
+          const of = step.keys.map((key) => seen.get(key)).find((earlier) => earlier !== undefined);
+          if (of !== undefined) return { kind: 'duplicate', of };
+          for (const key of step.keys) seen.set(key, line);
+          return { kind: 'claimed' };
+        }
+        case 'read_journal':
+          return { kind: 'journal', record: journal?.get(line) };
+        case 'create_user':
+          return await createUser(inviteOptions!, step.user);
+        case 'back_off':
+          await delay(step.ms * (0.5 + Math.random()));
+          return { kind: 'waited' };
+        case 'find_user':
+          return { kind: 'user_found', user: await findExistingUser(inviteOptions!.management, step.user) };
+        case 'send_invitation':
+          return await sendRowInvitation(inviteOptions!, step.user, step.userId, step.record);
+        case 'await_action_record':
+          return { kind: 'verdict', verdict: await confirmations!.confirm(step.userId, step.createdAt) };
+        case 'end':
+          throw new Error('the row has ended');
+      }
+    } catch (error) {
+      return { kind: 'error', reason: failureReason(error) };
+    }
+  };
+  /** One step of the row, then its new state, journaled when the journal's entry for it changed. */
+  const advance = async (row: DrivenRow): Promise<void> => {
+    const answer = await perform(row.now.step, row.line);
+    if (answer.kind === 'journal') row.journaled = answer.record;
+    row.now = nextStep(row.now.state, answer, run, Date.now());
+    const entry = journal !== undefined ? journalEntryOf(row.now.state, row.line) : undefined;
+    if (entry !== undefined && !sameEntry(entry, row.journaled)) {
+      journal!.record(entry);
+      row.journaled = entry;
+    }
+  };
+  /** Steps until the row ends or reaches a step `pauseAt` names. */
+  const drive = async (row: DrivenRow, pauseAt: (step: RowStep) => boolean): Promise<void> => {
+    while (row.now.step.kind !== 'end' && !pauseAt(row.now.step)) await advance(row);
+  };
+  const failed = (row: DrivenRow) => (error: unknown) =>
+    finish({ ...row, now: { state: { kind: 'failed', reason: failureReason(error) }, step: { kind: 'end' } } });
+
   const limit = options.concurrency ?? (options.management?.governor.concurrency ?? 4) * 2;
   const inFlight = new Set<Promise<void>>();
   // Rows waiting for the Action's record: they hold no request slot, so creations go on meanwhile.
   const confirming = new Set<Promise<void>>();
-  const settle = (later: Promise<RowReport>, row: InviteRow) => {
-    const done = later.then(finish, (error) =>
-      finish({ line: row.line, status: 'failed', ...rowFields(row), reason: failureReason(error) }),
-    );
-    confirming.add(done);
-    void done.finally(() => confirming.delete(done));
+  const keep = (set: Set<Promise<void>>, work: Promise<void>) => {
+    set.add(work);
+    void work.finally(() => set.delete(work));
   };
-  const seen = new Map<string, number>();
-  options.progress?.start(scan.records);
+  options.progress?.start(records);
 
   try {
-    for await (const parsed of readInviteRows(options.csvPath, {
-      ...(options.defaultConnection !== undefined ? { defaultConnection: options.defaultConnection } : {}),
-    })) {
+    const rows: AsyncIterable<ParsedRow> =
+      options.csvPath !== undefined
+        ? readInviteRows(options.csvPath, {
+            ...(options.defaultConnection !== undefined ? { defaultConnection: options.defaultConnection } : {}),
+          })
+        : oneRow(options.user!);
+    for await (const parsed of rows) {
       if (options.signal?.aborted === true) {
         summary.interrupted = true;
         break;
       }
-      if (!parsed.ok) {
-        finish({ line: parsed.line, status: 'invalid', ...rowFields(parsed.row), errors: parsed.errors, reason: 'invalid_row' });
-        continue;
-      }
-      const row = parsed.row;
-      let connection: ConnectionIdentity | undefined;
+      const row: DrivenRow = { line: parsed.ok ? parsed.row.line : parsed.line, fields: rowFields(parsed.row), now: startRow(parsed) };
       try {
-        connection = await connections.find(row.connection);
+        // In file order, before the row takes a slot: the connection, the duplicate check (the first row claims), the journal.
+        await drive(row, (step) => !INLINE_STEPS.has(step.kind));
       } catch (error) {
-        finish({ line: row.line, status: 'failed', ...rowFields(row), reason: `connection_lookup_${failureReason(error)}` });
+        failed(row)(error);
         continue;
       }
-      if (connection === undefined) {
-        finish({
-          line: row.line,
-          status: 'invalid',
-          ...rowFields(row),
-          reason: 'unknown_connection',
-          errors: [`no database connection named ${row.connection}`],
-        });
+      if (row.now.step.kind === 'end') {
+        finish(row);
         continue;
       }
-      const problems = connectionProblems(row, connection);
-      if (problems.length > 0) {
-        finish({ line: row.line, status: 'invalid', ...rowFields(row), reason: 'invalid_row', errors: problems });
-        continue;
-      }
-      const keys = identityKeys(row, connection);
-      const duplicateOf = keys.map((key) => seen.get(key)).find((line) => line !== undefined);
-      if (duplicateOf !== undefined) {
-        finish({ line: row.line, status: 'duplicate', ...rowFields(row), duplicate_of: duplicateOf, reason: 'duplicate_in_file' });
-        continue;
-      }
-      for (const key of keys) seen.set(key, row.line);
-      const journalKey = keys[0] ?? `line-${row.line}`;
-
-      if (dryRun) {
-        finish({ line: row.line, status: 'would_create', ...rowFields(row) });
-        continue;
-      }
-      const earlier = journal?.get(row.line);
-      const matches = earlier !== undefined && earlier.key === journalKey;
-      if (matches && isDone(earlier)) {
-        finish({
-          line: row.line,
-          status: 'done_earlier',
-          ...rowFields(row),
-          ...(earlier.userId !== undefined ? { user_id: earlier.userId } : {}),
-        });
-        continue;
-      }
-
-      const work = processRow(inviteOptions!, journal!, confirmations, row, connection, journalKey, matches ? earlier : undefined).then(
-        (outcome) => ('later' in outcome ? settle(outcome.later, row) : finish(outcome.row)),
-        (error) => finish({ line: row.line, status: 'failed', ...rowFields(row), reason: failureReason(error) }),
-      );
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
+      const work = drive(row, (step) => step.kind === 'await_action_record').then(() => {
+        if (row.now.step.kind === 'end') finish(row);
+        else
+          keep(
+            confirming,
+            drive(row, () => false).then(() => finish(row), failed(row)),
+          );
+      }, failed(row));
+      keep(inFlight, work);
       while (inFlight.size >= limit) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
@@ -295,150 +323,34 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   return summary;
 }
 
-type RowOutcome = { row: RowReport } | { later: Promise<RowReport> };
+/** Steps done as the row is read, in file order; the others run with a few rows in flight. */
+const INLINE_STEPS = new Set<RowStep['kind']>(['look_up_connection', 'claim_identities', 'read_journal']);
 
-/** What became of a row, before it is written to the report. */
-interface RowResult {
-  status: RowStatus;
-  userId?: string;
-  reason?: string;
-  errors?: string[];
-  /** The user was created by an earlier run: not counted as created by this one. */
-  earlierRun?: boolean;
+/** A row on its way: its line, its own fields for the report, where it is, and its last journal entry. */
+interface DrivenRow {
+  line: number;
+  fields: Pick<RowReport, 'connection' | 'email' | 'username'>;
+  now: Transition;
+  journaled?: JournalEntry | JournalRecord | undefined;
 }
 
-async function processRow(
-  options: InviteOptions,
-  journal: RunJournal,
-  confirmations: ActionInvitations | undefined,
-  row: InviteRow,
-  connection: ConnectionIdentity,
-  key: string,
-  earlier: JournalRecord | undefined,
-): Promise<RowOutcome> {
-  const user = newUserFromRow(row, connection);
-  const report = (result: RowResult): RowReport => ({
-    line: row.line,
-    status: result.status,
-    ...rowFields(row),
-    ...(result.userId !== undefined ? { user_id: result.userId } : {}),
-    ...(result.reason !== undefined ? { reason: result.reason } : {}),
-    ...(result.errors !== undefined ? { errors: result.errors } : {}),
-    ...(result.earlierRun === true || result.reason === CREATED_BY_EARLIER_RUN ? { earlier_run: true as const } : {}),
-  });
-
-  if (earlier?.state === 'created' && earlier.via === 'action' && earlier.userId !== undefined) {
-    // Created by an earlier run; the Action's invitation was not seen sent then.
-    const userId = earlier.userId;
-    if (confirmations === undefined)
-      return { row: report({ status: 'created', userId, reason: 'invitation_not_checked', earlierRun: true }) };
-    return {
-      later: confirmations
-        .confirm(userId, earlier.at ?? 0)
-        .then(async (verdict) => report({ ...(await afterEarlierRun(verdict, userId)), earlierRun: true })),
-    };
-  }
-
-  let result: InviteResult;
-  if (earlier?.state === 'created' && earlier.via === 'direct' && earlier.userId !== undefined) {
-    // Created by an interrupted run whose invitation was not sent.
-    result = await inviteCreatedUser(options, user, earlier.userId);
-    if (result.status === 'invited') result = { ...result, reason: CREATED_BY_EARLIER_RUN };
-  } else {
-    result = await createAndInvite(options, user, {
-      ...(earlier?.state === 'pending' ? { inDoubtSince: earlier.at ?? 0, doubtFromEarlierRun: true } : {}),
-      beforeCreate: () => journal.record({ line: row.line, key, state: 'pending', at: Date.now() }),
-      // Direct mode: a run stopped before the invitation went out sends only the invitation next time.
-      afterCreate: (userId) => {
-        if (options.mode === 'direct') journal.record({ line: row.line, key, state: 'created', via: 'direct', userId });
-      },
-    });
-  }
-  switch (result.status) {
-    case 'created': {
-      // A 409 for a row an interrupted run left pending: that run's creation, at that run's time.
-      const earlierRun = result.reason === CREATED_BY_EARLIER_RUN;
-      const createdAt = earlierRun ? (earlier?.at ?? 0) : Date.now();
-      journal.record({
-        line: row.line,
-        key,
-        state: 'created',
-        via: 'action',
-        at: createdAt,
-        ...(result.userId !== undefined ? { userId: result.userId } : {}),
-      });
-      if (result.userId === undefined) break;
-      if (confirmations === undefined) return { row: report({ ...result, reason: 'invitation_not_checked' }) };
-      const userId = result.userId;
-      return {
-        later: confirmations.confirm(userId, createdAt).then((verdict) => {
-          const outcome = { ...afterCreation(verdict, userId, earlierRun), earlierRun };
-          if (outcome.status === 'invited' || outcome.status === 'done_earlier') {
-            journal.record({ line: row.line, key, state: 'invited', via: 'action', userId });
-          }
-          return report(outcome);
-        }),
-      };
-    }
-    case 'invited':
-    case 'resent':
-    case 'exists':
-      journal.record({ line: row.line, key, state: result.status, ...(result.userId !== undefined ? { userId: result.userId } : {}) });
-      break;
-    case 'failed':
-      // Created but not invited (direct): `created` is in the journal already, the next run sends the invitation only.
-      break;
-  }
-  return { row: report(result) };
-
-  /** A user this run created (or an interrupted one, found by its 409), now that the Action's record is seen or not. */
-  function afterCreation(verdict: InvitationVerdict, userId: string, earlierRun: boolean): RowResult {
-    switch (verdict.state) {
-      case 'sent':
-        return { status: earlierRun ? 'done_earlier' : 'invited', userId };
-      case 'not_sent':
-        return { status: 'failed', userId, reason: 'invitation_not_sent', errors: [NOT_SENT_HELP] };
-      case 'no_user':
-        return { status: 'failed', userId, reason: 'user_not_found' };
-      case 'unknown':
-        return unknownOutcome(verdict.reason, userId);
-    }
-  }
-
-  /** A user an earlier run created whose invitation that run did not see sent: seen now, or sent now from here. */
-  async function afterEarlierRun(verdict: InvitationVerdict, userId: string): Promise<RowResult> {
-    switch (verdict.state) {
-      case 'sent':
-        journal.record({ line: row.line, key, state: 'invited', via: 'action', userId });
-        return { status: 'done_earlier', userId, reason: 'invitation_confirmed' };
-      case 'no_user':
-        return { status: 'failed', userId, reason: 'user_not_found' };
-      case 'unknown':
-        return unknownOutcome(verdict.reason, userId);
-      case 'not_sent': {
-        // Settled long ago without the record: the Action is not going to send it.
-        if (options.direct === undefined) return { status: 'failed', userId, reason: 'invitation_not_sent', errors: [NOT_SENT_HELP] };
-        const sent = await inviteCreatedUser(options, user, userId, { record: true });
-        if (sent.status !== 'invited') return sent;
-        journal.record({ line: row.line, key, state: 'invited', via: 'direct', userId });
-        // `not_recorded_*` when the record failed (the email went out); else: created by the earlier run, invited now.
-        return { ...sent, reason: sent.reason ?? CREATED_BY_EARLIER_RUN };
-      }
-    }
-  }
+function sameEntry(entry: JournalEntry, last: JournalEntry | JournalRecord | undefined): boolean {
+  return (
+    last !== undefined &&
+    entry.state === last.state &&
+    entry.key === last.key &&
+    entry.via === last.via &&
+    entry.userId === last.userId &&
+    entry.at === last.at
+  );
 }
 
-/** Not seen either way: the run was stopped first (a rerun looks again), or the lookup failed (a failure, to rerun). */
-function unknownOutcome(reason: string, userId: string): RowResult {
-  return reason === 'invitation_unconfirmed' ? { status: 'created', userId, reason } : { status: 'failed', userId, reason };
+async function* oneRow(row: InviteRow): AsyncGenerator<ParsedRow> {
+  yield { ok: true, row };
 }
 
-const NOT_SENT_HELP =
-  'The post-user-registration Action did not record the invitation (app_metadata.invitation_email_sent); see its logs. ' +
-  'Run the same command again to send it from this script (ticket + SendGrid), or `npm run resend -- --user-id <id>`.';
-
-function isDone(record: JournalRecord): boolean {
-  return record.state !== 'pending' && record.state !== 'created';
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connection' | 'email' | 'username'> {
@@ -450,9 +362,8 @@ function rowFields(row: Partial<InviteRow> | undefined): Pick<RowReport, 'connec
   };
 }
 
-function count(summary: BulkInviteSummary, row: RowReport): void {
-  // A user an interrupted run created is invited (or confirmed) now, not created now.
-  const createdNow = row.user_id !== undefined && row.earlier_run !== true && row.reason !== CREATED_BY_EARLIER_RUN;
+/** `createdNow`: this run created the row's user (a user an interrupted run created is invited, or confirmed, now, not created now). */
+function count(summary: BulkInviteSummary, row: RowReport, createdNow: boolean): void {
   const creates = row.status === 'would_create' || ((row.status === 'created' || row.status === 'invited') && createdNow);
   if (creates && row.connection !== undefined) summary.byConnection[row.connection] = (summary.byConnection[row.connection] ?? 0) + 1;
   switch (row.status) {
@@ -487,7 +398,7 @@ function count(summary: BulkInviteSummary, row: RowReport): void {
     case 'failed':
       summary.failed += 1;
       // A user created whose invitation failed (or was not seen sent) still counts as created.
-      if (createdNow && !row.reason?.startsWith('resend_')) summary.created += 1;
+      if (createdNow) summary.created += 1;
       break;
   }
 }
@@ -500,7 +411,8 @@ function consoleLine(row: RowReport): string {
       : row.status === 'invalid' && row.reason === 'invalid_row'
         ? (row.errors ?? []).join('; ')
         : (row.reason ?? '');
-  return `line ${row.line}: ${row.status} ${detail}${row.user_id !== undefined ? ` (user ${row.user_id})` : ''}`;
+  // Line 0: the one user given by flags.
+  return `${row.line > 0 ? `line ${row.line}` : 'the user'}: ${row.status} ${detail}${row.user_id !== undefined ? ` (user ${row.user_id})` : ''}`;
 }
 
 function zeroCounters(): RateCounters {

@@ -8,18 +8,18 @@ import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { InviteSettings } from '../actions/invite-on-registration/settings';
 import type { TemplateOverrides } from '../actions/shared/settings';
-import type { ConnectionIdentity } from './connections';
-import type { InviteRow } from './csv-rows';
 import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
+import type { NewUser, StepAnswer } from './invitation-row/plan';
 import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
 
 /**
- * Creating one invited user, and sending an invitation from the script.
+ * The effects of an invitation row (admin/invitation-row/plan.ts decides which, and when): one
+ * creation attempt, the lookup of the user a 409 was about, and an invitation sent from the
+ * script. Each returns the tenant's answer for the plan.
  *
  * Existing users: the tenant itself says a user exists (409 on creation: the email on a
- * connection with unique emails, the username on any connection). Such a user is neither
- * created nor invited again, unless the run asks to resend. No lookup precedes the creation:
- * one request per new user, which is what the rate limit is spent on.
+ * connection with unique emails, the username on any connection). No lookup precedes the
+ * creation: one request per new user, which is what the rate limit is spent on.
  */
 
 /** One email and ticket exchange may wait on the rate limit: allow it minutes, not the Actions' 5 s. */
@@ -31,35 +31,12 @@ export interface DirectInvitation {
   templates: TemplateOverrides;
 }
 
-export interface NewUser {
-  email: string;
-  connection: ConnectionIdentity;
-  username?: string;
-  name?: string;
-  locale?: string;
-  secondaryEmail?: string;
-}
-
-/** The user a valid CSV row (or the flags of one user) describes, on its connection. */
-export function newUserFromRow(row: InviteRow, connection: ConnectionIdentity): NewUser {
-  return {
-    email: row.email,
-    connection,
-    ...(row.username !== undefined ? { username: row.username } : {}),
-    ...(row.name !== undefined ? { name: row.name } : {}),
-    ...(row.locale !== undefined ? { locale: row.locale } : {}),
-    ...(row.secondaryEmail !== undefined ? { secondaryEmail: row.secondaryEmail } : {}),
-  };
-}
-
 export interface InviteOptions {
   management: AdminManagement;
   /** `action`: the post-user-registration Action invites; `direct`: the script does (ticket + SendGrid). */
   mode: 'action' | 'direct';
   /** Needed in direct mode and to resend. */
   direct?: DirectInvitation;
-  /** Invite users that already exist again (direct send). */
-  resend: boolean;
   /** Mark the secondary addresses as verified (`app_metadata.secondary_email_verified: true`). */
   secondaryVerified: boolean;
   /**
@@ -67,25 +44,6 @@ export interface InviteOptions {
    * connection invited by ticket: the Action creates the ticket). Default 1.
    */
   creationCost?: (connection: string) => number;
-}
-
-export type InviteStatus = 'created' | 'invited' | 'exists' | 'resent' | 'failed';
-
-export interface InviteResult {
-  status: InviteStatus;
-  userId?: string;
-  /** Short code for failures: `http_400`, `invite_sendgrid_http_401`, `exists_not_found`, ... */
-  reason?: string;
-  /** Auth0's message (may quote the row): for the report file only. */
-  errors?: string[];
-}
-
-/** What the row's connection demands of it; empty when it fits. */
-export function connectionProblems(user: { username?: string }, connection: ConnectionIdentity): string[] {
-  const problems: string[] = [];
-  if (connection.usernameRequired && user.username === undefined) problems.push(`connection ${connection.name} requires a username`);
-  if (!connection.usernameAllowed && user.username !== undefined) problems.push(`connection ${connection.name} has no usernames`);
-  return problems;
 }
 
 /**
@@ -119,27 +77,13 @@ export function actionModeCreationCost(invite: Pick<InviteSettings, 'connections
   return (connection) => ((invite.connections.get(connection) ?? invite.defaultMode) === 'ticket' ? 3 : 2);
 }
 
-export interface CreationState {
-  /**
-   * Since when an earlier attempt for this row may have created the user without our knowing
-   * (no answer, a 5xx, or a journal entry left pending by an interrupted run), in ms since epoch.
-   */
-  inDoubtSince?: number;
-  /** Called just before each creation request (the journal's `pending`). */
-  beforeCreate?: () => void;
-  /** Called once the user exists, before its invitation is sent (the journal's `created`). */
-  afterCreate?: (userId: string) => void;
-  /** The doubt comes from an earlier run (a pending journal entry): a user found is that run's. */
-  doubtFromEarlierRun?: boolean;
-  signal?: AbortSignal;
-}
-
-const CREATE_ATTEMPTS = 4;
-const CREATE_BACKOFF_MS = 500;
-/** Clock difference allowed between this machine and Auth0 when telling our own creation from an older user. */
-const CLOCK_SKEW_MS = 60_000;
-
-export async function createAndInvite(options: InviteOptions, user: NewUser, state: CreationState): Promise<InviteResult> {
+/**
+ * One creation attempt, and what its answer says: created (the user id), a 409 (the user
+ * exists), refused (a 4xx: nothing was created), or no clear answer (a 5xx, a timeout, a dropped
+ * connection, a body without a user id: the user may exist). Never retried here: the plan
+ * decides, because Auth0 may have created the user without answering.
+ */
+export async function createUser(options: InviteOptions, user: NewUser, signal?: AbortSignal): Promise<StepAnswer> {
   const { management } = options;
   const body: Management.CreateUserRequestContent = {
     connection: user.connection.name,
@@ -161,102 +105,36 @@ export async function createAndInvite(options: InviteOptions, user: NewUser, sta
     ...(user.locale !== undefined ? { user_metadata: { locale: user.locale } } : {}),
   };
   const cost = options.mode === 'action' ? (options.creationCost?.(user.connection.name) ?? 1) : 1;
-  let inDoubtSince = state.inDoubtSince;
-  for (let attempt = 1; ; attempt++) {
-    state.beforeCreate?.();
-    const attemptStarted = Date.now();
-    let failure: InviteResult;
-    try {
-      const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: state.signal }));
-      // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
-      if (typeof created.user_id === 'string' && created.user_id !== '') return afterCreation(options, user, created.user_id, state);
-      failure = { status: 'failed', reason: 'malformed_response' };
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 409) {
-        if (inDoubtSince === undefined) return existing(options, user);
-        // Created by our unanswered attempt, or there before? Ours carries the invitation flag and is recent.
-        const found = await existingUser(management, user);
-        const ours =
-          found !== undefined &&
-          found.app_metadata.invite === true &&
-          (found.created_at === undefined || Date.parse(found.created_at) >= inDoubtSince - CLOCK_SKEW_MS);
-        if (!ours) return existing(options, user, found);
-        const earlier = state.doubtFromEarlierRun === true && inDoubtSince === state.inDoubtSince;
-        const result = await afterCreation(options, user, found.user_id, state);
-        return earlier && result.status !== 'failed' ? { ...result, reason: CREATED_BY_EARLIER_RUN } : result;
-      }
-      if (failureReason(error) === 'aborted') throw error;
-      failure = { status: 'failed', reason: failureReason(error), errors: [errorMessage(error)] };
-      // A 4xx is an answer: Auth0 refused, nothing was created.
-      if (status !== undefined && status < 500) return failure;
-    }
-    if (attempt >= CREATE_ATTEMPTS) return failure;
-    inDoubtSince ??= attemptStarted;
-    // Let other requests go first: an unanswered creation retried at once tends to meet the same trouble.
-    await delay(CREATE_BACKOFF_MS * attempt * (0.5 + Math.random()), state.signal);
+  try {
+    const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: signal }));
+    // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
+    if (typeof created.user_id === 'string' && created.user_id !== '') return { kind: 'user_created', userId: created.user_id };
+    return { kind: 'no_answer', reason: 'malformed_response' };
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 409) return { kind: 'conflict' };
+    const reason = failureReason(error);
+    if (reason === 'aborted') return { kind: 'error', reason };
+    // A 4xx is an answer: Auth0 refused, nothing was created.
+    if (status !== undefined && status < 500) return { kind: 'refused', reason, errors: [errorMessage(error)] };
+    return { kind: 'no_answer', reason, errors: [errorMessage(error)] };
   }
 }
 
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** The reason of a row whose user an interrupted run created: invited now, not created now. */
-export const CREATED_BY_EARLIER_RUN = 'created_by_earlier_run';
-
-async function afterCreation(options: InviteOptions, user: NewUser, userId: string, state: CreationState): Promise<InviteResult> {
-  state.afterCreate?.(userId);
-  if (options.mode === 'action') return { status: 'created', userId };
-  return inviteCreatedUser(options, user, userId);
-}
-
-/**
- * Direct mode: the invitation of a user created by this run (or by an interrupted one). With
- * `record`, also the Action's record of it (a user left to the Action, whose invitation the
- * Action never sent): whoever looks next, a run or a person, sees it was sent.
- */
-export async function inviteCreatedUser(
-  options: InviteOptions,
-  user: NewUser,
-  userId: string,
-  { record = false }: { record?: boolean } = {},
-): Promise<InviteResult> {
+/** An invitation sent from the script to a user of the row; `record`: also the Action's record of it (see sendRecordedInvitation). */
+export async function sendRowInvitation(options: InviteOptions, user: NewUser, userId: string, record: boolean): Promise<StepAnswer> {
   const recipient = { userId, email: user.email, username: user.username, locale: user.locale };
   if (!record) {
     const sent = await sendInvitation(options, recipient);
-    return sent.ok ? { status: 'invited', userId } : { status: 'failed', userId, reason: `invite_${sent.reason}` };
+    return sent.ok ? { kind: 'invitation_sent' } : { kind: 'invitation_failed', reason: sent.reason };
   }
   const sent = await sendRecordedInvitation(options, recipient);
-  if (!sent.ok) return { status: 'failed', userId, reason: `invite_${sent.reason}` };
-  return { status: 'invited', userId, ...(sent.value !== undefined ? { reason: sent.value } : {}) };
-}
-
-async function existing(options: InviteOptions, user: NewUser, known?: FoundUser): Promise<InviteResult> {
-  if (!options.resend) return { status: 'exists', ...(known !== undefined ? { userId: known.user_id } : {}) };
-  let found = known;
-  if (found === undefined) {
-    try {
-      found = await existingUser(options.management, user);
-    } catch (error) {
-      return { status: 'failed', reason: `lookup_${failureReason(error)}` };
-    }
-  }
-  if (found === undefined) return { status: 'failed', reason: 'exists_not_found' };
-  const userId = found.user_id;
-  const sent = await sendInvitation(options, { userId, email: user.email, username: user.username, locale: user.locale });
-  // `resend_`: the user existed; a failed row with `invite_` is one this run created.
-  return sent.ok ? { status: 'resent', userId } : { status: 'failed', userId, reason: `resend_${sent.reason}` };
+  if (!sent.ok) return { kind: 'invitation_failed', reason: sent.reason };
+  return { kind: 'invitation_sent', ...(sent.value !== undefined ? { notRecorded: sent.value } : {}) };
 }
 
 /** The user a 409 was about: by username when the row has one (unique on every connection), else by email. */
-async function existingUser(management: AdminManagement, user: NewUser): Promise<FoundUser | undefined> {
+export async function findExistingUser(management: AdminManagement, user: NewUser): Promise<FoundUser | undefined> {
   let users: FoundUser[];
   if (user.username !== undefined) users = await findUsersByUsername(management, user.username, user.connection.name, user.email);
   else users = await findUsersByEmail(management, user.email, user.connection.name);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
  * the hash of the CSV's absolute path and content, so an edited CSV starts a new journal (and
  * the tenant's own uniqueness still stops a user from being created twice).
  *
- * States of a row:
+ * States of a row (each the record of a row state of admin/invitation-row/plan.ts, `journalEntryOf`):
  * - `pending`: the user creation was sent and its answer not recorded. On resume, a 409 for
  *   this row means the creation did happen: the row goes on as created.
  * - `created` with `via: 'direct'`: created, invitation not sent yet; resume sends it.

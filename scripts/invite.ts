@@ -14,10 +14,12 @@ import {
   type CommandShell,
   type RateOptions,
 } from '../admin/cli';
-import { connectionsFromConfig, connectionsFromTenant } from '../admin/connections';
-import { CSV_COLUMNS, validateRecord } from '../admin/csv-rows';
-import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from '../admin/invitation-confirmations';
-import { actionModeCreationCost, connectionProblems, createAndInvite, newUserFromRow, type DirectInvitation } from '../admin/invite-user';
+import { connectionsFromConfig, connectionsFromTenant, type ConnectionDirectory } from '../admin/connections';
+import { CSV_COLUMNS, validateRecord, type InviteRow } from '../admin/csv-rows';
+import { DEFAULT_CONFIRMATION, type ConfirmationTiming } from '../admin/invitation-confirmations';
+import { connectionProblems } from '../admin/invitation-row/plan';
+import { actionModeCreationCost, type DirectInvitation } from '../admin/invite-user';
+import type { AdminManagement } from '../admin/management';
 import { createProgress } from '../admin/progress';
 
 /**
@@ -161,27 +163,42 @@ function printSummary(summary: BulkInviteSummary, config: AdminConfig, flags: In
   console.log(lines.join('\n'));
 }
 
-async function inviteCsv(csv: string, flags: InviteFlags, shell: CommandShell): Promise<number> {
-  const config = loadConfig(flags.env);
+/** How the run sends, read before any request: a missing setting stops it (exit 2). */
+function sendingSettings(
+  config: AdminConfig,
+  flags: InviteFlags,
+  offline: boolean,
+): { mode: 'action' | 'direct'; direct: DirectInvitation | undefined } {
   const mode = flags.direct === true ? 'direct' : 'action';
-  const offline = flags.dryRun === true && flags.tenantDir !== undefined;
   const needsDirect = flags.dryRun !== true && (flags.direct === true || flags.resend === true);
   const direct = needsDirect ? directSettings(config, !offline) : flags.dryRun === true ? undefined : availableDirectSettings(config);
+  return { mode, direct };
+}
+
+/** The CSV's rows, or the one user of the flags: the same run, the same report and summary. */
+async function inviteRows(
+  flags: InviteFlags,
+  shell: CommandShell,
+  config: AdminConfig,
+  sending: ReturnType<typeof sendingSettings>,
+  management: AdminManagement | undefined,
+  connections: ConnectionDirectory,
+  source: { csvPath: string } | { user: InviteRow },
+): Promise<number> {
   const signal = shell.interruptible(() =>
     console.error('\nStopping after the rows in flight (Ctrl-C again to quit at once); the same command resumes.'),
   );
-  const management = offline ? undefined : connect(config, flags);
   const progressKind = flags.progress ?? 'auto';
   const progress =
     progressKind === 'none'
       ? undefined
       : createProgress({ label: 'rows', ...(progressKind === 'auto' ? {} : { tty: progressKind === 'bar' }) });
   const summary = await runBulkInvite({
-    csvPath: csv,
+    ...source,
     ...(management !== undefined ? { management } : {}),
-    connections: offline ? connectionsFromConfig(flags.tenantDir!) : connectionsFromTenant(management!.client),
-    mode,
-    ...(direct !== undefined ? { direct } : {}),
+    connections,
+    mode: sending.mode,
+    ...(sending.direct !== undefined ? { direct: sending.direct } : {}),
     resend: flags.resend === true,
     confirm: confirmation(flags),
     secondaryVerified: flags.secondaryVerified === true,
@@ -200,7 +217,17 @@ async function inviteCsv(csv: string, flags: InviteFlags, shell: CommandShell): 
   return summary.failed + summary.invalid + summary.duplicates > 0 ? EXIT.failed : EXIT.ok;
 }
 
-async function inviteOne(flags: InviteFlags): Promise<number> {
+async function inviteCsv(csv: string, flags: InviteFlags, shell: CommandShell): Promise<number> {
+  const config = loadConfig(flags.env);
+  const offline = flags.dryRun === true && flags.tenantDir !== undefined;
+  const sending = sendingSettings(config, flags, offline);
+  const management = offline ? undefined : connect(config, flags);
+  const connections = offline ? connectionsFromConfig(flags.tenantDir!) : connectionsFromTenant(management!.client);
+  return inviteRows(flags, shell, config, sending, management, connections, { csvPath: csv });
+}
+
+/** One user from flags: checked here (a bad user is a usage error, exit 2), then a one-row run of the same pipeline (no journal). */
+async function inviteOne(flags: InviteFlags, shell: CommandShell): Promise<number> {
   const parsed = validateRecord(
     {
       email: flags.email,
@@ -217,9 +244,10 @@ async function inviteOne(flags: InviteFlags): Promise<number> {
     return EXIT.usage;
   }
   const config = loadConfig(flags.env);
-  const direct = flags.direct === true || flags.resend === true ? directSettings(config, true) : undefined;
+  const sending = sendingSettings(config, flags, false);
   const management = connect(config, flags);
-  const connection = await connectionsFromTenant(management.client).find(parsed.row.connection);
+  const connections = connectionsFromTenant(management.client);
+  const connection = await connections.find(parsed.row.connection);
   if (connection === undefined) {
     console.error(`No database connection named ${parsed.row.connection}.`);
     return EXIT.usage;
@@ -229,59 +257,7 @@ async function inviteOne(flags: InviteFlags): Promise<number> {
     console.error(`Invalid user: ${problems.join('; ')}.`);
     return EXIT.usage;
   }
-  if (flags.dryRun === true) {
-    console.log(
-      `Dry run: would create the user on ${connection.name} and ${flags.direct === true ? 'invite it from here' : 'let the Action invite it'}.`,
-    );
-    return EXIT.ok;
-  }
-  const { row } = parsed;
-  const result = await createAndInvite(
-    {
-      management,
-      mode: flags.direct === true ? 'direct' : 'action',
-      ...(direct !== undefined ? { direct } : {}),
-      resend: flags.resend === true,
-      secondaryVerified: flags.secondaryVerified === true,
-      creationCost: actionModeCreationCost(config.invite),
-    },
-    newUserFromRow(row, connection),
-    {},
-  );
-  const who = result.userId !== undefined ? `user ${result.userId}` : 'the user';
-  switch (result.status) {
-    case 'created': {
-      const timing = confirmation(flags);
-      if (timing === false || result.userId === undefined) {
-        console.log(`Created ${who}; the post-user-registration Action sends the invitation.`);
-        return EXIT.ok;
-      }
-      const verdict = await new ActionInvitations(management, timing).confirm(result.userId, Date.now());
-      if (verdict.state === 'sent') {
-        console.log(`Created ${who}; the post-user-registration Action sent the invitation.`);
-        return EXIT.ok;
-      }
-      console.error(
-        verdict.state === 'not_sent'
-          ? `Created ${who}, but the post-user-registration Action recorded no invitation within ${flags.confirmWithin} s (see its logs); ` +
-              `send it with: npm run resend -- --user-id ${result.userId}`
-          : `Created ${who}; could not tell whether the Action sent the invitation (${verdict.state === 'unknown' ? verdict.reason : verdict.state}).`,
-      );
-      return EXIT.failed;
-    }
-    case 'invited':
-      console.log(`Created ${who} and sent the invitation.`);
-      return EXIT.ok;
-    case 'resent':
-      console.log(`The user existed (${who}); the invitation was sent again.`);
-      return EXIT.ok;
-    case 'exists':
-      console.log('The user already exists: not created, not invited (--resend sends the invitation again).');
-      return EXIT.ok;
-    case 'failed':
-      console.error(`Failed (${result.reason ?? 'unknown'})${result.userId !== undefined ? ` for ${who}` : ''}.`);
-      return EXIT.failed;
-  }
+  return inviteRows(flags, shell, config, sending, management, connections, { user: parsed.row });
 }
 
 export const inviteCommand: CommandDefinition<InviteFlags> = {
@@ -291,7 +267,7 @@ export const inviteCommand: CommandDefinition<InviteFlags> = {
     if (flags.csv !== undefined && flags.email !== undefined) return shell.usage('Give either --csv or --email, not both.');
     if (flags.csv !== undefined && !existsSync(flags.csv)) return shell.usage(`No CSV file at ${flags.csv}.`);
     if (flags.csv !== undefined) return inviteCsv(flags.csv, flags, shell);
-    if (flags.email !== undefined) return inviteOne(flags);
+    if (flags.email !== undefined) return inviteOne(flags, shell);
     return shell.showUsage();
   },
 };
