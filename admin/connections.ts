@@ -85,9 +85,3 @@ export function connectionsFromConfig(tenantDir: string): ConnectionDirectory {
   );
   return { find: async (name) => connections.get(name) };
 }
-
-/** Fixed connections, e.g. for the benchmark. */
-export function connectionsFromList(list: readonly ConnectionIdentity[]): ConnectionDirectory {
-  const connections = new Map(list.map((c) => [c.name, c] as const));
-  return { find: async (name) => connections.get(name) };
-}
