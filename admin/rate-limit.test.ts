@@ -52,6 +52,18 @@ describe('RateGovernor', () => {
     expect(seconds).toBeLessThan(5.5);
   });
 
+  it("sends a request that needs the tenant's whole bucket before it has learned the tenant's pace (free tier: 2, 2/s)", async () => {
+    // The first answer says 1 of 2 left, which tells nothing of the pace; a user creation in Action
+    // mode costs 2 (the creation and the Action's call). It used to wait for a refill it never counted.
+    tenant.faults.setRateLimitTier('free');
+    const { sdk, governor } = client({ concurrency: 4 });
+    await sdk.connections.list();
+    const started = Date.now();
+    await governor.withCost(2, () => sdk.users.list({ per_page: 1 }));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(apiLog().filter((r) => r.status === 429)).toHaveLength(0);
+  });
+
   it('never goes above its own rate, whatever the tenant allows', async () => {
     const { sdk } = client({ concurrency: 4, ratePerSecond: 10, burst: 2 });
     await Promise.all(Array.from({ length: 22 }, () => sdk.users.list({ per_page: 1 })));

@@ -80,6 +80,8 @@ interface ServerBucket {
 }
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
+/** The pace assumed before an answer tells it. */
+const UNKNOWN_PACE_MS_PER_TOKEN = 1000;
 /** Answers the pace is learned from. */
 const PACE_SAMPLES = 16;
 const costStorage = new AsyncLocalStorage<number>();
@@ -261,13 +263,14 @@ export class RateGovernor {
   private serverWaitMs(now: number, cost: number): number {
     const server = this.server;
     if (server === undefined) return 0;
-    if (server.msPerToken !== undefined) {
-      server.tokens = Math.min(server.limit, server.tokens + (now - server.updatedAt) / server.msPerToken);
-    }
+    // Until an answer tells the pace, one token a second: slower than any Auth0 plan refills
+    // (the free plan: 2 a second), and a bucket that never refilled would hold a request forever.
+    const msPerToken = server.msPerToken ?? UNKNOWN_PACE_MS_PER_TOKEN;
+    server.tokens = Math.min(server.limit, server.tokens + (now - server.updatedAt) / msPerToken);
     server.updatedAt = now;
     const needed = Math.min(cost, server.limit);
     if (server.tokens >= needed) return 0;
-    return Math.max(1, Math.ceil((needed - server.tokens) * (server.msPerToken ?? 1000)));
+    return Math.max(1, Math.ceil((needed - server.tokens) * msPerToken));
   }
 
   private observe(headers: Headers, sentAt: number, sentIndex: number): void {
