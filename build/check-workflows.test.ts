@@ -75,7 +75,7 @@ describe('npm commands', () => {
     ]);
     // The build first (the tests read dist/), then the type check beside lint and format, then jest.
     expect(scripts.test).toBe('npm run build && run-p --print-label typecheck check && jest');
-    expect(scripts.check).toBe('run-p --print-label lint format:check');
+    expect(scripts.check).toBe('run-p --print-label lint format:check lint:exports');
   });
 
   test.each(['ci.yml', 'deploy.yml'])('every npm script %s runs exists in package.json', (file) => {
