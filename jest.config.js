@@ -15,12 +15,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
-  // Most suites wait (local servers, child processes, timers) rather than compute: two workers
-  // keep two CPUs busier than jest's default of one there (a fresh-clone run: 474 s against 889 s
-  // for one worker). Not four: four deploy-cli imports at once (~27 s of CPU each) starved the
-  // suites that measure pacing. Each worker is its own process: the Actions runtime's
-  // process-wide routing of Action traffic stays one tenant per worker.
-  maxWorkers: 2,
+  // Most suites wait (local servers, child processes, timers) rather than compute, and
+  // deploy-cli's schema is compiled once for the whole run (test/support/global-setup.ts), so four
+  // workers keep two CPUs busy: on a quiet 2-core machine jest took 195 s on four workers, 221 s on
+  // three (2026-12-01). Each worker is its own process: the Actions runtime's process-wide routing
+  // of Action traffic stays one tenant per worker.
+  maxWorkers: 4,
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
   // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,

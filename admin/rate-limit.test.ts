@@ -18,17 +18,25 @@ beforeEach(() => {
   tenant.requestLog.clear();
 });
 
-function client(options: RateGovernorOptions = {}): { sdk: ManagementClient; governor: RateGovernor } {
+function client(options: RateGovernorOptions = {}): { sdk: ManagementClient; governor: RateGovernor; sentAt: number[] } {
   const governor = new RateGovernor({ backoffMs: 50, ...options });
+  // When the governor let each Management API request go (what its own rate is about; the tenant's
+  // log shows arrival times, which a busy machine bunches together).
+  const sentAt: number[] = [];
+  const inner = trustingFetch(tenant);
+  const recording: typeof fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes('/api/v2/')) sentAt.push(Date.now());
+    return inner(input, init);
+  };
   const sdk = new ManagementClient({
     domain: tenant.domain,
     clientId: BOOTSTRAP.client_id,
     clientSecret: BOOTSTRAP.client_secret,
-    fetch: governor.wrap(trustingFetch(tenant)),
+    fetch: governor.wrap(recording),
     maxRetries: 0,
     timeoutInSeconds: 60,
   });
-  return { sdk, governor };
+  return { sdk, governor, sentAt };
 }
 
 const apiLog = () => tenant.requestLog.list().filter((r) => r.path.startsWith('/api/v2/'));
@@ -65,9 +73,10 @@ describe('RateGovernor', () => {
   });
 
   it('never goes above its own rate, whatever the tenant allows', async () => {
-    const { sdk } = client({ concurrency: 4, ratePerSecond: 10, burst: 2 });
+    const { sdk, sentAt } = client({ concurrency: 4, ratePerSecond: 10, burst: 2 });
     await Promise.all(Array.from({ length: 22 }, () => sdk.users.list({ per_page: 1 })));
-    expect(maxOverBudget(managementApiTimes(apiLog()), 10, 2)).toBeLessThanOrEqual(0.5);
+    expect(sentAt).toHaveLength(22);
+    expect(maxOverBudget(sentAt, 10, 2)).toBeLessThanOrEqual(0.5);
   });
 
   it('pauses every request until Retry-After after a 429, then sends the refused one again', async () => {
