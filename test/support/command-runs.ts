@@ -13,7 +13,7 @@ import { buildCommand } from '../../build/build-command';
 import { previewCommand } from '../../build/preview-command';
 import { deployCommand } from '../../deploy/deploy-command';
 import { startCommand } from '../../local-tenant/start-command';
-import { inviteCommand } from '../../scripts/invite';
+import { inviteCommand } from '../../admin/invite-command';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own flags
 const COMMANDS: Record<string, CommandDefinition<any>> = {
