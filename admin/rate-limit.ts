@@ -284,13 +284,15 @@ export class RateGovernor {
     if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining)) return;
     const msPerToken = this.learnPace(limit, remaining, Number.isFinite(reset) ? reset * 1000 - sentAt : 0);
     const now = Date.now();
-    const refilled = msPerToken === undefined ? 0 : (now - sentAt) / msPerToken;
     this.server = {
       limit,
-      // Less what was admitted after this request, and what was admitted before it and is still
-      // unanswered (it may have reached the tenant after this one: measured, one run in three
-      // sent a sixth request into a burst of five before this was counted).
-      tokens: Math.min(limit, remaining + refilled) - (this.sent - sentIndex) - this.unansweredBefore(sentIndex),
+      // `remaining` as of now, with nothing refilled since the tenant counted it: when that was,
+      // between sending and now, is unknown (a busy tenant or client holds the request or its
+      // answer: crediting the time since sending over-sent under load). Less what was admitted
+      // after this request, and what was admitted before it and is still unanswered (it may reach
+      // the tenant after this one: measured, one run in three sent a sixth request into a burst
+      // of five before this was counted).
+      tokens: Math.min(limit, remaining) - (this.sent - sentIndex) - this.unansweredBefore(sentIndex),
       updatedAt: now,
       msPerToken,
       sentIndex,

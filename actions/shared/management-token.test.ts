@@ -3,6 +3,9 @@ import { ActionCacheStore } from '../../local-tenant/actions-runtime/action-cach
 import { EmailBudget } from './email-budget';
 import { managementToken, managementTokenCacheKey, tokenCacheTtlMs } from './management-token';
 
+// nock holds the jest worker's http module until restored (see test/support/intercept.ts).
+afterAll(() => nock.restore());
+
 const credentials = { domain: 'tenant.auth0.com', clientId: 'client-1', clientSecret: 'secret-1' };
 
 afterEach(() => nock.cleanAll());

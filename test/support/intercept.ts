@@ -14,6 +14,13 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+// nock intercepts for the whole jest worker once imported: Node's http module is shared by every
+// test file the worker runs, and nock does not let go by itself. A later file's own interception
+// (the local tenant's Actions runtime, also @mswjs/interceptors) then ran beneath nock's, and an
+// injected connection reset escaped as an unhandled socket error (seen in full runs only).
+// (The benchmark imports this module outside jest, where there is no afterAll.)
+if (typeof afterAll === 'function') afterAll(() => nock.restore());
+
 export const AUTH0_ORIGIN = `https://${TENANT_DOMAIN}`;
 const SENDGRID_ORIGIN = 'https://api.sendgrid.com';
 
