@@ -293,7 +293,11 @@ describe('an interrupted run, started again', () => {
       csvPath: csv,
       management: management(),
       mode: 'action',
-      confirm: LOCAL_CONFIRMATION,
+      // How long run 2 waits for the records of run 1's last users before it calls an invitation
+      // not sent: 2 s was too short once in a while on a CPU-saturated machine (four jest workers
+      // on two cores: the Action's record came later, and the row failed invitation_not_sent). A
+      // bound, not a pause: records that arrive sooner end the wait (the default is 30 s).
+      confirm: { ...LOCAL_CONFIRMATION, settleMs: 15_000 },
       stateDir,
       reportPath: join(dir, 'resume-2.jsonl'),
     });
