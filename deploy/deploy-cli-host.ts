@@ -19,7 +19,7 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
-import type { HostJob, HostMessage } from './deploy-cli';
+import { onJsonLines, type HostJob, type HostMessage } from './deploy-cli';
 
 interface AjvLike {
   _opts: unknown;
@@ -29,10 +29,12 @@ interface AjvLike {
 type AjvValidate = (this: AjvLike, schema: unknown, data: unknown) => boolean;
 
 const deployCliDir = dirname(require.resolve('auth0-deploy-cli/package.json'));
+/** The ajv deploy-cli loads (its own dependency, not ours). */
+const ajvPath = require.resolve('ajv/lib/ajv', { paths: [deployCliDir] });
 
 /** Keeps one compiled validator per schema object and ajv options (ajv 6's own cache is per instance). */
 function reuseCompiledSchemas(): void {
-  const Ajv = require(require.resolve('ajv/lib/ajv', { paths: [deployCliDir] })) as { prototype: { validate: AjvValidate } };
+  const Ajv = require(ajvPath) as { prototype: { validate: AjvValidate } };
   const original = Ajv.prototype.validate;
   const compiled = new WeakMap<object, Map<string, ReturnType<AjvLike['compile']>>>();
   Ajv.prototype.validate = function validate(this: AjvLike, schema: unknown, data: unknown): boolean {
@@ -119,17 +121,10 @@ const listenAt = process.argv[process.argv.indexOf('--listen') + 1];
 if (process.argv.includes('--listen') && listenAt !== undefined) {
   rmSync(listenAt, { force: true });
   const server = createServer((socket) => {
-    let buffered = '';
     const reply = (message: HostMessage) => {
       if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
     };
-    socket.on('data', (chunk) => {
-      buffered += chunk.toString();
-      for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-        enqueue(JSON.parse(buffered.slice(0, end)) as HostJob, reply);
-        buffered = buffered.slice(end + 1);
-      }
-    });
+    onJsonLines<HostJob>(socket, (job) => enqueue(job, reply));
     socket.on('error', () => undefined);
   });
   server.listen(listenAt, () => process.send?.({ id: 0, type: 'ready' } satisfies HostMessage));
@@ -150,7 +145,7 @@ process.on('disconnect', () => {
 
 /** Compiles deploy-cli's schema with the options its import uses, so that the first job finds it compiled. */
 function warmUp(): void {
-  const Ajv = require(require.resolve('ajv/lib/ajv', { paths: [deployCliDir] })) as new (options: object) => {
+  const Ajv = require(ajvPath) as new (options: object) => {
     validate(schema: object, data: unknown): boolean;
   };
 

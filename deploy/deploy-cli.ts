@@ -150,20 +150,14 @@ function sharedHost(caKey: string): HostClient | undefined {
     run: (job, onOutput) =>
       new Promise<number>((resolve, reject) => {
         const socket = connect(socketPath);
-        let buffered = '';
         let done = false;
         socket.on('connect', () => socket.write(`${JSON.stringify({ ...job, id: 1 } satisfies HostJob)}\n`));
-        socket.on('data', (chunk) => {
-          buffered += chunk.toString();
-          for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-            const message = JSON.parse(buffered.slice(0, end)) as HostMessage;
-            buffered = buffered.slice(end + 1);
-            if (message.type === 'output') onOutput(message.text);
-            if (message.type === 'done') {
-              done = true;
-              socket.end();
-              resolve(message.exitCode);
-            }
+        onJsonLines<HostMessage>(socket, (message) => {
+          if (message.type === 'output') onOutput(message.text);
+          if (message.type === 'done') {
+            done = true;
+            socket.end();
+            resolve(message.exitCode);
           }
         });
         socket.on('error', reject);
@@ -172,6 +166,20 @@ function sharedHost(caKey: string): HostClient | undefined {
         });
       }),
   };
+}
+
+/** The shared host's wire format, both ways: one JSON value a line. */
+export function onJsonLines<T>(socket: Socket, receive: (value: T) => void): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      receive(JSON.parse(line) as T);
+    }
+  });
 }
 
 interface HostClient {
