@@ -7,8 +7,8 @@ import { localhostCertificate } from '../../local-tenant/certificate';
 
 /**
  * One auth0-deploy-cli host for the whole run, shared by every jest worker and every
- * `npm run deploy` the tests start (they inherit DEPLOY_CLI_HOST): deploy-cli compiles its 8.1 MB
- * schema once for the run (~25 s of CPU) instead of once per process (deploy/deploy-cli-host.ts).
+ * `npm run deploy` the tests start (they inherit DEPLOY_CLI_HOST): deploy-cli is loaded and its
+ * schema compiled once for the run instead of once per process (deploy/deploy-cli-host.ts).
  * It trusts the certificate every local tenant of the run serves.
  */
 export default async function globalSetup(): Promise<void> {
