@@ -209,7 +209,7 @@ interface LoginPageOptions {
   /** Where the form posts (with `connection`, `identifier`, `password` and the hidden fields). */
   action: string;
   hidden: Record<string, string>;
-  identifier?: string;
+  identifier?: string | undefined;
   error: string | undefined;
   /** The same page for another connection. */
   linkFor(connection: string): string;
