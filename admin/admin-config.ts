@@ -12,6 +12,7 @@ import {
   type Needed,
   type NeededValue,
 } from '../actions/shared/settings';
+import type { TicketReturn } from '../actions/shared/management-api';
 import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from '../actions/verify-and-welcome/settings';
 import { isAbsolute, join } from 'node:path';
 import { environmentNames, loadEnvironment, resolveKeyword, type EnvironmentDescription } from '../build/environments';
@@ -45,14 +46,12 @@ const LOCAL_DEFAULTS: Record<string, (domain: string | undefined) => string | un
   PASSWORD_RESET_TEMPLATE_ID: () => 'd-local-password-reset',
 };
 
-export interface PasswordResetSettings {
+/** The ticket returns to the login application, so Auth0's reset page sends the user back to it; else to `resultUrl`. */
+export type PasswordResetSettings = TicketReturn & {
   templateId: string;
   ttlSec: number;
-  /** The login application, so Auth0's reset page sends the user back to it; else `resultUrl`. */
-  clientId?: string;
-  resultUrl?: string;
-  appName?: string;
-}
+  appName: string | undefined;
+};
 
 export interface AdminConfig {
   environment: string;
@@ -64,7 +63,7 @@ export interface AdminConfig {
   verify: VerifyWelcomeSettings;
   passwordReset: Needed<PasswordResetSettings>;
   /** A CA to trust besides Node's (the environment's `caCert`, e.g. the local tenant's), absolute. */
-  caCertPath?: string;
+  caCertPath: string | undefined;
   /** Settings that were set but invalid (e.g. a bad TTL); each was replaced by its default. */
   problems: string[];
   /** For error messages: where a missing setting comes from. */
@@ -145,8 +144,8 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
     (v) => ({
       templateId: v.PASSWORD_RESET_TEMPLATE_ID!,
       ttlSec: resetTtl,
-      ...(inviteClientId !== undefined ? { clientId: inviteClientId } : { resultUrl: resetResultUrl }),
-      ...(appName !== undefined ? { appName } : {}),
+      ...(inviteClientId !== undefined ? { clientId: inviteClientId } : { resultUrl: resetResultUrl! }),
+      appName,
     }),
   );
 
@@ -155,7 +154,7 @@ export function loadAdminConfig(options: LoadAdminConfigOptions): AdminConfig {
 
   return {
     environment: description.name,
-    ...(caCertPath !== undefined ? { caCertPath } : {}),
+    caCertPath,
     domain: domain === undefined ? { ok: false, missing: ['AUTH0_DOMAIN'] } : { ok: true, value: domain },
     management,
     mail,

@@ -38,44 +38,44 @@ export const DEFAULT_STATE_DIR = '.admin-runs';
 
 export interface BulkInviteOptions {
   /** The CSV to invite; or `user`. */
-  csvPath?: string;
+  csvPath?: string | undefined;
   /** One user (from flags): a one-row run, without a journal. */
-  user?: InviteRow;
+  user?: InviteRow | undefined;
   /** Needed unless `dryRun` with `connections`. */
-  management?: AdminManagement;
+  management?: AdminManagement | undefined;
   /** Where connection names are checked; default: the tenant (Management API). */
-  connections?: ConnectionDirectory;
+  connections?: ConnectionDirectory | undefined;
   mode: 'action' | 'direct';
   /** Ticket and SendGrid settings: needed for `direct` and `resend`. */
-  direct?: DirectInvitation;
-  resend?: boolean;
-  secondaryVerified?: boolean;
+  direct?: DirectInvitation | undefined;
+  resend?: boolean | undefined;
+  secondaryVerified?: boolean | undefined;
   /** The connection of rows whose `connection` field is empty. */
-  defaultConnection?: string;
+  defaultConnection?: string | undefined;
   /** Validate the whole file and say what would be done; nothing is created or sent, no journal. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Journal (and default report) folder. Default `.admin-runs`. */
-  stateDir?: string;
+  stateDir?: string | undefined;
   /** Default `<stateDir>/invite-<csv name>-<time>.report.jsonl`. */
-  reportPath?: string;
+  reportPath?: string | undefined;
   /** fdatasync the journal after every row (survives a power cut; slower). */
-  durableJournal?: boolean;
+  durableJournal?: boolean | undefined;
   /** Rows in flight at once. Default: twice the governor's concurrency. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * Action mode: how long to wait for the Action's record of each invitation
    * (`app_metadata.invitation_email_sent`); `false` leaves the rows `created`, unchecked.
    */
-  confirm?: ConfirmationTiming | false;
+  confirm?: ConfirmationTiming | false | undefined;
   /** Requests one creation costs in Action mode (see InviteOptions.creationCost). */
-  creationCost?: (connection: string) => number;
+  creationCost?: ((connection: string) => number) | undefined;
   /** Stops reading rows; the rows in flight finish, and the run can be resumed. */
-  signal?: AbortSignal;
-  progress?: Progress;
+  signal?: AbortSignal | undefined;
+  progress?: Progress | undefined;
   /** Console lines (never an email): failures by line number. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
   /** Each row's outcome, as written to the report. */
-  onRow?: (row: RowReport) => void;
+  onRow?: ((row: RowReport) => void) | undefined;
 }
 
 export interface BulkInviteSummary {
@@ -192,9 +192,9 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
       : {
           management: options.management,
           mode: options.mode,
-          ...(options.direct !== undefined ? { direct: options.direct } : {}),
+          direct: options.direct,
           secondaryVerified: options.secondaryVerified === true,
-          ...(options.creationCost !== undefined ? { creationCost: options.creationCost } : {}),
+          creationCost: options.creationCost,
         };
   const confirmations =
     options.mode === 'action' && options.confirm !== false && options.management !== undefined && !dryRun
@@ -273,7 +273,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     const rows: AsyncIterable<ParsedRow> =
       options.csvPath !== undefined
         ? readInviteRows(options.csvPath, {
-            ...(options.defaultConnection !== undefined ? { defaultConnection: options.defaultConnection } : {}),
+            defaultConnection: options.defaultConnection,
           })
         : oneRow(options.user!);
     for await (const parsed of rows) {

@@ -131,7 +131,7 @@ function parser() {
  */
 export async function* readInviteRows(
   path: string,
-  options: { defaultConnection?: string; signal?: AbortSignal } = {},
+  options: { defaultConnection?: string | undefined; signal?: AbortSignal | undefined } = {},
 ): AsyncGenerator<ParsedRow> {
   const stream = createReadStream(path);
   const csv = stream.pipe(parser());

@@ -21,10 +21,10 @@ export interface FoundUser {
 }
 
 export interface UserQuery {
-  id?: string;
-  username?: string;
-  email?: string;
-  connection?: string;
+  id?: string | undefined;
+  username?: string | undefined;
+  email?: string | undefined;
+  connection?: string | undefined;
 }
 
 /** No user, or several where one was expected; the message is for the console (no address in it). */

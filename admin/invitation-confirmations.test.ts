@@ -36,9 +36,7 @@ async function newUser(appMetadata: Record<string, unknown> = {}): Promise<strin
 }
 
 function record(userId: string): void {
-  const user = tenant.store.findUser(userId)!;
-  user.app_metadata = { ...user.app_metadata, invitation_email_sent: true };
-  tenant.store.userChanged(user);
+  tenant.store.mergeUserMetadata(tenant.store.findUser(userId)!, { app_metadata: { invitation_email_sent: true } });
 }
 
 const reads = () => tenant.requestLog.list().filter((r) => r.method === 'GET' && r.path.startsWith('/api/v2/users'));
@@ -113,8 +111,7 @@ describe('ActionInvitations', () => {
   it('a user deleted meanwhile is no user, not a lost invitation', async () => {
     const id = await newUser();
     // As an administrator would, at the dashboard: the scripts' application may not delete users.
-    tenant.store.data.users = tenant.store.data.users.filter((user) => user.user_id !== id);
-    tenant.store.changed();
+    tenant.store.removeUsers((user) => user.user_id === id);
     const confirmations = new ActionInvitations(management, { settleMs: 0, firstCheckMs: 0 });
     expect(await confirmations.confirm(id, Date.now())).toEqual({ state: 'no_user' });
   });

@@ -194,21 +194,21 @@ async function inviteRows(
       : createProgress({ label: 'rows', ...(progressKind === 'auto' ? {} : { tty: progressKind === 'bar' }) });
   const summary = await runBulkInvite({
     ...source,
-    ...(management !== undefined ? { management } : {}),
+    management,
     connections,
     mode: sending.mode,
-    ...(sending.direct !== undefined ? { direct: sending.direct } : {}),
+    direct: sending.direct,
     resend: flags.resend === true,
     confirm: confirmation(flags),
     secondaryVerified: flags.secondaryVerified === true,
-    ...(flags.connection !== undefined ? { defaultConnection: flags.connection } : {}),
+    defaultConnection: flags.connection,
     dryRun: flags.dryRun === true,
     stateDir: flags.stateDir,
-    ...(flags.report !== undefined ? { reportPath: flags.report } : {}),
+    reportPath: flags.report,
     durableJournal: flags.fsync === true,
     creationCost: actionModeCreationCost(config.invite),
     signal,
-    ...(progress !== undefined ? { progress } : {}),
+    progress,
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),
   });
   printSummary(summary, config, flags);

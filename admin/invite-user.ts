@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Management } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
 import { INVITATION_SENT_FLAG, INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
-import { updateAppMetadata } from '../actions/shared/management-api';
+import { updateAppMetadata, type TicketReturn } from '../actions/shared/management-api';
 import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
@@ -26,7 +26,7 @@ import { errorMessage, failureReason, statusOf, type AdminManagement } from './m
 export const ADMIN_EMAIL_BUDGET_MS = 600_000;
 
 export interface DirectInvitation {
-  ticket: { clientId?: string; resultUrl?: string; ttlSec: number; appName?: string; templateId: string };
+  ticket: TicketReturn & { ttlSec: number; appName: string | undefined; templateId: string };
   mail: SendGridOptions;
   templates: TemplateOverrides;
 }
@@ -36,14 +36,14 @@ export interface InviteOptions {
   /** `action`: the post-user-registration Action invites; `direct`: the script does (ticket + SendGrid). */
   mode: 'action' | 'direct';
   /** Needed in direct mode and to resend. */
-  direct?: DirectInvitation;
+  direct?: DirectInvitation | undefined;
   /** Mark the secondary addresses as verified (`app_metadata.secondary_email_verified: true`). */
   secondaryVerified: boolean;
   /**
    * Management API requests one creation costs, the Action's own included (Action mode on a
    * connection invited by ticket: the Action creates the ticket). Default 1.
    */
-  creationCost?: (connection: string) => number;
+  creationCost?: ((connection: string) => number) | undefined;
 }
 
 /**
@@ -83,7 +83,7 @@ export function actionModeCreationCost(invite: Pick<InviteSettings, 'connections
  * connection, a body without a user id: the user may exist). Never retried here: the plan
  * decides, because Auth0 may have created the user without answering.
  */
-export async function createUser(options: InviteOptions, user: NewUser, signal?: AbortSignal): Promise<StepAnswer> {
+export async function createUser(options: InviteOptions, user: NewUser): Promise<StepAnswer> {
   const { management } = options;
   const body: Management.CreateUserRequestContent = {
     connection: user.connection.name,
@@ -106,7 +106,7 @@ export async function createUser(options: InviteOptions, user: NewUser, signal?:
   };
   const cost = options.mode === 'action' ? (options.creationCost?.(user.connection.name) ?? 1) : 1;
   try {
-    const created = await management.governor.withCost(cost, () => management.client.users.create(body, { abortSignal: signal }));
+    const created = await management.governor.withCost(cost, () => management.client.users.create(body));
     // auth0 v7 resolves a 200 whose body is not JSON instead of throwing: no user id means no answer.
     if (typeof created.user_id === 'string' && created.user_id !== '') return { kind: 'user_created', userId: created.user_id };
     return { kind: 'no_answer', reason: 'malformed_response' };
@@ -144,8 +144,8 @@ export async function findExistingUser(management: AdminManagement, user: NewUse
 export interface InvitationRecipient {
   userId: string;
   email: string;
-  username?: string;
-  locale?: string;
+  username?: string | undefined;
+  locale?: string | undefined;
 }
 
 /** A password-change ticket for the user id, `#type=invite` appended, sent with SendGrid (the shared invitation). */
@@ -167,9 +167,9 @@ export async function sendInvitation(
     {
       domain: options.management.domain,
       token,
-      user: { userId: user.userId, email: user.email, ...(user.username !== undefined ? { username: user.username } : {}) },
+      user: { userId: user.userId, email: user.email, username: user.username },
       ticket,
-      ...(appName !== undefined ? { appName } : {}),
+      appName,
       locale,
       templateId: templateIdFor('invite', locale, templateId, direct.templates),
       categories: ['admin-script'],

@@ -50,7 +50,7 @@ function settingsFor(config: AdminConfig, kind: ResendKind): ResendSettings {
     verification: {
       templateId: verify.templateId,
       ttlSec: verify.ttlSec,
-      ...(verify.resultUrl !== undefined ? { resultUrl: verify.resultUrl } : {}),
+      resultUrl: verify.resultUrl,
       appName: config.invite.ticket.ok ? (config.invite.ticket.value.appName ?? '') : '',
       mail: mailWithTransport(config, mail),
       templates: config.verify.templates,
@@ -119,10 +119,10 @@ configuration error (and for an email several users share, without a terminal to
       const user = await findOneUserAsking(
         management,
         {
-          ...(flags.userId !== undefined ? { id: flags.userId } : {}),
-          ...(flags.username !== undefined ? { username: flags.username } : {}),
-          ...(flags.email !== undefined ? { email: flags.email } : {}),
-          ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+          id: flags.userId,
+          username: flags.username,
+          email: flags.email,
+          connection: flags.connection,
         },
         { ask: (question) => ask(question), print: (text) => console.error(text) },
       );

@@ -20,7 +20,7 @@ export type ResendKind = 'invitation' | 'verification';
 export interface VerificationResend {
   templateId: string;
   ttlSec: number;
-  resultUrl?: string;
+  resultUrl?: string | undefined;
   appName: string;
   mail: SendGridOptions;
   templates: TemplateOverrides;
@@ -87,8 +87,8 @@ export async function resendToUser(
   if (options.kind === 'invitation') {
     // Recorded as the Action records its own, so that `npm run invite` run again on the CSV does not send it once more.
     const sent = await sendRecordedInvitation(
-      { management, ...(settings.invitation !== undefined ? { direct: settings.invitation } : {}) },
-      { userId: user.user_id, email: user.email, ...(user.username !== undefined ? { username: user.username } : {}), locale },
+      { management, direct: settings.invitation },
+      { userId: user.user_id, email: user.email, username: user.username, locale },
     );
     if (!sent.ok) return { ...base, status: 'failed', reason: `invite_${sent.reason}` };
     return { ...base, status: 'sent', ...(sent.value !== undefined ? { reason: sent.value } : {}) };
@@ -107,8 +107,8 @@ export async function resendToUser(
     {
       domain: management.domain,
       token,
-      user: { userId: user.user_id, email: user.email, ...(user.username !== undefined ? { username: user.username } : {}) },
-      ticket: { ttlSec: verification.ttlSec, ...(verification.resultUrl !== undefined ? { resultUrl: verification.resultUrl } : {}) },
+      user: { userId: user.user_id, email: user.email, username: user.username },
+      ticket: { ttlSec: verification.ttlSec, resultUrl: verification.resultUrl },
       locale,
       appName: verification.appName,
       templateId: templateIdFor('verify', locale, verification.templateId, verification.templates),

@@ -49,10 +49,10 @@ Exit code: 0 sent, 1 unknown user, no secondary email or a refused request, 2 us
       management,
       { reset, mail: mailWithTransport(config, mail) },
       {
-        ...(flags.username !== undefined ? { username: flags.username } : {}),
-        ...(flags.userId !== undefined ? { id: flags.userId } : {}),
-        ...(flags.email !== undefined ? { email: flags.email } : {}),
-        ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+        username: flags.username,
+        id: flags.userId,
+        email: flags.email,
+        connection: flags.connection,
         toPrimary: flags.toPrimary === true,
       },
     );

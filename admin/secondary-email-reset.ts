@@ -33,7 +33,7 @@ export class PasswordResetError extends Error {
 
 export interface PasswordResetRequest extends UserQuery {
   /** Send to the login email when the user has no secondary address. */
-  toPrimary?: boolean;
+  toPrimary?: boolean | undefined;
 }
 
 export interface PasswordResetResult {
@@ -77,7 +77,7 @@ export async function sendPasswordReset(
     { domain: management.domain, token: await management.token(), budget, fetch: management.fetch },
     {
       userId: user.user_id,
-      ...(reset.clientId !== undefined ? { clientId: reset.clientId } : { resultUrl: reset.resultUrl }),
+      ...('clientId' in reset ? { clientId: reset.clientId } : { resultUrl: reset.resultUrl }),
       ttlSec: reset.ttlSec,
       // The link goes to another address than the login one: setting a password proves nothing about it.
       markEmailAsVerified: false,

@@ -51,10 +51,10 @@ Exit code: 0 done, 1 unknown user or refused update, 2 usage or configuration er
     const config = loadConfig(flags.env);
     const management = connect(config);
     const user = await findOneUser(management, {
-      ...(flags.username !== undefined ? { username: flags.username } : {}),
-      ...(flags.userId !== undefined ? { id: flags.userId } : {}),
-      ...(flags.email !== undefined ? { email: flags.email } : {}),
-      ...(flags.connection !== undefined ? { connection: flags.connection } : {}),
+      username: flags.username,
+      id: flags.userId,
+      email: flags.email,
+      connection: flags.connection,
     });
     await setSecondaryEmail(management, user, { email: flags.secondaryEmail ?? null, verified: flags.verified === true });
     const account = `${user.username ?? '(no username)'} (${user.user_id})`;

@@ -58,7 +58,7 @@ export interface BulkInviteBenchOptions {
   dryRunRows: number;
   dryRunBaselineRows: number;
   /** The modes to run (default: all of INVITE_MODES). */
-  modes?: readonly InviteMode['id'][];
+  modes?: readonly InviteMode['id'][] | undefined;
 }
 
 /**

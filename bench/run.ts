@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         ...BULK_INVITE_DEFAULTS,
         users: options.bulkUsers,
         runs: options.bulkRuns,
-        ...(options.bulkModes !== undefined ? { modes: options.bulkModes } : {}),
+        modes: options.bulkModes,
       },
     },
   });

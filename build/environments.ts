@@ -92,7 +92,7 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
   }
   return {
     name,
-    description: record.description,
+    ...(record.description !== undefined ? { description: record.description } : {}),
     domain: record.domain,
     ...(record.credentials !== undefined ? { credentials: record.credentials } : {}),
     ...(record.caCert !== undefined ? { caCert: record.caCert } : {}),
@@ -188,7 +188,7 @@ export interface DeployTarget {
   clientId: string;
   clientSecret: string;
   /** Absolute path of a PEM file to trust, when the environment names one. */
-  caCertPath?: string;
+  caCertPath: string | undefined;
 }
 
 /**
@@ -214,5 +214,5 @@ export function resolveDeployTarget(
   const ca = environment.caCert === undefined ? undefined : resolveKeyword(environment.caCert, env);
   const caCertPath = typeof ca === 'string' && ca !== '' ? (isAbsolute(ca) ? ca : join(root, ca)) : undefined;
   if (domain === undefined || clientId === undefined || clientSecret === undefined) return { missing };
-  return { target: { domain, clientId, clientSecret, ...(caCertPath !== undefined ? { caCertPath } : {}) }, missing };
+  return { target: { domain, clientId, clientSecret, caCertPath }, missing };
 }

@@ -17,6 +17,11 @@ interface ManagementCall {
   scope: string;
   /** Who makes the call, for the reader. */
   by: string;
+  /**
+   * The deploy application's calls: sent by auth0-deploy-cli, by our own deploy code (deploy/),
+   * or by both. The other applications' calls are all our code's.
+   */
+  sender?: 'deploy-cli' | 'ours' | 'both';
 }
 
 const deployCli = 'auth0-deploy-cli import (deploy/deploy-cli.ts)';
@@ -29,30 +34,42 @@ export const APPLICATION_CALLS: Record<ApplicationName, readonly ManagementCall[
    * application exists before the first deploy (docs/scopes.md), so clients are only updated.
    */
   deploy: [
-    { method: 'GET', path: '/actions/actions', scope: 'read:actions', by: deployCli },
-    { method: 'GET', path: '/actions/triggers', scope: 'read:actions', by: deployPlan },
-    { method: 'GET', path: '/actions/modules', scope: 'read:actions', by: deployCli },
-    { method: 'GET', path: '/actions/triggers/{triggerId}/bindings', scope: 'read:actions', by: deployPlan },
-    { method: 'POST', path: '/actions/actions', scope: 'create:actions', by: deployCli },
-    { method: 'POST', path: '/actions/actions/{id}/deploy', scope: 'create:actions', by: deployCli },
-    { method: 'PATCH', path: '/actions/actions/{id}', scope: 'update:actions', by: deployCli },
-    { method: 'PATCH', path: '/actions/triggers/{triggerId}/bindings', scope: 'update:actions', by: deployCli },
-    { method: 'GET', path: '/clients', scope: 'read:clients', by: deployCli },
-    { method: 'PATCH', path: '/clients/{id}', scope: 'update:clients', by: deployCli },
-    { method: 'GET', path: '/connections', scope: 'read:connections', by: deployCli },
-    { method: 'GET', path: '/connections/{id}', scope: 'read:connections', by: deployCli },
-    { method: 'GET', path: '/connections/{id}/clients', scope: 'read:connections', by: deployCli },
-    { method: 'POST', path: '/connections', scope: 'create:connections', by: deployCli },
-    { method: 'PATCH', path: '/connections/{id}', scope: 'update:connections', by: deployCli },
-    { method: 'PATCH', path: '/connections/{id}/clients', scope: 'update:connections', by: deployCli },
-    { method: 'GET', path: '/email-templates/{templateName}', scope: 'read:email_templates', by: deployPlan },
-    { method: 'POST', path: '/email-templates', scope: 'create:email_templates', by: deployCli },
-    { method: 'PATCH', path: '/email-templates/{templateName}', scope: 'update:email_templates', by: deployCli },
-    { method: 'GET', path: '/emails/provider', scope: 'read:email_provider', by: deployCli },
-    { method: 'POST', path: '/emails/provider', scope: 'create:email_provider', by: deployCli },
-    { method: 'PATCH', path: '/emails/provider', scope: 'update:email_provider', by: deployCli },
-    { method: 'GET', path: '/tenants/settings', scope: 'read:tenant_settings', by: deployPlan },
-    { method: 'PATCH', path: '/tenants/settings', scope: 'update:tenant_settings', by: deployCli },
+    { method: 'GET', path: '/actions/actions', scope: 'read:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/actions/triggers', scope: 'read:actions', by: deployPlan, sender: 'deploy-cli' },
+    { method: 'GET', path: '/actions/modules', scope: 'read:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/actions/triggers/{triggerId}/bindings', scope: 'read:actions', by: deployPlan, sender: 'ours' },
+    { method: 'POST', path: '/actions/actions', scope: 'create:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'POST', path: '/actions/actions/{id}/deploy', scope: 'create:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/actions/actions/{id}', scope: 'update:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/actions/triggers/{triggerId}/bindings', scope: 'update:actions', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/clients', scope: 'read:clients', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/clients/{id}', scope: 'update:clients', by: deployCli, sender: 'deploy-cli' },
+    {
+      method: 'GET',
+      path: '/connections',
+      scope: 'read:connections',
+      by: `${deployCli}; the rename guard (deploy/connection-guards.ts)`,
+      sender: 'both',
+    },
+    { method: 'GET', path: '/connections/{id}', scope: 'read:connections', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/connections/{id}/clients', scope: 'read:connections', by: deployCli, sender: 'deploy-cli' },
+    { method: 'POST', path: '/connections', scope: 'create:connections', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/connections/{id}', scope: 'update:connections', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/connections/{id}/clients', scope: 'update:connections', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/email-templates/{templateName}', scope: 'read:email_templates', by: deployPlan, sender: 'deploy-cli' },
+    { method: 'POST', path: '/email-templates', scope: 'create:email_templates', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/email-templates/{templateName}', scope: 'update:email_templates', by: deployCli, sender: 'deploy-cli' },
+    {
+      method: 'GET',
+      path: '/emails/provider',
+      scope: 'read:email_provider',
+      by: `${deployCli}; the plan (deploy/plan.ts)`,
+      sender: 'both',
+    },
+    { method: 'POST', path: '/emails/provider', scope: 'create:email_provider', by: deployCli, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/emails/provider', scope: 'update:email_provider', by: deployCli, sender: 'deploy-cli' },
+    { method: 'GET', path: '/tenants/settings', scope: 'read:tenant_settings', by: deployPlan, sender: 'deploy-cli' },
+    { method: 'PATCH', path: '/tenants/settings', scope: 'update:tenant_settings', by: deployCli, sender: 'deploy-cli' },
   ],
   /** The Actions (actions/shared/management-api.ts): tickets, and app_metadata flags. */
   actions: [

@@ -13,7 +13,13 @@ const shared: DatabaseConnectionConfig = {
 /** The tenant as the project's last deploy left it. */
 const deployed: TenantConnection[] = [
   { id: 'con_1', name: 'members', strategy: 'auth0', metadata: marker, options: {} },
-  { id: 'con_2', name: 'shared-inbox', strategy: 'auth0', metadata: marker, options: shared.options as TenantConnection['options'] },
+  {
+    id: 'con_2',
+    name: 'shared-inbox',
+    strategy: 'auth0',
+    metadata: marker,
+    options: shared.options as NonNullable<TenantConnection['options']>,
+  },
   { id: 'con_3', name: 'Username-Password-Authentication', strategy: 'auth0', options: {} },
   { id: 'con_4', name: 'google-oauth2', strategy: 'google-oauth2' },
 ];
@@ -82,7 +88,8 @@ test('a name taken by a connection of another strategy is refused', () => {
 });
 
 test('a bundle connection without the managed_by marker is refused (a later rename would go unseen)', () => {
-  expect(bundleConnectionProblems([{ ...members, metadata: undefined }, shared])).toEqual([
+  const { metadata: _marker, ...unmarked } = members;
+  expect(bundleConnectionProblems([unmarked, shared])).toEqual([
     expect.stringContaining('Connection "members" (database-connections/members/database.json) lacks "metadata"'),
   ]);
 });

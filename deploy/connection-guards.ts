@@ -32,8 +32,10 @@ export interface TenantConnection {
   name: string;
   strategy?: string;
   metadata?: Record<string, unknown>;
-  options?: { attributes?: { email?: { unique?: boolean } }; requires_username?: boolean; validation?: unknown };
+  options?: TenantConnectionOptions;
 }
+
+type TenantConnectionOptions = { attributes?: { email?: { unique?: boolean } }; requires_username?: boolean; validation?: unknown };
 
 /** The bundle's own rule: every database connection carries the marker the rename rule relies on. */
 export function bundleConnectionProblems(bundle: readonly DatabaseConnectionConfig[]): string[] {
@@ -115,7 +117,7 @@ export async function readTenantConnections(client: ManagementClient): Promise<T
       ...(connection.id !== undefined ? { id: connection.id } : {}),
       ...(connection.strategy !== undefined ? { strategy: connection.strategy } : {}),
       ...(connection.metadata !== undefined ? { metadata: connection.metadata as Record<string, unknown> } : {}),
-      ...(connection.options !== undefined ? { options: connection.options as TenantConnection['options'] } : {}),
+      ...(connection.options !== undefined ? { options: connection.options as TenantConnectionOptions } : {}),
     });
   }
   return connections;

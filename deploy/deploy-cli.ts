@@ -16,15 +16,15 @@ interface DeployCliOptions {
   clientSecret: string;
   keywords: Record<string, string | string[]>;
   /** A CA for a tenant with a self-signed certificate (the local tenant); read by Node at process start. */
-  caCertPath?: string;
-  dryRun?: boolean;
+  caCertPath?: string | undefined;
+  dryRun?: boolean | undefined;
   /**
    * Fields the dry run must not compare, per resource type (deploy-cli's
    * AUTH0_IGNORE_DRY_RUN_FIELDS): the write-only ones, which Auth0 never returns.
    */
-  ignoreDryRunFields?: Record<string, string[]>;
+  ignoreDryRunFields?: Record<string, string[]> | undefined;
   /** Receives deploy-cli's output as it comes. */
-  onOutput?: (chunk: string) => void;
+  onOutput?: ((chunk: string) => void) | undefined;
 }
 
 export interface DeployCliResult {
@@ -233,7 +233,8 @@ export async function runDeployCli(options: DeployCliOptions): Promise<DeployCli
       AUTH0_ALLOW_DELETE: false,
       AUTH0_INCLUDED_ONLY: MANAGED_RESOURCE_TYPES,
       AUTH0_KEYWORD_REPLACE_MAPPINGS: options.keywords,
-      ...(options.ignoreDryRunFields !== undefined ? { AUTH0_IGNORE_DRY_RUN_FIELDS: options.ignoreDryRunFields } : {}),
+      // JSON leaves an unset one out.
+      AUTH0_IGNORE_DRY_RUN_FIELDS: options.ignoreDryRunFields,
     }),
     { mode: 0o600 },
   );
@@ -242,8 +243,8 @@ export async function runDeployCli(options: DeployCliOptions): Promise<DeployCli
       inputDir: options.inputDir,
       configPath,
       dryRun: options.dryRun === true,
-      ...(options.caCertPath !== undefined ? { caCertPath: options.caCertPath } : {}),
-      ...(options.onOutput !== undefined ? { onOutput: options.onOutput } : {}),
+      caCertPath: options.caCertPath,
+      onOutput: options.onOutput,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -257,9 +258,9 @@ export async function runDeployCli(options: DeployCliOptions): Promise<DeployCli
 export async function importWithDeployCli(options: {
   inputDir: string;
   configPath: string;
-  dryRun?: boolean;
-  caCertPath?: string;
-  onOutput?: (chunk: string) => void;
+  dryRun?: boolean | undefined;
+  caCertPath?: string | undefined;
+  onOutput?: ((chunk: string) => void) | undefined;
 }): Promise<DeployCliResult> {
   let output = '';
   const exitCode = await hostFor(options.caCertPath).run(

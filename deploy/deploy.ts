@@ -179,7 +179,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       clientId: target.clientId,
       clientSecret: target.clientSecret,
       keywords,
-      ...(target.caCertPath !== undefined ? { caCertPath: target.caCertPath } : {}),
+      caCertPath: target.caCertPath,
       onOutput: (chunk) => importOutput.write(chunk),
     });
     importOutput.end();

@@ -265,7 +265,7 @@ export async function runPlan(options: {
   bundleDir: string;
   target: DeployTarget;
   keywords: Record<string, string | string[]>;
-  onOutput?: (chunk: string) => void;
+  onOutput?: ((chunk: string) => void) | undefined;
 }): Promise<PlanRun> {
   const result = await runDeployCli({
     inputDir: options.bundleDir,
@@ -273,10 +273,10 @@ export async function runPlan(options: {
     clientId: options.target.clientId,
     clientSecret: options.target.clientSecret,
     keywords: options.keywords,
-    ...(options.target.caCertPath !== undefined ? { caCertPath: options.target.caCertPath } : {}),
+    caCertPath: options.target.caCertPath,
     dryRun: true,
     ignoreDryRunFields: WRITE_ONLY_FIELDS,
-    ...(options.onOutput !== undefined ? { onOutput: options.onOutput } : {}),
+    onOutput: options.onOutput,
   });
   const output = stripVTControlCharacters(result.output);
   const { rows, completed } = parseDryRunTable(output);

@@ -48,18 +48,18 @@ export const LOCAL_SENDGRID_KEY = 'SG.local-sendgrid-key';
 
 interface LocalStackOptions {
   port: number;
-  httpsPort?: number;
-  dataFile?: string;
+  httpsPort?: number | undefined;
+  dataFile?: string | undefined;
   /** The deploy-cli directory to deploy; dist/tenant by default (run `npm run build` first). */
-  tenantDir?: string;
-  triggerTimeoutMs?: number;
+  tenantDir?: string | undefined;
+  triggerTimeoutMs?: number | undefined;
   /** Delays before Auth0's retries of an email the custom-email-provider Action asked to retry. */
-  emailRetryDelaysMs?: readonly number[];
-  onDeployOutput?: (chunk: string) => void;
+  emailRetryDelaysMs?: readonly number[] | undefined;
+  onDeployOutput?: ((chunk: string) => void) | undefined;
   /** The kind of Auth0 tenant (`free`, created today, by default), its timings, and whether its rate limit is on. */
-  profile?: TenantProfileName;
-  timings?: Partial<TenantTimings>;
-  rateLimits?: boolean;
+  profile?: TenantProfileName | undefined;
+  timings?: Partial<TenantTimings> | undefined;
+  rateLimits?: boolean | undefined;
 }
 
 export interface LocalStack {
@@ -73,18 +73,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let dispose = () => {};
   const tenant = await startLocalTenant({
     port: options.port,
-    ...(options.httpsPort !== undefined ? { httpsPort: options.httpsPort } : {}),
-    ...(options.dataFile !== undefined ? { dataFile: options.dataFile } : {}),
+    httpsPort: options.httpsPort,
+    dataFile: options.dataFile,
     bootstrapClient: LOCAL_CLIENTS.deploy,
     machineClients: [LOCAL_CLIENTS.actions, LOCAL_CLIENTS.admin],
     sendgridApiKeys: [LOCAL_SENDGRID_KEY],
-    ...(options.profile !== undefined ? { profile: options.profile } : {}),
-    ...(options.timings !== undefined ? { timings: options.timings } : {}),
-    ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
+    profile: options.profile,
+    timings: options.timings,
+    rateLimits: options.rateLimits,
     hooks: (runtime) => {
       const hooks = createActionsRuntime(runtime, {
         triggerTimeoutMs: options.triggerTimeoutMs,
-        ...(options.emailRetryDelaysMs !== undefined ? { emailRetryDelaysMs: options.emailRetryDelaysMs } : {}),
+        emailRetryDelaysMs: options.emailRetryDelaysMs,
       });
       dispose = hooks.dispose;
       return hooks;

@@ -57,9 +57,9 @@ export interface LocalTenantOptions {
   /** Plain HTTP port for browsers; 0 picks a free port. */
   port: number;
   /** HTTPS port for deploy-cli and the SDK; 0 or unset picks a free port. */
-  httpsPort?: number;
+  httpsPort?: number | undefined;
   /** Persist the state in this JSON file (atomic writes); loaded at start when it exists. */
-  dataFile?: string;
+  dataFile?: string | undefined;
   /** Machine-to-machine application that deploy-cli uses; created or updated at start, with its grant. */
   bootstrapClient: BootstrapClient;
   /** Further machine-to-machine applications (the Actions', the scripts'), each with exactly its grant. */
@@ -71,11 +71,11 @@ export interface LocalTenantOptions {
   /** Host name in the URLs; `localhost` by default. */
   hostname?: string;
   /** The kind of Auth0 tenant to stand in for; `free` (created today, the strictest common case) by default. */
-  profile?: TenantProfileName;
+  profile?: TenantProfileName | undefined;
   /** Shorter timings than the profile's realistic ones (tests); asynchrony stays on. */
-  timings?: Partial<TenantTimings>;
+  timings?: Partial<TenantTimings> | undefined;
   /** Enforce the profile's Management API rate limit from the start (`npm start` does; tests choose). */
-  rateLimits?: boolean;
+  rateLimits?: boolean | undefined;
 }
 
 export interface LocalTenant {

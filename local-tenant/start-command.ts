@@ -69,7 +69,7 @@ async function startLocalTenant(options: StartFlags, shell: CommandShell): Promi
   const stack = await startLocalStack({
     port,
     httpsPort,
-    ...(options.data !== undefined ? { dataFile: options.data } : {}),
+    dataFile: options.data,
     profile,
     rateLimits: options.rateLimits,
     onDeployOutput: options.quietDeploy === true ? undefined : (chunk) => process.stdout.write(chunk),

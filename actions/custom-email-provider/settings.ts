@@ -44,7 +44,7 @@ interface CustomEmailSettings {
   /** The SendGrid API key every delivery needs. */
   sendgrid: Needed<{ apiKey: string }>;
   /** MAIL_FROM: the sender when Auth0's `notification.from` is not a usable address. */
-  fallbackFrom?: string;
+  fallbackFrom: string | undefined;
   routes: EmailRouteOverrides;
   problems: string[];
 }

@@ -13,6 +13,7 @@ import {
   type Needed,
   type TemplateOverrides,
 } from '../shared/settings';
+import type { TicketReturn } from '../shared/management-api';
 
 /** invite-on-registration's secrets (the shared ones through ../shared/settings). */
 
@@ -27,7 +28,7 @@ export interface InviteSettings {
   defaultMode: InviteMode;
   changePassword: Needed<{ domain: string; clientId: string }>;
   management: Needed<ManagementCredentials>;
-  ticket: Needed<{ clientId?: string; resultUrl?: string; ttlSec: number; appName?: string; templateId: string }>;
+  ticket: Needed<TicketReturn & { ttlSec: number; appName: string | undefined; templateId: string }>;
   mail: Needed<MailSettings>;
   templates: TemplateOverrides;
   /** Invalid values that were replaced by a default; logged so the operator can fix them. */
@@ -75,7 +76,7 @@ export function readInviteSettings(secrets: Secrets): InviteSettings {
   // Auth0's ticket takes a client_id (its login route) or a result_url: one of them is needed.
   const ticket: InviteSettings['ticket'] = collect(
     { INVITE_TEMPLATE_ID: templateId, 'INVITE_CLIENT_ID or INVITE_RESULT_URL': clientId ?? resultUrl },
-    (v) => ({ clientId, resultUrl: clientId === undefined ? resultUrl : undefined, ttlSec, appName, templateId: v.INVITE_TEMPLATE_ID! }),
+    (v) => ({ ...(clientId !== undefined ? { clientId } : { resultUrl: resultUrl! }), ttlSec, appName, templateId: v.INVITE_TEMPLATE_ID! }),
   );
 
   return {

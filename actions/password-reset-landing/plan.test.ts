@@ -25,7 +25,7 @@ describe('planLanding', () => {
   });
 
   it("leaves Auth0's default login route in place without RESET_RESULT_URL", () => {
-    expect(planLanding({ user: fakeUser({ app_metadata: { invite: true } }) }, { problems: [] })).toEqual({
+    expect(planLanding({ user: fakeUser({ app_metadata: { invite: true } }) }, { resultUrl: undefined, problems: [] })).toEqual({
       set: false,
       reason: 'no_result_url',
     });

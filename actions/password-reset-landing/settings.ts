@@ -5,7 +5,7 @@ import { readUrl } from '../shared/settings';
 
 export interface ResetLandingSettings {
   /** RESET_RESULT_URL: where a person lands after setting a password (the application). */
-  resultUrl?: string;
+  resultUrl: string | undefined;
   problems: string[];
 }
 

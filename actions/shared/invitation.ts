@@ -1,5 +1,5 @@
 import { EmailBudget } from './email-budget';
-import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions } from './management-api';
+import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions, type TicketReturn } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 
@@ -19,17 +19,17 @@ export function invitationLink(ticketUrl: string, appName?: string): string {
 interface TicketInvitation {
   domain: string;
   token: string;
-  user: { userId: string; email: string; username?: string };
-  ticket: { clientId?: string; resultUrl?: string; ttlSec: number };
-  appName?: string;
+  user: { userId: string; email: string; username?: string | undefined };
+  ticket: TicketReturn & { ttlSec: number };
+  appName?: string | undefined;
   locale: string;
   templateId: string;
   /** Extra SendGrid analytics categories. */
   categories?: string[];
   /** SendGrid custom_args, e.g. the user id (never personal data). */
-  customArgs?: Record<string, string>;
+  customArgs?: Record<string, string> | undefined;
   /** The fetch for the Management API call (see ClientOptions.fetch). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /**
@@ -41,9 +41,9 @@ export async function sendTicketInvitation(
   invitation: TicketInvitation,
   mail: SendGridOptions,
   budget: EmailBudget,
-): Promise<Outcome<{ ticketUrl: string; messageId?: string }>> {
+): Promise<Outcome<{ ticketUrl: string; messageId: string | undefined }>> {
   const ticket = await createPasswordChangeTicket(
-    { domain: invitation.domain, token: invitation.token, budget, ...(invitation.fetch !== undefined ? { fetch: invitation.fetch } : {}) },
+    { domain: invitation.domain, token: invitation.token, budget, fetch: invitation.fetch },
     { userId: invitation.user.userId, ...invitation.ticket, markEmailAsVerified: true },
   );
   if (!ticket.ok) return ticket;
@@ -63,7 +63,7 @@ export async function sendTicketInvitation(
         locale: invitation.locale,
       },
       categories: ['invitation', ...(invitation.categories ?? [])],
-      ...(invitation.customArgs !== undefined ? { customArgs: invitation.customArgs } : {}),
+      customArgs: invitation.customArgs,
     },
     budget,
   );

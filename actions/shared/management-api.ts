@@ -19,7 +19,7 @@ export interface ClientOptions {
    * The fetch the SDK uses; the global one when unset (Actions). The admin scripts pass theirs,
    * which paces requests by the tenant's rate limit and may trust the local tenant's certificate.
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 function sdkOptions({ domain, token, budget, fetch }: ClientOptions) {
@@ -89,21 +89,24 @@ async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient)
   return options.budget.race('ticket', work());
 }
 
-interface PasswordChangeTicketRequest {
+/**
+ * Where Auth0's page sends the user once the password is set: the login application (its login
+ * route) or a URL. Auth0 rejects a request with both.
+ */
+export type TicketReturn = { clientId: string } | { resultUrl: string };
+
+type PasswordChangeTicketRequest = TicketReturn & {
   userId: string;
-  /** Excludes `resultUrl`: Auth0 rejects a request with both. */
-  clientId?: string;
-  resultUrl?: string;
   ttlSec: number;
   markEmailAsVerified: boolean;
-}
+};
 
 export function createPasswordChangeTicket(options: ClientOptions, request: PasswordChangeTicketRequest): Promise<Outcome<string>> {
   return ticketCall(options, (tickets) =>
     tickets.changePassword(
       {
         user_id: request.userId,
-        ...(request.clientId !== undefined ? { client_id: request.clientId } : { result_url: request.resultUrl }),
+        ...('clientId' in request ? { client_id: request.clientId } : { result_url: request.resultUrl }),
         ttl_sec: request.ttlSec,
         mark_email_as_verified: request.markEmailAsVerified,
         includeEmailInRedirect: false,
@@ -115,7 +118,7 @@ export function createPasswordChangeTicket(options: ClientOptions, request: Pass
 
 interface EmailVerificationTicketRequest {
   userId: string;
-  resultUrl?: string;
+  resultUrl?: string | undefined;
   ttlSec: number;
 }
 

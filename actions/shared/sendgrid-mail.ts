@@ -9,9 +9,9 @@ export interface TemplateEmail {
   templateId: string;
   data: Record<string, unknown>;
   /** For SendGrid's analytics and for finding the message later; never personal data. */
-  categories?: string[];
-  customArgs?: Record<string, string>;
-  sandbox?: boolean;
+  categories?: string[] | undefined;
+  customArgs?: Record<string, string> | undefined;
+  sandbox?: boolean | undefined;
 }
 
 export interface SendGridOptions extends MailSettings {
@@ -32,9 +32,9 @@ interface ContentEmail {
   /** At least one of html and text must be non-empty: SendGrid rejects an empty content block. */
   html?: string;
   text?: string;
-  categories?: string[];
-  customArgs?: Record<string, string>;
-  sandbox?: boolean;
+  categories?: string[] | undefined;
+  customArgs?: Record<string, string> | undefined;
+  sandbox?: boolean | undefined;
 }
 
 /**
@@ -47,7 +47,7 @@ export function sendTemplateEmail(
   settings: SendGridOptions,
   email: TemplateEmail,
   budget: EmailBudget,
-): Promise<Outcome<{ messageId?: string }>> {
+): Promise<Outcome<{ messageId: string | undefined }>> {
   return send(
     settings,
     {
@@ -77,7 +77,7 @@ export function sendContentEmail(
   settings: SendGridOptions,
   email: ContentEmail,
   budget: EmailBudget,
-): Promise<Outcome<{ messageId?: string }>> {
+): Promise<Outcome<{ messageId: string | undefined }>> {
   // SendGrid wants text/plain before text/html, and rejects an empty block: empty parts stay out.
   const content = [
     ...(email.text !== undefined && email.text !== '' ? [{ type: 'text/plain', value: email.text }] : []),
@@ -100,7 +100,7 @@ function recipient(address: string): { email: string } {
   return { email: address };
 }
 
-function common(email: { categories?: string[]; customArgs?: Record<string, string>; sandbox?: boolean }) {
+function common(email: Pick<TemplateEmail, 'categories' | 'customArgs' | 'sandbox'>) {
   return {
     // Otherwise the helper warns on every URL with `&`: Handlebars' {{ }} escaping is what we want.
     hideWarnings: true,
@@ -117,8 +117,8 @@ async function send(
   data: MailData,
   sandbox: boolean,
   budget: EmailBudget,
-): Promise<Outcome<{ messageId?: string }>> {
-  const work = async (): Promise<Outcome<{ messageId?: string }>> => {
+): Promise<Outcome<{ messageId: string | undefined }>> {
+  const work = async (): Promise<Outcome<{ messageId: string | undefined }>> => {
     try {
       const singleton = require('@sendgrid/mail') as MailService;
       const Service = singleton.constructor as MailServiceClass;

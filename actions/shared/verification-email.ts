@@ -6,14 +6,14 @@ import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 interface VerificationEmail {
   domain: string;
   token: string;
-  user: { userId: string; email: string; username?: string };
-  ticket: { resultUrl?: string; ttlSec: number };
+  user: { userId: string; email: string; username?: string | undefined };
+  ticket: { resultUrl?: string | undefined; ttlSec: number };
   locale: string;
   appName: string;
   templateId: string;
-  customArgs?: Record<string, string>;
+  customArgs?: Record<string, string> | undefined;
   /** The fetch for the Management API call (see ClientOptions.fetch). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /**
@@ -25,9 +25,9 @@ export async function sendVerificationEmail(
   email: VerificationEmail,
   mail: SendGridOptions,
   budget: EmailBudget,
-): Promise<Outcome<{ messageId?: string }>> {
+): Promise<Outcome<{ messageId: string | undefined }>> {
   const ticket = await createEmailVerificationTicket(
-    { domain: email.domain, token: email.token, budget, ...(email.fetch !== undefined ? { fetch: email.fetch } : {}) },
+    { domain: email.domain, token: email.token, budget, fetch: email.fetch },
     { userId: email.user.userId, resultUrl: email.ticket.resultUrl, ttlSec: email.ticket.ttlSec },
   );
   if (!ticket.ok) return ticket;
@@ -44,7 +44,7 @@ export async function sendVerificationEmail(
         app_name: email.appName,
       },
       categories: ['verification'],
-      ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
+      customArgs: email.customArgs,
     },
     budget,
   );

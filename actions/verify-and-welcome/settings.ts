@@ -19,12 +19,12 @@ export const DEFAULT_VERIFY_TTL_SEC = 432_000; // 5 days, Auth0's own default fo
 
 export interface VerifyWelcomeSettings {
   management: Needed<ManagementCredentials>;
-  verify: Needed<{ templateId: string; ttlSec: number; resultUrl?: string }>;
+  verify: Needed<{ templateId: string; ttlSec: number; resultUrl: string | undefined }>;
   welcome: Needed<{ templateId: string }>;
   mail: Needed<MailSettings>;
   templates: TemplateOverrides;
   /** Users created before this instant get no welcome email (existing users, when the Action is first deployed). */
-  welcomeSince?: Date;
+  welcomeSince: Date | undefined;
   problems: string[];
 }
 

@@ -19,6 +19,7 @@ import {
   type StepAnswer,
   type Transition,
 } from './plan';
+import { withOverrides, type Overrides } from '../../test/support/overrides';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const members: ConnectionIdentity = {
@@ -41,15 +42,17 @@ const key = identityKeys(row, members)[0]!;
 const ACTION: InvitationRun = { mode: 'action', resend: false, dryRun: false, confirm: true, canSend: true };
 const DIRECT: InvitationRun = { ...ACTION, mode: 'direct' };
 
-function found(overrides: Partial<FoundUser> = {}): FoundUser {
-  return {
-    user_id: 'auth0|old',
-    email_verified: false,
-    app_metadata: { invite: true },
-    user_metadata: {},
-    created_at: new Date(NOW - 5_000).toISOString(),
-    ...overrides,
-  };
+function found(overrides: Overrides<FoundUser> = {}): FoundUser {
+  return withOverrides(
+    {
+      user_id: 'auth0|old',
+      email_verified: false,
+      app_metadata: { invite: true },
+      user_metadata: {},
+      created_at: new Date(NOW - 5_000).toISOString(),
+    },
+    overrides,
+  );
 }
 
 /** Plays answers from the start of the row, each at NOW; the transitions, the last one first. */

@@ -35,7 +35,7 @@ export function customEmailApi(cache: ActionCacheStore): { api: CustomEmailProvi
 export interface AttemptResult {
   decision: NotificationDecision;
   /** The Action threw or ran past the trigger's time limit. */
-  failure?: string;
+  failure?: string | undefined;
 }
 
 export function attemptOutcome(messageType: string, attempt: number, result: AttemptResult): EmailNotificationOutcome {

@@ -109,24 +109,16 @@ function negotiateLocale(enabledLocales: readonly string[], uiLocales: readonly 
   return enabled[0] ?? 'en';
 }
 
-export function postLoginEvent(
-  context: LoginContext,
+/**
+ * What post-login v3 and password-reset-post-challenge v1 share: the user, with the
+ * application, connection and request of the transaction, and how the user authenticated.
+ */
+function userTransactionEvent(
+  context: { user: UserRecord; connection: ConnectionRecord; client: ClientRecord | undefined; request: TriggerRequestInfo },
   secrets: Secrets,
-  tenant: { id: string; enabledLocales: readonly string[] },
-): PostLoginEvent {
-  const uiLocales = context.transaction?.ui_locales ?? [];
-  const transaction: Transaction = {
-    locale: context.transaction?.locale ?? negotiateLocale(tenant.enabledLocales, uiLocales, context.request.language),
-    ui_locales: [...uiLocales],
-    protocol: context.transaction?.protocol ?? 'oidc-basic-profile',
-    ...(context.transaction?.redirect_uri !== undefined ? { redirect_uri: context.transaction.redirect_uri } : {}),
-    requested_scopes: context.transaction?.requested_scopes ?? ['openid', 'profile', 'email'],
-    ...(context.transaction?.response_mode !== undefined ? { response_mode: context.transaction.response_mode } : {}),
-    ...(context.transaction?.response_type !== undefined ? { response_type: [...context.transaction.response_type] } : {}),
-    ...(context.transaction?.state !== undefined ? { state: context.transaction.state } : {}),
-    ...(context.transaction?.login_hint !== undefined ? { login_hint: context.transaction.login_hint } : {}),
-    ...(context.transaction?.prompt !== undefined ? { prompt: [...context.transaction.prompt] } : {}),
-  };
+  tenant: { id: string },
+  authenticatedWith: 'pwd' | 'email',
+) {
   return {
     user: eventUser(context.user),
     connection: eventConnection(context.connection),
@@ -135,10 +127,25 @@ export function postLoginEvent(
     tenant: { id: tenant.id },
     secrets,
     stats: { logins_count: context.user.logins_count },
-    transaction,
-    authentication: { methods: [{ name: 'pwd', timestamp: new Date().toISOString() }] },
+    authentication: { methods: [{ name: authenticatedWith, timestamp: new Date().toISOString() }] },
     authorization: { roles: [] },
   };
+}
+
+export function postLoginEvent(
+  context: LoginContext,
+  secrets: Secrets,
+  tenant: { id: string; enabledLocales: readonly string[] },
+): PostLoginEvent {
+  // What the application asked for, over the login page's defaults (an authorization code login).
+  const asked = clone(context.transaction) ?? { ui_locales: [] };
+  const transaction: Transaction = {
+    protocol: 'oidc-basic-profile',
+    requested_scopes: ['openid', 'profile', 'email'],
+    ...asked,
+    locale: asked.locale ?? negotiateLocale(tenant.enabledLocales, asked.ui_locales, context.request.language),
+  };
+  return { ...userTransactionEvent(context, secrets, tenant, 'pwd'), transaction };
 }
 
 export function postUserRegistrationEvent(
@@ -165,16 +172,8 @@ export function postChallengeEvent(
   tenant: { id: string; enabledLocales: readonly string[] },
 ): PasswordResetPostChallengeEvent {
   return {
-    user: eventUser(context.user),
-    client: eventClient(context.client),
-    connection: eventConnection(context.connection),
-    request: eventRequest(context.request),
-    tenant: { id: tenant.id },
-    secrets,
+    ...userTransactionEvent(context, secrets, tenant, 'email'),
     transaction: { locale: negotiateLocale(tenant.enabledLocales, [], context.request.language), ui_locales: [] },
-    authentication: { methods: [{ name: 'email', timestamp: new Date().toISOString() }] },
-    authorization: { roles: [] },
-    stats: { logins_count: context.user.logins_count },
   };
 }
 

@@ -54,7 +54,7 @@ export function routeActionTraffic(routes: OutboundRoutes, latencyMs: () => numb
     }
     const headers = new Headers(request.headers);
     headers.set(ACTION_HEADER, scope.actionName);
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
     // The caller's signal goes along, so that a hanging handler ends when the Action gives up.
     const routed = new Request(request.url, { method: request.method, headers, body, signal: request.signal });
     let response: Response;

@@ -65,8 +65,8 @@ beforeEach(async () => {
     bootstrapClient: { client_id: 'c', client_secret: 's' },
     hooks: (rt) => (runtime = createActionsRuntime(rt, { triggerTimeoutMs: 500, emailRetryDelaysMs: [5] })),
   });
-  tenant.store.data.tenant = { enabled_locales: ['en', 'fr'] };
-  tenant.store.data.users.push(structuredClone(user));
+  tenant.store.setTenantSettings({ enabled_locales: ['en', 'fr'] });
+  tenant.store.addUser(structuredClone(user));
 });
 
 afterEach(async () => {
@@ -265,8 +265,8 @@ describe('custom-email-provider', () => {
     });
     expect(outcomes().map((o) => [o?.attempt, o?.outcome])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'retry']));
 
-    tenant.store.data.action_executions = [];
-    tenant.store.data.trigger_bindings = [];
+    tenant.store.remove('action_executions', () => true);
+    tenant.store.remove('trigger_bindings', () => true);
     deploy(
       'strict',
       'custom-email-provider',

@@ -50,16 +50,16 @@ export function keptLogs(lines: readonly string[], limit: number = KEPT_LOG_CHAR
 const TRIGGER_TIMEOUT_MS = 20_000;
 
 interface ActionsRuntimeOptions {
-  triggerTimeoutMs?: number;
+  triggerTimeoutMs?: number | undefined;
   /** Delays before Auth0's retries of an email (custom-email-provider); see DEFAULT_EMAIL_RETRY_DELAYS_MS. */
-  emailRetryDelaysMs?: readonly number[];
+  emailRetryDelaysMs?: readonly number[] | undefined;
   /**
    * `trigger` (default): one api.cache per trigger, shared by every execution, as executions on one
    * Auth0 instance share it. `execution`: each execution starts with an empty cache, as when Auth0
    * runs two executions on different instances ("Cached data": "for subsequent executions ... it is
    * not guaranteed", docs-v2 customize/actions/limitations.mdx).
    */
-  cacheScope?: 'trigger' | 'execution';
+  cacheScope?: 'trigger' | 'execution' | undefined;
 }
 
 interface BoundAction {
@@ -313,7 +313,7 @@ export function createActionsRuntime(runtime: LocalTenantRuntime, options: Actio
       });
       // A thrown error or a time-out is a failed delivery, which Auth0 tries again.
       const failure = timedOut ? 'Script execution time exceeded' : errors[0];
-      const outcome = attemptOutcome(messageType, attempt, { decision, ...(failure !== undefined ? { failure } : {}) });
+      const outcome = attemptOutcome(messageType, attempt, { decision, failure });
       store.update(record, (r) => (r.notification = outcome));
       return outcome;
     }, options.emailRetryDelaysMs);

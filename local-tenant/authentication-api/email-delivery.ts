@@ -60,9 +60,9 @@ export async function deliverTenantEmail(
   const outcome = await run({
     notification,
     user: context.user,
-    ...(context.connection !== undefined ? { connection: context.connection } : {}),
-    ...(context.client !== undefined ? { client: context.client } : {}),
-    ...(context.request !== undefined ? { request: context.request } : {}),
+    connection: context.connection,
+    client: context.client,
+    request: context.request,
   });
   return { via: 'custom-email-provider', ...outcome };
 }

@@ -23,10 +23,8 @@ function dbError(c: Context, statusCode: 400 | 401 | 403 | 404 | 409, code: stri
  */
 function passwordError(c: Context, error: PasswordRejectedError): Response {
   const { name, message, description, policy } = error.rejection;
-  return c.json(
-    { name, message, code: 'invalid_password', description, ...(policy !== undefined ? { policy } : {}), statusCode: 400 },
-    400,
-  );
+  // JSON leaves an unset policy out.
+  return c.json({ name, message, code: 'invalid_password', description, policy, statusCode: 400 }, 400);
 }
 
 const str = (body: JsonObject, key: string): string | undefined => {

@@ -11,12 +11,12 @@ interface LoginAttempt {
   /** Email or username, as the connection's identifiers allow. */
   identifier: string;
   password: string;
-  client_id?: string;
-  redirect_uri?: string;
-  ui_locales?: string;
+  client_id?: string | undefined;
+  redirect_uri?: string | undefined;
+  ui_locales?: string | undefined;
   request: TriggerRequestInfo;
   /** What the application's authorization request asked for (OIDC logins); the protocol above all. */
-  transaction?: Omit<LoginTransaction, 'ui_locales' | 'redirect_uri' | 'locale'>;
+  transaction?: Omit<LoginTransaction, 'ui_locales' | 'redirect_uri' | 'locale'> | undefined;
 }
 
 export type LoginResult =

@@ -18,10 +18,10 @@ const DEFAULT_TEMPLATES: Record<string, { subject: string; body: string }> = {
 interface TemplateRenderInput {
   template: string;
   user: UserRecord;
-  url?: string;
-  client?: ClientRecord;
-  connection?: ConnectionRecord;
-  requestLanguage?: string;
+  url?: string | undefined;
+  client?: ClientRecord | undefined;
+  connection?: ConnectionRecord | undefined;
+  requestLanguage?: string | undefined;
 }
 
 export interface RenderedTemplateEmail {
@@ -52,10 +52,10 @@ interface TemplateVariablesInput {
     UserRecord,
     'user_id' | 'connection' | 'email' | 'username' | 'name' | 'nickname' | 'email_verified' | 'app_metadata' | 'user_metadata'
   >;
-  url?: string;
-  client?: Pick<ClientRecord, 'client_id' | 'name'> & { client_metadata?: JsonObject };
-  connection?: Pick<ConnectionRecord, 'name'>;
-  requestLanguage?: string;
+  url?: string | undefined;
+  client?: (Pick<ClientRecord, 'client_id' | 'name'> & { client_metadata?: JsonObject }) | undefined;
+  connection?: Pick<ConnectionRecord, 'name'> | undefined;
+  requestLanguage?: string | undefined;
   tenant: TemplateTenantSettings;
 }
 
@@ -104,12 +104,12 @@ export async function renderTemplateEmail(
   const setting = (key: string, fallback = ''): string => (typeof tenant[key] === 'string' ? tenant[key] : fallback);
   const variables = templateVariables({
     user: input.user,
-    ...(input.url !== undefined ? { url: input.url } : {}),
+    url: input.url,
     ...(input.client
       ? { client: { ...input.client, client_metadata: (input.client['client_metadata'] as JsonObject | undefined) ?? {} } }
       : {}),
-    ...(input.connection ? { connection: input.connection } : {}),
-    ...(input.requestLanguage !== undefined ? { requestLanguage: input.requestLanguage } : {}),
+    connection: input.connection,
+    requestLanguage: input.requestLanguage,
     tenant: {
       name: 'local',
       friendly_name: setting('friendly_name', 'Local tenant'),

@@ -99,7 +99,7 @@ export function registerOidc(app: Hono, ctx: TenantContext): void {
       redirect_uri: request.redirect_uri,
       request: triggerRequestInfo(c, form as Record<string, unknown>),
       transaction: transactionOf(request),
-      ...(request.ui_locales !== undefined ? { ui_locales: request.ui_locales } : {}),
+      ui_locales: request.ui_locales,
     });
     // Wrong credentials stay on the page; an Action's deny goes back to the application.
     if (!login.ok && login.error !== 'access_denied') {
@@ -295,7 +295,7 @@ function oidcLoginPage(ctx: TenantContext, client: ClientRecord, request: Author
     action: '/u/login',
     hidden: { state: request.id },
     error,
-    ...(request.login_hint !== undefined ? { identifier: request.login_hint } : {}),
+    identifier: request.login_hint,
     linkFor: (connection) => `/u/login?state=${encodeURIComponent(request.id)}&connection=${encodeURIComponent(connection)}`,
     signupLink: `/u/signup?state=${encodeURIComponent(request.id)}`,
   });

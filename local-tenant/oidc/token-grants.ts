@@ -123,7 +123,7 @@ async function issue(ctx: TenantContext, c: Context, client: ClientRecord, grant
     grant,
     user,
     client,
-    ...(gty !== undefined ? { gty } : {}),
+    gty,
     ...(refresh ? { refreshToken: ctx.oidc.state.issueRefreshToken(grant) } : {}),
   });
   return c.json(tokens);

@@ -68,8 +68,8 @@ interface MintInput {
   user: UserRecord;
   client: ClientRecord;
   /** The grant type, as Auth0 records it in the access token's `gty` where it is not a code. */
-  gty?: string;
-  refreshToken?: string;
+  gty?: string | undefined;
+  refreshToken?: string | undefined;
 }
 
 export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: MintInput): Promise<TokenResponse> {
@@ -88,12 +88,12 @@ export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: M
     ...customClaims(grant.claims?.accessToken ?? {}),
     iss: issuer,
     sub: user.user_id,
-    aud: audiences.length === 1 ? audiences[0] : audiences,
+    aud: audiences.length === 1 ? audiences[0]! : audiences,
     iat: now,
     exp: now + lifetime,
     scope: grant.scope.join(' '),
     azp: client.client_id,
-    ...(input.gty !== undefined ? { gty: input.gty } : {}),
+    gty: input.gty,
     ...(api && carriesPermissions(api) ? { permissions: [] } : {}),
   };
   const accessToken = await new SignJWT(accessPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
@@ -113,8 +113,8 @@ export async function mintTokens(ctx: TenantContext, keys: SigningKeys, input: M
       aud: client.client_id,
       iat: now,
       exp: now + ID_TOKEN_LIFETIME_S,
-      ...(grant.session_id !== undefined ? { sid: grant.session_id } : {}),
-      ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
+      sid: grant.session_id,
+      nonce: grant.nonce,
     };
     response.id_token = await new SignJWT(idPayload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
   }

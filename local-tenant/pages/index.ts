@@ -8,8 +8,7 @@ import type { TenantContext } from '../context';
 import { format } from 'node:util';
 import { identifierRules, isDatabaseConnection } from '../state/connection-rules';
 import { changePassword, type PasswordRejection } from '../state/passwords';
-import { nowIso } from '../state/store';
-import { findUsableTicket, type TicketLookup } from '../state/tickets';
+import { findUsableTicket, redeemTicket, type TicketLookup } from '../state/tickets';
 import type { ClientRecord, ConnectionRecord, TicketRecord, UserRecord } from '../state/types';
 import { page } from './layout';
 import { registerResetPasswordRequest } from './reset-password-request';
@@ -97,8 +96,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     // A reset through an emailed link proves the inbox, so Auth0 marks the email verified;
     // a ticket made with mark_email_as_verified does the same.
     if (ticket.mark_email_as_verified || ticket.from_emailed_link) user.email_verified = true;
-    ticket.used_at = nowIso();
-    store.userChanged(user);
+    redeemTicket(store, ticket, user);
 
     // Where Universal Login sends the person: the post-challenge Action's setResultUrl, else the
     // ticket's result_url (classic experience), else the application's default login route
@@ -130,8 +128,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
     if (!user) return c.html(page('Email verification', html`<p class="error">The user does not exist.</p>`), 400);
     const wasVerified = user.email_verified;
     user.email_verified = true;
-    lookup.ticket.used_at = nowIso();
-    store.userChanged(user);
+    redeemTicket(store, lookup.ticket, user);
     if (!wasVerified) await sendWelcomeEmailIfEnabled(ctx, user, client);
     const message = 'Your email was verified. You can continue using the application.';
     if (target) {
@@ -209,7 +206,7 @@ interface LoginPageOptions {
   /** Where the form posts (with `connection`, `identifier`, `password` and the hidden fields). */
   action: string;
   hidden: Record<string, string>;
-  identifier?: string;
+  identifier?: string | undefined;
   error: string | undefined;
   /** The same page for another connection. */
   linkFor(connection: string): string;

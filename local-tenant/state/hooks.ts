@@ -100,10 +100,10 @@ export interface EmailNotificationInfo {
 /** An email Auth0 hands to the custom email provider, with what the trigger's event tells about it. */
 export interface CustomEmailContext {
   notification: EmailNotificationInfo;
-  user?: UserRecord;
-  connection?: ConnectionRecord;
-  client?: ClientRecord;
-  request?: TriggerRequestInfo;
+  user?: UserRecord | undefined;
+  connection?: ConnectionRecord | undefined;
+  client?: ClientRecord | undefined;
+  request?: TriggerRequestInfo | undefined;
 }
 
 /**

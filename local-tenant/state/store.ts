@@ -50,7 +50,16 @@ export function nowIso(): string {
 
 /** The collections of records that are added and removed one by one (users have their own methods). */
 type RecordCollection =
-  'clients' | 'client_grants' | 'resource_servers' | 'connections' | 'actions' | 'action_versions' | 'email_templates' | 'tickets';
+  | 'clients'
+  | 'client_grants'
+  | 'resource_servers'
+  | 'connections'
+  | 'actions'
+  | 'action_versions'
+  | 'trigger_bindings'
+  | 'action_executions'
+  | 'email_templates'
+  | 'tickets';
 type RecordOf<K extends RecordCollection> = TenantData[K][number];
 
 interface TenantStoreOptions {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { TenantStore } from './store';
-import type { TicketKind, TicketRecord } from './types';
+import { nowIso, type TenantStore } from './store';
+import type { TicketKind, TicketRecord, UserRecord } from './types';
 
 /** Auth0: `ttl_sec` 0 or unset means 5 days. */
 const DEFAULT_TICKET_TTL_SECONDS = 432000;
@@ -52,4 +52,13 @@ export function findUsableTicket(store: TenantStore, kind: TicketKind, id: strin
   if (ticket.used_at) return { ok: false, reason: 'used', ticket };
   if (Date.parse(ticket.expires_at) <= Date.now()) return { ok: false, reason: 'expired', ticket };
   return { ok: true, ticket };
+}
+
+/**
+ * The ticket spent on the change it allowed (a password set, an email verified): Auth0's tickets
+ * are single-use. Persisted with that change to the user, which the caller has made.
+ */
+export function redeemTicket(store: TenantStore, ticket: TicketRecord, user: UserRecord): void {
+  ticket.used_at = nowIso();
+  store.userChanged(user);
 }

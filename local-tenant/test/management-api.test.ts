@@ -372,7 +372,7 @@ describe('actions: every draft is built before it can be deployed, and every dep
     const deployedId = tenant.store.data.actions.find((a) => a.id === action.id)!.deployed_version_id!;
     const first = tenant.store.data.action_versions.find((v) => v.id === deployedId)!;
     // 49 older versions besides the deployed one; version 1 stays deployed while they pile up.
-    for (let n = 2; n <= 50; n++) tenant.store.data.action_versions.push({ ...first, id: `ver_${n}`, number: n, deployed: false });
+    for (let n = 2; n <= 50; n++) tenant.store.add('action_versions', { ...first, id: `ver_${n}`, number: n, deployed: false });
     await deployWhenBuilt(mgmt, action.id!);
     const numbers = tenant.store.data.action_versions.filter((v) => v.action_id === action.id).map((v) => v.number);
     expect(numbers).toHaveLength(50);

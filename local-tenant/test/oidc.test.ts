@@ -321,7 +321,7 @@ describe('an API of the developer (resource server) as audience', () => {
     expect(listed.data.map((rs) => rs.identifier)).toContain(API);
     await expect(mgmt.resourceServers.create({ identifier: API })).rejects.toMatchObject({ statusCode: 409 });
     // A token without the resource-server scopes is refused, as every endpoint is.
-    tenant.store.data.clients.push({
+    tenant.store.add('clients', {
       client_id: 'rs-reader',
       client_secret: 'rs-reader-secret',
       name: 'No RS scopes',

@@ -14,7 +14,7 @@ const STRICT = 'strict';
 beforeAll(async () => {
   tenant = await startTestTenant();
   ({ appClientId } = seedTenant(tenant));
-  tenant.store.data.connections.push({
+  tenant.store.add('connections', {
     id: 'con_strict',
     name: STRICT,
     strategy: 'auth0',

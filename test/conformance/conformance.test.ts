@@ -60,9 +60,8 @@ const UNGRANTED_APP = { client_id: 'conformance-ungranted', client_secret: 'conf
 /** Client grants and scopes: a grant made and changed over the API, the token it yields, a call outside its scopes. */
 async function probeScopes(): Promise<void> {
   for (const app of [SCRIPTS_APP, UNGRANTED_APP]) {
-    tenant.store.data.clients.push({ ...app, name: app.client_id, app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    tenant.store.add('clients', { ...app, name: app.client_id, app_type: 'non_interactive', grant_types: ['client_credentials'] });
   }
-  tenant.store.changed();
   const audience = managementAudience(tenant.domain);
   const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
   const created = await probe('POST /api/v2/client-grants', 'created', '/api/v2/client-grants', {

@@ -1,53 +1,44 @@
 /**
- * Every Auth0 and SendGrid endpoint the project calls, and who calls it. The project's own calls
- * are found in its code (used-endpoints.test.ts greps for them and fails on one missing here);
- * auth0-deploy-cli's are those a real `a0deploy import` of dist/tenant made against the local
- * tenant, read from its request log (`GET /__local/requests`), first and second deploy.
+ * Every Auth0 and SendGrid endpoint the project calls, and who calls it. The Management API's come
+ * from the one list of each application's calls, deploy/application-scopes.ts; the rest are
+ * listed here. The project's own calls are found in its code (used-endpoints.test.ts greps for
+ * them and fails on one missing here); auth0-deploy-cli's are those a real `a0deploy import` of
+ * dist/tenant made against the local tenant (test/e2e/deploy.test.ts checks them against its
+ * request log).
  */
+import { APPLICATION_CALLS, type ApplicationName } from '../../deploy/application-scopes';
 import type { EndpointKey } from './shape-kit';
 
 export type Caller = 'actions' | 'admin scripts' | 'deploy' | 'deploy-cli' | 'e2e tests';
+
+const CALLERS: Record<ApplicationName, Caller> = { actions: 'actions', admin: 'admin scripts', deploy: 'deploy' };
+const SENDERS = { 'deploy-cli': ['deploy-cli'], ours: ['deploy'], both: ['deploy', 'deploy-cli'] } as const;
+
+/** The Management API calls: those of the applications' scope lists (deploy/application-scopes.ts), each with its callers. */
+function managementEndpoints(): Record<EndpointKey, Caller[]> {
+  const endpoints: Record<EndpointKey, Caller[]> = {};
+  for (const [application, calls] of Object.entries(APPLICATION_CALLS) as [
+    ApplicationName,
+    (typeof APPLICATION_CALLS)[ApplicationName],
+  ][]) {
+    for (const call of calls) {
+      const callers = (endpoints[`${call.method} /api/v2${call.path}`] ??= []);
+      for (const caller of call.sender === undefined ? [CALLERS[application]] : SENDERS[call.sender]) {
+        if (!callers.includes(caller)) callers.push(caller);
+      }
+    }
+  }
+  return endpoints;
+}
 
 export const USED_ENDPOINTS: Record<EndpointKey, readonly Caller[]> = {
   'POST /oauth/token': ['actions', 'admin scripts', 'deploy', 'deploy-cli'],
   'POST /dbconnections/change_password': ['actions'],
   // The sign-up Auth0's login page makes; the e2e tests sign users up through it.
   'POST /dbconnections/signup': ['e2e tests'],
-  'GET /api/v2/users': ['admin scripts'],
-  'GET /api/v2/users/{id}': ['admin scripts'],
-  'POST /api/v2/users': ['admin scripts'],
-  'PATCH /api/v2/users/{id}': ['actions', 'admin scripts'],
-  'GET /api/v2/users-by-email': ['admin scripts'],
-  'POST /api/v2/jobs/users-exports': ['admin scripts'],
-  'GET /api/v2/jobs/{id}': ['admin scripts'],
-  'POST /api/v2/tickets/password-change': ['actions', 'admin scripts'],
-  'POST /api/v2/tickets/email-verification': ['actions'],
-  'GET /api/v2/connections': ['admin scripts', 'deploy', 'deploy-cli'],
-  'GET /api/v2/connections/{id}': ['deploy-cli'],
-  'POST /api/v2/connections': ['deploy-cli'],
-  'PATCH /api/v2/connections/{id}': ['deploy-cli'],
-  'GET /api/v2/connections/{id}/clients': ['deploy-cli'],
-  'PATCH /api/v2/connections/{id}/clients': ['deploy-cli'],
-  'GET /api/v2/clients': ['deploy-cli'],
-  'PATCH /api/v2/clients/{id}': ['deploy-cli'],
-  'GET /api/v2/emails/provider': ['deploy', 'deploy-cli'],
-  'POST /api/v2/emails/provider': ['deploy-cli'],
-  'PATCH /api/v2/emails/provider': ['deploy-cli'],
-  'POST /api/v2/email-templates': ['deploy-cli'],
-  'GET /api/v2/email-templates/{templateName}': ['deploy-cli'],
-  'PATCH /api/v2/email-templates/{templateName}': ['deploy-cli'],
-  'GET /api/v2/actions/actions': ['deploy-cli'],
-  'POST /api/v2/actions/actions': ['deploy-cli'],
-  'PATCH /api/v2/actions/actions/{id}': ['deploy-cli'],
+  ...managementEndpoints(),
   // The tests wait for a draft to be built before deploying it (local-tenant/test/helpers.ts deployWhenBuilt).
   'GET /api/v2/actions/actions/{id}': ['e2e tests'],
-  'POST /api/v2/actions/actions/{id}/deploy': ['deploy-cli'],
-  'GET /api/v2/actions/modules': ['deploy-cli'],
-  'GET /api/v2/actions/triggers/{triggerId}/bindings': ['deploy'],
-  'PATCH /api/v2/actions/triggers/{triggerId}/bindings': ['deploy-cli'],
-  'GET /api/v2/tenants/settings': ['deploy-cli'],
-  'GET /api/v2/actions/triggers': ['deploy-cli'],
-  'PATCH /api/v2/tenants/settings': ['deploy-cli'],
   'POST /v3/mail/send': ['actions', 'admin scripts'],
 };
 

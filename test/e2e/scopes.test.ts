@@ -137,7 +137,7 @@ describe('the local applications and their tokens', () => {
   });
 
   it('an application without a grant for the Management API is refused a token, as Auth0 refuses it', async () => {
-    stack.tenant.store.data.clients.push({
+    stack.tenant.store.add('clients', {
       client_id: 'ungranted',
       client_secret: 'ungranted-secret',
       name: 'No grant',

@@ -20,7 +20,8 @@ export const FLOW_BOUND_MS = EMAIL_BUDGET_MS + 1_000;
 const PASSWORD = 'correct-horse-battery-9';
 
 export interface Subject {
-  userId?: string;
+  /** Unknown until the user is created (the flow that creates it sets it). */
+  userId?: string | undefined;
   email: string;
   connection: string;
   /** What the login form takes: the email, or the username on the shared-inbox connection. */

@@ -95,7 +95,7 @@ export function scriptFault(call: CallName, fault: FaultKind, actionSide = false
   return {
     options: {
       retryAfter: 1,
-      ...(SCRIPT_ROUTES[call] !== undefined ? { route: SCRIPT_ROUTES[call] } : {}),
+      route: SCRIPT_ROUTES[call],
       ...(shortHang ? { hangMs: SHORT_HANG_MS } : {}),
     },
     label: shortHang ? `hang ${SHORT_HANG_MS / 1000} s` : fault,

@@ -26,9 +26,9 @@ export const HANG_MS = 12_000;
 
 export interface FaultOptions {
   /** Another route for the call (the scripts create users, and reach SendGrid's stand-in over HTTP). */
-  route?: string;
-  retryAfter?: number;
-  hangMs?: number;
+  route?: string | undefined;
+  retryAfter?: number | undefined;
+  hangMs?: number | undefined;
 }
 
 /** The next call of that route fails once. 429 says Retry-After: 30 s unless told otherwise. */

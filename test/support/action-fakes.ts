@@ -11,6 +11,7 @@ import type {
   User,
 } from '../../actions/shared/auth0-actions';
 import { ActionCacheStore } from '../../local-tenant/actions-runtime/action-cache';
+import { withOverrides, type Overrides } from './overrides';
 
 export const TENANT_DOMAIN = 'email-flows-test.eu.auth0.com';
 
@@ -37,19 +38,21 @@ export function fullSecrets(overrides: Record<string, string | undefined> = {}):
   };
 }
 
-export function fakeUser(overrides: Partial<User> = {}): User {
-  return {
-    user_id: 'auth0|user-1',
-    email: 'ada@example.com',
-    email_verified: false,
-    username: 'ada',
-    created_at: '2026-11-01T10:00:00.000Z',
-    updated_at: '2026-11-01T10:00:00.000Z',
-    app_metadata: {},
-    user_metadata: {},
-    identities: [{ connection: 'members', isSocial: false, provider: 'auth0', user_id: 'user-1' }],
-    ...overrides,
-  };
+export function fakeUser(overrides: Overrides<User> = {}): User {
+  return withOverrides(
+    {
+      user_id: 'auth0|user-1',
+      email: 'ada@example.com',
+      email_verified: false,
+      username: 'ada',
+      created_at: '2026-11-01T10:00:00.000Z',
+      updated_at: '2026-11-01T10:00:00.000Z',
+      app_metadata: {},
+      user_metadata: {},
+      identities: [{ connection: 'members', isSocial: false, provider: 'auth0', user_id: 'user-1' }],
+    },
+    overrides,
+  );
 }
 
 export function fakePostLoginEvent(overrides: Partial<PostLoginEvent> = {}): PostLoginEvent {
@@ -66,7 +69,7 @@ export function fakePostLoginEvent(overrides: Partial<PostLoginEvent> = {}): Pos
 }
 
 export function fakeRegistrationEvent(
-  overrides: Partial<PostUserRegistrationEvent> & { userOverrides?: Partial<User> } = {},
+  overrides: Partial<PostUserRegistrationEvent> & { userOverrides?: Overrides<User> } = {},
 ): PostUserRegistrationEvent {
   const { userOverrides, ...rest } = overrides;
   const { identities: _identities, email_verified, ...user } = fakeUser(userOverrides);
@@ -153,19 +156,21 @@ export function fakeNotifiedUser(appMetadata: Record<string, unknown> = {}, over
 }
 
 export function fakeCustomEmailEvent(
-  overrides: Partial<CustomEmailProviderEvent> & { notificationOverrides?: Partial<EmailNotification> } = {},
+  overrides: Overrides<CustomEmailProviderEvent> & { notificationOverrides?: Partial<EmailNotification> } = {},
 ): CustomEmailProviderEvent {
   const { notificationOverrides, ...rest } = overrides;
-  return {
-    notification: fakeNotification(notificationOverrides),
-    user: fakeNotifiedUser(),
-    client: { client_id: 'app-client-id', name: 'Example App', metadata: {} },
-    connection: { id: 'con_2', name: 'shared-inbox', strategy: 'auth0' },
-    request: { ip: '203.0.113.7', hostname: TENANT_DOMAIN },
-    tenant: { id: 'email-flows-test' },
-    secrets: fullSecrets(),
-    ...rest,
-  };
+  return withOverrides<CustomEmailProviderEvent>(
+    {
+      notification: fakeNotification(notificationOverrides),
+      user: fakeNotifiedUser(),
+      client: { client_id: 'app-client-id', name: 'Example App', metadata: {} },
+      connection: { id: 'con_2', name: 'shared-inbox', strategy: 'auth0' },
+      request: { ip: '203.0.113.7', hostname: TENANT_DOMAIN },
+      tenant: { id: 'email-flows-test' },
+      secrets: fullSecrets(),
+    },
+    rest,
+  );
 }
 
 interface RecordedCustomEmailApi extends CustomEmailProviderApi {
