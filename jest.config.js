@@ -24,6 +24,8 @@ module.exports = {
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
   // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,
+  // Longest suites first, also on a fresh clone without jest's cache of durations.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // One auth0-deploy-cli host for the run (test/support/global-setup.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
