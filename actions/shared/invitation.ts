@@ -1,5 +1,5 @@
 import { EmailBudget } from './email-budget';
-import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions, type TicketReturn } from './management-api';
+import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions, type TicketEmail, type TicketReturn } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 
@@ -16,20 +16,11 @@ export function invitationLink(ticketUrl: string, appName?: string): string {
   return `${ticketUrl}${hash === ticketUrl.length - 1 ? '' : '&'}${params}`;
 }
 
-interface TicketInvitation {
-  domain: string;
-  token: string;
-  user: { userId: string; email: string; username?: string | undefined };
+interface TicketInvitation extends TicketEmail {
   ticket: TicketReturn & { ttlSec: number };
   appName?: string | undefined;
-  locale: string;
-  templateId: string;
   /** Extra SendGrid analytics categories. */
   categories?: string[];
-  /** SendGrid custom_args, e.g. the user id (never personal data). */
-  customArgs?: Record<string, string> | undefined;
-  /** The fetch for the Management API call (see ClientOptions.fetch). */
-  fetch?: typeof fetch | undefined;
 }
 
 /**

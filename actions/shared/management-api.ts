@@ -95,6 +95,19 @@ async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient)
  */
 export type TicketReturn = { clientId: string } | { resultUrl: string };
 
+/** A ticket emailed to its user (an invitation, a verification email): the tenant, the user, the template. */
+export interface TicketEmail {
+  domain: string;
+  token: string;
+  user: { userId: string; email: string; username?: string | undefined };
+  locale: string;
+  templateId: string;
+  /** SendGrid custom_args, e.g. the user id (never personal data). */
+  customArgs?: Record<string, string> | undefined;
+  /** The fetch for the Management API call (see ClientOptions.fetch). */
+  fetch?: typeof fetch | undefined;
+}
+
 type PasswordChangeTicketRequest = TicketReturn & {
   userId: string;
   ttlSec: number;

@@ -1,19 +1,11 @@
 import type { EmailBudget } from './email-budget';
-import { createEmailVerificationTicket } from './management-api';
+import { createEmailVerificationTicket, type TicketEmail } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 
-interface VerificationEmail {
-  domain: string;
-  token: string;
-  user: { userId: string; email: string; username?: string | undefined };
+interface VerificationEmail extends TicketEmail {
   ticket: { resultUrl?: string | undefined; ttlSec: number };
-  locale: string;
   appName: string;
-  templateId: string;
-  customArgs?: Record<string, string> | undefined;
-  /** The fetch for the Management API call (see ClientOptions.fetch). */
-  fetch?: typeof fetch | undefined;
 }
 
 /**

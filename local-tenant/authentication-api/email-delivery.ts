@@ -1,5 +1,6 @@
 import type { TenantContext } from '../context';
-import type { CustomEmailOutcome, EmailNotificationInfo, TriggerRequestInfo } from '../state/hooks';
+import type { EmailNotification } from '../../actions/shared/auth0-actions';
+import type { CustomEmailOutcome, TriggerRequestInfo } from '../state/hooks';
 import type { ClientRecord, ConnectionRecord, UserRecord } from '../state/types';
 import type { RenderedTemplateEmail } from './template-emails';
 
@@ -42,7 +43,7 @@ export async function deliverTenantEmail(
     ctx.store.outbox.deliverTemplateEmail(email);
     return { via: 'provider' };
   }
-  const notification: EmailNotificationInfo = {
+  const notification: EmailNotification = {
     to: email.to,
     from: email.from,
     subject: email.subject,

@@ -312,15 +312,22 @@ function publicSecrets(secrets: ActionSecretRecord[]): JsonObject[] {
   return secrets.map((s) => ({ name: s.name, updated_at: s.updated_at }));
 }
 
-function actionResponse(ctx: TenantContext, action: ActionRecord): JsonObject {
-  const version = deployedVersion(ctx, action);
-  const response: JsonObject = {
+/** What an Action's answer and each of its versions' (`action`) say of it. */
+function actionSummary(action: ActionRecord): JsonObject {
+  return {
     id: action.id,
     name: action.name,
     supported_triggers: action.supported_triggers as unknown as JsonObject[],
     all_changes_deployed: action.all_changes_deployed,
     created_at: action.created_at,
     updated_at: action.updated_at,
+  };
+}
+
+function actionResponse(ctx: TenantContext, action: ActionRecord): JsonObject {
+  const version = deployedVersion(ctx, action);
+  const response: JsonObject = {
+    ...actionSummary(action),
     code: action.code,
     dependencies: action.dependencies as unknown as JsonObject[],
     runtime: action.runtime,
@@ -350,18 +357,7 @@ function versionResponse(ctx: TenantContext, version: ActionVersionRecord): Json
     created_at: version.created_at,
     updated_at: version.updated_at,
     supported_triggers: version.supported_triggers as unknown as JsonObject[],
-    ...(action
-      ? {
-          action: {
-            id: action.id,
-            name: action.name,
-            supported_triggers: action.supported_triggers as unknown as JsonObject[],
-            all_changes_deployed: action.all_changes_deployed,
-            created_at: action.created_at,
-            updated_at: action.updated_at,
-          },
-        }
-      : {}),
+    ...(action ? { action: actionSummary(action) } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Context, Hono } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
 import { performLogin, runPostLogin, type LoginResult } from '../authentication-api/login';
 import { triggerRequestInfo } from '../authentication-api/request-info';
 import type { TenantContext } from '../context';
 import { loginPageFor } from '../pages';
 import { page } from '../pages/layout';
+import { signupPage } from '../pages/signup';
 import type { LoginTransaction } from '../state/hooks';
 import type { ClientRecord } from '../state/types';
 import { SigningKeys } from './keys';
@@ -70,7 +71,7 @@ export function registerOidc(app: Hono, ctx: TenantContext): void {
       state.endAuthorization(request);
       return respond(c, request, { error: 'login_required', error_description: 'Login required', ...stateParam(request) });
     }
-    if (request.screen_hint === 'signup') return c.html(signupPage(ctx, parsed.client, request));
+    if (request.screen_hint === 'signup') return c.html(oidcSignupPage(ctx, parsed.client, request));
     return c.html(oidcLoginPage(ctx, parsed.client, request, undefined));
   });
 
@@ -306,7 +307,7 @@ function oidcLoginPage(ctx: TenantContext, client: ClientRecord, request: Author
  * (post-user-registration runs there), then logs the new user in through `/u/login`, as
  * Universal Login signs a new user in.
  */
-function signupPage(ctx: TenantContext, client: ClientRecord, request: AuthorizationRequest) {
+function oidcSignupPage(ctx: TenantContext, client: ClientRecord, request: AuthorizationRequest) {
   const connections = ctx.store.data.connections.filter(
     (con) => con.strategy === 'auth0' && con.enabled_clients.includes(client.client_id) && con.options['disable_signup'] !== true,
   );
@@ -315,51 +316,11 @@ function signupPage(ctx: TenantContext, client: ClientRecord, request: Authoriza
   const usesUsername =
     Boolean((connection.options['attributes'] as Record<string, unknown> | undefined)?.['username']) ||
     connection.options['requires_username'] === true;
-  return page(
-    'Sign up',
-    html`<p class="error" id="error" hidden></p>
-      <form id="signup">
-        <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="email" value="${request.login_hint ?? ''}" required />
-        ${usesUsername ? html`<label for="username">Username</label><input id="username" name="username" autocomplete="username" required />` : ''}
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="new-password" required />
-        <button type="submit">Continue</button>
-      </form>
-      <form id="login" method="post" action="/u/login" hidden>
-        <input type="hidden" name="state" value="${request.id}" />
-        <input type="hidden" name="connection" value="${connection.name}" />
-        <input type="hidden" name="identifier" />
-        <input type="hidden" name="password" />
-      </form>
-      <script>
-        document.getElementById('signup').addEventListener('submit', async (event) => {
-          event.preventDefault();
-          const form = new FormData(event.target);
-          const body = { client_id: ${scriptValue(client.client_id)}, connection: ${scriptValue(connection.name)} };
-          for (const [key, value] of form.entries()) body[key] = value;
-          const response = await fetch('/dbconnections/signup', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          });
-          if (!response.ok) {
-            const answer = await response.json().catch(() => ({}));
-            const error = document.getElementById('error');
-            error.textContent = answer.description || answer.message || 'Sign-up failed.';
-            error.hidden = false;
-            return;
-          }
-          const login = document.getElementById('login');
-          login.elements.identifier.value = body.username || body.email;
-          login.elements.password.value = body.password;
-          login.submit();
-        });
-      </script>`,
-  );
-}
-
-/** A string as a JavaScript literal inside a <script> element: JSON, with `<` escaped so it cannot close the element. */
-function scriptValue(value: string) {
-  return raw(JSON.stringify(value).replace(/</g, '\\u003c'));
+  return signupPage({
+    clientId: client.client_id,
+    connections: [connection.name],
+    askUsername: usesUsername,
+    email: request.login_hint,
+    loginState: request.id,
+  });
 }

@@ -6,6 +6,7 @@ import { scheduleUserCreatedHook } from '../management-api/users';
 import { isDatabaseConnection } from '../state/connection-rules';
 import { createDatabaseUser, UserOperationError } from '../state/users';
 import { page } from './layout';
+import { signupPage } from './signup';
 
 /**
  * What a person needs besides the login page to walk the flows in a browser: the dashboard's
@@ -65,49 +66,8 @@ export function registerUserForms(app: Hono, ctx: TenantContext): void {
     }
   });
 
-  // The form posts to the real /dbconnections/signup endpoint, as Auth0's Lock does.
   app.get('/signup', (c) => {
-    const clientId = c.req.query('client_id') ?? '';
     const open = store.data.connections.filter((conn) => isDatabaseConnection(conn) && conn.options['disable_signup'] !== true);
-    return c.html(
-      page(
-        'Sign up',
-        html`<form id="signup">
-            <input type="hidden" name="client_id" value="${clientId}" />
-            <label
-              >Connection
-              <select name="connection">
-                ${open.map((conn) => html`<option>${conn.name}</option>`)}
-              </select></label
-            >
-            <label>Email <input name="email" type="email" required /></label>
-            <label>Password <input name="password" type="password" required minlength="8" /></label>
-            <button>Sign up</button>
-          </form>
-          <p id="result" class="note"></p>
-          <script>
-            document.getElementById('signup').addEventListener('submit', async (event) => {
-              event.preventDefault();
-              const body = Object.fromEntries(new FormData(event.target));
-              const response = await fetch('/dbconnections/signup', {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-              });
-              const result = await response.json();
-              const target = document.getElementById('result');
-              target.textContent = response.ok
-                ? 'Signed up. Now log in: the verification email is sent at the first login.'
-                : result.description || result.message || 'Sign-up failed';
-              if (response.ok) {
-                const link = document.createElement('a');
-                link.href = '/login?client_id=' + encodeURIComponent(body.client_id);
-                link.textContent = ' Log in';
-                target.append(link);
-              }
-            });
-          </script>`,
-      ),
-    );
+    return c.html(signupPage({ clientId: c.req.query('client_id') ?? '', connections: open.map((conn) => conn.name) }));
   });
 }

@@ -1,3 +1,4 @@
+import type { EmailNotification } from '../../actions/shared/auth0-actions';
 import type { ClientRecord, ConnectionRecord, UserRecord } from './types';
 
 /** The HTTP request that caused a trigger, in the shape Auth0 gives to `event.request`. */
@@ -85,21 +86,10 @@ export interface TenantHooks {
   onCustomEmail?(context: CustomEmailContext): Promise<CustomEmailOutcome>;
 }
 
-/** `event.notification` of custom-email-provider: an Auth0 email, rendered, ready to deliver. */
-export interface EmailNotificationInfo {
-  to: string;
-  from: string;
-  subject: string;
-  html: string;
-  text: string;
-  locale: string;
-  /** The Auth0 message type, e.g. `reset_email`, `verify_email`, `welcome_email`. */
-  message_type: string;
-}
-
 /** An email Auth0 hands to the custom email provider, with what the trigger's event tells about it. */
 export interface CustomEmailContext {
-  notification: EmailNotificationInfo;
+  /** `event.notification`: the Auth0 email, rendered, ready to deliver. */
+  notification: EmailNotification;
   user?: UserRecord | undefined;
   connection?: ConnectionRecord | undefined;
   client?: ClientRecord | undefined;

@@ -94,3 +94,47 @@ it('an invited user follows the link from the outbox, sets a password, logs in a
   await page.screenshot({ path: join(OUTPUT, 'outbox.png'), fullPage: true });
   expect(existsSync(join(OUTPUT, 'outbox.png'))).toBe(true);
 });
+
+it("signs a person up on Universal Login's sign-up screen, then on the stand-alone page; a refusal is shown as Auth0 words it", async () => {
+  const base = stack.tenant.httpUrl;
+  const password = 'a-Strong-passw0rd-here';
+  const page = await browser.newPage();
+
+  // screen_hint=signup: signed up through /dbconnections/signup, then logged in and sent back with a code.
+  // Nothing listens at the callback: the login's answer, a redirect to it with a code, is what counts.
+  const callback = 'http://localhost:3000/callback';
+  const query = new URLSearchParams({
+    client_id: LOCAL_APP.client_id,
+    response_type: 'code',
+    redirect_uri: callback,
+    scope: 'openid email',
+    screen_hint: 'signup',
+    connection: 'members',
+    login_hint: 'grace@example.com',
+  });
+  await page.goto(`${base}/authorize?${query.toString()}`);
+  expect(await page.inputValue('#email')).toBe('grace@example.com');
+  await page.fill('#password', password);
+  const [loggedIn] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${base}/u/login` && r.request().method() === 'POST'),
+    page.click('button[type=submit]'),
+  ]);
+  expect(loggedIn.status()).toBe(302);
+  expect(loggedIn.headers()['location']).toMatch(/^http:\/\/localhost:3000\/callback\?code=/);
+  expect(stack.tenant.store.data.users.some((u) => u.email === 'grace@example.com' && u.connection === 'members')).toBe(true);
+
+  // The stand-alone page (members is the one connection open to sign-up): signed up, then told to log in.
+  const signUpAda = async (shows: string) => {
+    await page.goto(`${base}/signup?client_id=${LOCAL_APP.client_id}`);
+    await page.fill('#email', 'ada@example.com');
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(shows);
+  };
+  await signUpAda('#result:has-text("Signed up")');
+  expect(stack.tenant.store.data.users.some((u) => u.email === 'ada@example.com' && u.connection === 'members')).toBe(true);
+
+  // The same address again: Auth0's answer, shown as it comes.
+  await signUpAda('#error:not([hidden])');
+  expect(await page.textContent('#error')).toMatch(/already exists/i);
+});
