@@ -69,6 +69,8 @@ export interface BulkInviteOptions {
   confirm?: ConfirmationTiming | false | undefined;
   /** Requests one creation costs in Action mode (see InviteOptions.creationCost). */
   creationCost?: ((connection: string) => number) | undefined;
+  /** Who invites (`--invited-by`): recorded with each user, named in the email. */
+  invitedBy?: string | undefined;
   /** Stops reading rows; the rows in flight finish, and the run can be resumed. */
   signal?: AbortSignal | undefined;
   progress?: Progress | undefined;
@@ -195,6 +197,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           direct: options.direct,
           secondaryVerified: options.secondaryVerified === true,
           creationCost: options.creationCost,
+          invitedBy: options.invitedBy,
         };
   const confirmations =
     options.mode === 'action' && options.confirm !== false && options.management !== undefined && !dryRun

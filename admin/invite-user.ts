@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Management } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
-import { INVITATION_SENT_FLAG, INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITATION_RECORD, invitationSentMetadata, type InvitationRecord } from '../actions/shared/invitation-record';
 import { updateAppMetadata, type TicketReturn } from '../actions/shared/management-api';
 import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
@@ -44,6 +45,8 @@ export interface InviteOptions {
    * connection invited by ticket: the Action creates the ticket). Default 1.
    */
   creationCost?: ((connection: string) => number) | undefined;
+  /** Who invites (`--invited-by`): recorded at creation (`app_metadata.invitation.by`), named in the email. */
+  invitedBy?: string | undefined;
 }
 
 /**
@@ -96,6 +99,8 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
       invite: true,
       // Direct mode sends the invitation from here: the invitation Action, if bound, leaves the user alone.
       ...(options.mode === 'direct' ? { [INVITED_BY]: INVITED_BY_SCRIPT } : {}),
+      // The invitation's record starts with who invited; the one who sends it adds when and how.
+      ...(options.invitedBy !== undefined ? { [INVITATION_RECORD]: { by: options.invitedBy } satisfies InvitationRecord } : {}),
       ...(user.secondaryEmail !== undefined
         ? { secondary_email: user.secondaryEmail, secondary_email_verified: options.secondaryVerified }
         : {}),
@@ -123,12 +128,17 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
 
 /** An invitation sent from the script to a user of the row; `record`: also the Action's record of it (see sendRecordedInvitation). */
 export async function sendRowInvitation(options: InviteOptions, user: NewUser, userId: string, record: boolean): Promise<StepAnswer> {
-  const recipient = { userId, email: user.email, username: user.username, locale: user.locale };
-  if (!record) {
-    const sent = await sendInvitation(options, recipient);
-    return sent.ok ? { kind: 'invitation_sent' } : { kind: 'invitation_failed', reason: sent.reason };
-  }
+  const recipient = {
+    userId,
+    email: user.email,
+    username: user.username,
+    locale: user.locale,
+    ...(options.invitedBy !== undefined ? { invitedBy: options.invitedBy } : {}),
+  };
+  // Every invitation sent from here is recorded (app_metadata.invitation: its state); `record` says
+  // whether the row depends on the record (the Action's place was taken), and so reports its failure.
   const sent = await sendRecordedInvitation(options, recipient);
+  if (!record) return sent.ok ? { kind: 'invitation_sent' } : { kind: 'invitation_failed', reason: sent.reason };
   if (!sent.ok) return { kind: 'invitation_failed', reason: sent.reason };
   return { kind: 'invitation_sent', ...(sent.value !== undefined ? { notRecorded: sent.value } : {}) };
 }
@@ -146,13 +156,15 @@ export interface InvitationRecipient {
   email: string;
   username?: string | undefined;
   locale?: string | undefined;
+  /** Who invited, named in the email and kept in the record. */
+  invitedBy?: string | undefined;
 }
 
 /** A password-change ticket for the user id, `#type=invite` appended, sent with SendGrid (the shared invitation). */
 export async function sendInvitation(
   options: Pick<InviteOptions, 'management' | 'direct'>,
   user: InvitationRecipient,
-): Promise<Outcome<unknown>> {
+): Promise<Outcome<{ record: InvitationRecord }>> {
   const direct = options.direct;
   if (direct === undefined) return { ok: false, reason: 'no_direct_settings' };
   const locale = user.locale ?? 'en';
@@ -170,6 +182,7 @@ export async function sendInvitation(
       user: { userId: user.userId, email: user.email, username: user.username },
       ticket,
       appName,
+      invitedBy: user.invitedBy,
       locale,
       templateId: templateIdFor('invite', locale, templateId, direct.templates),
       categories: ['admin-script'],
@@ -183,7 +196,7 @@ export async function sendInvitation(
 
 /**
  * An invitation sent from the script to a user the Action was to invite, then recorded as the
- * Action records its own (`app_metadata.invitation_email_sent`), so that a bulk run looking for
+ * Action records its own (`app_metadata.invitation_email_sent` and the `invitation` record), so that a bulk run looking for
  * the Action's record does not send it again. The value, when set, says the record failed
  * (`not_recorded_<reason>`): the email went out all the same.
  */
@@ -202,7 +215,7 @@ export async function sendRecordedInvitation(
   const recorded = await updateAppMetadata(
     { domain: options.management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: options.management.fetch },
     user.userId,
-    { [INVITATION_SENT_FLAG]: true },
+    invitationSentMetadata(sent.value.record),
   );
   return { ok: true, value: recorded.ok ? undefined : `not_recorded_${recorded.reason}` };
 }

@@ -1,6 +1,7 @@
 import { EmailBudget } from '../actions/shared/email-budget';
 import { languageTag, templateIdFor } from '../actions/shared/locale';
 import { updateAppMetadata } from '../actions/shared/management-api';
+import { invitedByOf } from '../actions/shared/invitation-record';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { TemplateOverrides } from '../actions/shared/settings';
 import { sendVerificationEmail } from '../actions/shared/verification-email';
@@ -85,10 +86,11 @@ export async function resendToUser(
   const locale = languageTag(user.user_metadata.locale) ?? 'en';
 
   if (options.kind === 'invitation') {
+    const invitedBy = invitedByOf(user.app_metadata);
     // Recorded as the Action records its own, so that `npm run invite` run again on the CSV does not send it once more.
     const sent = await sendRecordedInvitation(
       { management, direct: settings.invitation },
-      { userId: user.user_id, email: user.email, username: user.username, locale },
+      { userId: user.user_id, email: user.email, username: user.username, locale, invitedBy },
     );
     if (!sent.ok) return { ...base, status: 'failed', reason: `invite_${sent.reason}` };
     return { ...base, status: 'sent', ...(sent.value !== undefined ? { reason: sent.value } : {}) };
