@@ -37,6 +37,12 @@ export interface ResendOptions {
   /** Send even to a user who already logged in (invitation) or is verified (verification). */
   force?: boolean;
   dryRun?: boolean;
+  /**
+   * Whether the user, as read just before the email would go, still calls for it: a reason to
+   * skip it, or undefined. `npm run invitations -- resend` checks the invitation's state and
+   * that none was sent within its window here, on the consistent read, not on the listing.
+   */
+  skipReason?: (user: FoundUser) => string | undefined;
 }
 
 export interface ResendOutcome {
@@ -82,6 +88,8 @@ export async function resendToUser(
   if (options.kind === 'verification' && user.email_verified && options.force !== true) {
     return { ...base, status: 'skipped', reason: 'already_verified' };
   }
+  const skip = options.skipReason?.(user);
+  if (skip !== undefined) return { ...base, status: 'skipped', reason: skip };
   if (options.dryRun === true) return { ...base, status: 'would_send' };
   const locale = languageTag(user.user_metadata.locale) ?? 'en';
 
