@@ -104,6 +104,14 @@ describe('invitations: list, resend --expired, revoke', () => {
 
     // The Action's links expire; the script's do not.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, sentShort + SHORT_TTL_SEC * 1000 + 100 - Date.now())));
+    // An expired link says so, and where to get a new one.
+    const expiredLink = linksOf(invitationsTo(expiring[0]!)[0]!.html).find((href) => href.includes('ticket='))!;
+    const expiredPage = await fetch(expiredLink);
+    expect(expiredPage.status).toBe(400);
+    const expiredText = await expiredPage.text();
+    expect(expiredText).toContain('Access expired.');
+    expect(expiredText).toMatch(/href="\/u\/reset-password\/request\/members\?client_id=[^"]+">ask for a new link<\/a>/);
+
     await searchCaughtUp(stack.tenant);
     const listed = await run(['invitations', 'list', '--format', 'json']);
     expect(listed.code).toBe(0);
