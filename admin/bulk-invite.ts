@@ -1,7 +1,14 @@
 import { basename, join } from 'node:path';
 import { connectionsFromTenant, type ConnectionDirectory } from './connections';
 import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow, type ParsedRow } from './csv-rows';
-import { createUser, findExistingUser, sendRowInvitation, type DirectInvitation, type InviteOptions } from './invite-user';
+import {
+  createUser,
+  findExistingUser,
+  recordInvitation,
+  sendRowInvitation,
+  type DirectInvitation,
+  type InviteOptions,
+} from './invite-user';
 import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from './invitation-confirmations';
 import {
   createdByThisRun,
@@ -246,13 +253,20 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   };
   /** One step of the row, then its new state, journaled when the journal's entry for it changed. */
   const advance = async (row: DrivenRow): Promise<void> => {
-    const answer = await perform(row.now.step, row.line);
+    const step = row.now.step;
+    const answer = await perform(step, row.line);
     if (answer.kind === 'journal') row.journaled = answer.record;
     row.now = nextStep(row.now.state, answer, run, Date.now());
     const entry = journal !== undefined ? journalEntryOf(row.now.state, row.line) : undefined;
     if (entry !== undefined && !sameEntry(entry, row.journaled)) {
       journal!.record(entry);
       row.journaled = entry;
+    }
+    // The invitation's record, after the journal: a run killed before this write leaves the row done
+    // with its record missing (listed as an earlier version's invitation); before the journal, the
+    // resumed run would send the email again.
+    if (answer.kind === 'invitation_sent' && answer.unrecorded !== undefined && step.kind === 'send_invitation') {
+      await recordInvitation(inviteOptions!.management, step.userId, answer.unrecorded);
     }
   };
   /** Steps until the row ends or reaches a step `pauseAt` names. */

@@ -135,10 +135,12 @@ export async function sendRowInvitation(options: InviteOptions, user: NewUser, u
     locale: user.locale,
     ...(options.invitedBy !== undefined ? { invitedBy: options.invitedBy } : {}),
   };
-  // Every invitation sent from here is recorded (app_metadata.invitation: its state); `record` says
-  // whether the row depends on the record (the Action's place was taken), and so reports its failure.
+  if (!record) {
+    // Recorded by the driver once the row's journal entry is written (see StepAnswer `unrecorded`).
+    const sent = await sendInvitation(options, recipient);
+    return sent.ok ? { kind: 'invitation_sent', unrecorded: sent.value.record } : { kind: 'invitation_failed', reason: sent.reason };
+  }
   const sent = await sendRecordedInvitation(options, recipient);
-  if (!record) return sent.ok ? { kind: 'invitation_sent' } : { kind: 'invitation_failed', reason: sent.reason };
   if (!sent.ok) return { kind: 'invitation_failed', reason: sent.reason };
   return { kind: 'invitation_sent', ...(sent.value !== undefined ? { notRecorded: sent.value } : {}) };
 }
@@ -206,16 +208,25 @@ export async function sendRecordedInvitation(
 ): Promise<Outcome<string | undefined>> {
   const sent = await sendInvitation(options, user);
   if (!sent.ok) return sent;
+  return { ok: true, value: await recordInvitation(options.management, user.userId, sent.value.record) };
+}
+
+/**
+ * Writes the record of an invitation sent from here (`app_metadata.invitation_email_sent` and
+ * `invitation`), as the Action writes its own: undefined, or `not_recorded_<reason>` when the
+ * write failed (the email went out all the same).
+ */
+export async function recordInvitation(management: AdminManagement, userId: string, record: InvitationRecord): Promise<string | undefined> {
   let token: string;
   try {
-    token = await options.management.token();
+    token = await management.token();
   } catch (error) {
-    return { ok: true, value: `not_recorded_${failureReason(error)}` };
+    return `not_recorded_${failureReason(error)}`;
   }
   const recorded = await updateAppMetadata(
-    { domain: options.management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: options.management.fetch },
-    user.userId,
-    invitationSentMetadata(sent.value.record),
+    { domain: management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: management.fetch },
+    userId,
+    invitationSentMetadata(record),
   );
-  return { ok: true, value: recorded.ok ? undefined : `not_recorded_${recorded.reason}` };
+  return recorded.ok ? undefined : `not_recorded_${recorded.reason}`;
 }
