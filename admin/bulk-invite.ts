@@ -1,7 +1,14 @@
 import { basename, join } from 'node:path';
 import { connectionsFromTenant, type ConnectionDirectory } from './connections';
 import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow, type ParsedRow } from './csv-rows';
-import { createUser, findExistingUser, sendRowInvitation, type DirectInvitation, type InviteOptions } from './invite-user';
+import {
+  createUser,
+  findExistingUser,
+  recordInvitation,
+  sendRowInvitation,
+  type DirectInvitation,
+  type InviteOptions,
+} from './invite-user';
 import { ActionInvitations, DEFAULT_CONFIRMATION, type ConfirmationTiming } from './invitation-confirmations';
 import {
   createdByThisRun,
@@ -69,6 +76,8 @@ export interface BulkInviteOptions {
   confirm?: ConfirmationTiming | false | undefined;
   /** Requests one creation costs in Action mode (see InviteOptions.creationCost). */
   creationCost?: ((connection: string) => number) | undefined;
+  /** Who invites (`--invited-by`): recorded with each user, named in the email. */
+  invitedBy?: string | undefined;
   /** Stops reading rows; the rows in flight finish, and the run can be resumed. */
   signal?: AbortSignal | undefined;
   progress?: Progress | undefined;
@@ -195,6 +204,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           direct: options.direct,
           secondaryVerified: options.secondaryVerified === true,
           creationCost: options.creationCost,
+          invitedBy: options.invitedBy,
         };
   const confirmations =
     options.mode === 'action' && options.confirm !== false && options.management !== undefined && !dryRun
@@ -243,13 +253,20 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   };
   /** One step of the row, then its new state, journaled when the journal's entry for it changed. */
   const advance = async (row: DrivenRow): Promise<void> => {
-    const answer = await perform(row.now.step, row.line);
+    const step = row.now.step;
+    const answer = await perform(step, row.line);
     if (answer.kind === 'journal') row.journaled = answer.record;
     row.now = nextStep(row.now.state, answer, run, Date.now());
     const entry = journal !== undefined ? journalEntryOf(row.now.state, row.line) : undefined;
     if (entry !== undefined && !sameEntry(entry, row.journaled)) {
       journal!.record(entry);
       row.journaled = entry;
+    }
+    // The invitation's record, after the journal: a run killed before this write leaves the row done
+    // with its record missing (listed as an earlier version's invitation); before the journal, the
+    // resumed run would send the email again.
+    if (answer.kind === 'invitation_sent' && answer.unrecorded !== undefined && step.kind === 'send_invitation') {
+      await recordInvitation(inviteOptions!.management, step.userId, answer.unrecorded);
     }
   };
   /** Steps until the row ends or reaches a step `pauseAt` names. */

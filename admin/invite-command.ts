@@ -43,6 +43,11 @@ function inviteProgram(): Command {
         )
         .option('--resend', 'invite users that already exist again (from this script)')
         .option(
+          '--invited-by <name>',
+          'who invites: named in the invitation email, kept in app_metadata.invitation.by (npm run invitations lists it)',
+          parseInvitedBy,
+        )
+        .option(
           '--confirm-within <seconds>',
           "Action mode: how long to wait for the Action's record of each invitation (app_metadata.invitation_email_sent)",
           parseSeconds,
@@ -76,6 +81,14 @@ Exit code: 0 when every row is done or skipped, 1 when a row failed or was inval
   );
 }
 
+/** Shown in emails and listings: a short, printable name. */
+function parseInvitedBy(value: string): string {
+  const name = value.trim();
+  if (name === '' || name.length > 100 || [...name].some((c) => c.charCodeAt(0) < 32))
+    throw new InvalidArgumentError('give a name of 1 to 100 printable characters.');
+  return name;
+}
+
 function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError('give seconds, 0 to 3600.');
@@ -93,6 +106,7 @@ interface InviteFlags extends RateOptions {
   connection?: string;
   direct?: boolean;
   resend?: boolean;
+  invitedBy?: string;
   confirmWithin: number;
   confirm: boolean;
   secondaryVerified?: boolean;
@@ -207,6 +221,7 @@ async function inviteRows(
     reportPath: flags.report,
     durableJournal: flags.fsync === true,
     creationCost: actionModeCreationCost(config.invite),
+    ...(flags.invitedBy !== undefined ? { invitedBy: flags.invitedBy } : {}),
     signal,
     progress,
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Management } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
-import { INVITATION_SENT_FLAG, INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITED_BY, INVITED_BY_SCRIPT, sendTicketInvitation } from '../actions/shared/invitation';
+import { INVITATION_RECORD, invitationSentMetadata, type InvitationRecord } from '../actions/shared/invitation-record';
 import { updateAppMetadata, type TicketReturn } from '../actions/shared/management-api';
 import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
@@ -44,6 +45,8 @@ export interface InviteOptions {
    * connection invited by ticket: the Action creates the ticket). Default 1.
    */
   creationCost?: ((connection: string) => number) | undefined;
+  /** Who invites (`--invited-by`): recorded at creation (`app_metadata.invitation.by`), named in the email. */
+  invitedBy?: string | undefined;
 }
 
 /**
@@ -96,6 +99,8 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
       invite: true,
       // Direct mode sends the invitation from here: the invitation Action, if bound, leaves the user alone.
       ...(options.mode === 'direct' ? { [INVITED_BY]: INVITED_BY_SCRIPT } : {}),
+      // The invitation's record starts with who invited; the one who sends it adds when and how.
+      ...(options.invitedBy !== undefined ? { [INVITATION_RECORD]: { by: options.invitedBy } satisfies InvitationRecord } : {}),
       ...(user.secondaryEmail !== undefined
         ? { secondary_email: user.secondaryEmail, secondary_email_verified: options.secondaryVerified }
         : {}),
@@ -123,10 +128,17 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
 
 /** An invitation sent from the script to a user of the row; `record`: also the Action's record of it (see sendRecordedInvitation). */
 export async function sendRowInvitation(options: InviteOptions, user: NewUser, userId: string, record: boolean): Promise<StepAnswer> {
-  const recipient = { userId, email: user.email, username: user.username, locale: user.locale };
+  const recipient = {
+    userId,
+    email: user.email,
+    username: user.username,
+    locale: user.locale,
+    ...(options.invitedBy !== undefined ? { invitedBy: options.invitedBy } : {}),
+  };
   if (!record) {
+    // Recorded by the driver once the row's journal entry is written (see StepAnswer `unrecorded`).
     const sent = await sendInvitation(options, recipient);
-    return sent.ok ? { kind: 'invitation_sent' } : { kind: 'invitation_failed', reason: sent.reason };
+    return sent.ok ? { kind: 'invitation_sent', unrecorded: sent.value.record } : { kind: 'invitation_failed', reason: sent.reason };
   }
   const sent = await sendRecordedInvitation(options, recipient);
   if (!sent.ok) return { kind: 'invitation_failed', reason: sent.reason };
@@ -146,13 +158,15 @@ export interface InvitationRecipient {
   email: string;
   username?: string | undefined;
   locale?: string | undefined;
+  /** Who invited, named in the email and kept in the record. */
+  invitedBy?: string | undefined;
 }
 
 /** A password-change ticket for the user id, `#type=invite` appended, sent with SendGrid (the shared invitation). */
 export async function sendInvitation(
   options: Pick<InviteOptions, 'management' | 'direct'>,
   user: InvitationRecipient,
-): Promise<Outcome<unknown>> {
+): Promise<Outcome<{ record: InvitationRecord }>> {
   const direct = options.direct;
   if (direct === undefined) return { ok: false, reason: 'no_direct_settings' };
   const locale = user.locale ?? 'en';
@@ -170,6 +184,7 @@ export async function sendInvitation(
       user: { userId: user.userId, email: user.email, username: user.username },
       ticket,
       appName,
+      invitedBy: user.invitedBy,
       locale,
       templateId: templateIdFor('invite', locale, templateId, direct.templates),
       categories: ['admin-script'],
@@ -183,7 +198,7 @@ export async function sendInvitation(
 
 /**
  * An invitation sent from the script to a user the Action was to invite, then recorded as the
- * Action records its own (`app_metadata.invitation_email_sent`), so that a bulk run looking for
+ * Action records its own (`app_metadata.invitation_email_sent` and the `invitation` record), so that a bulk run looking for
  * the Action's record does not send it again. The value, when set, says the record failed
  * (`not_recorded_<reason>`): the email went out all the same.
  */
@@ -193,16 +208,25 @@ export async function sendRecordedInvitation(
 ): Promise<Outcome<string | undefined>> {
   const sent = await sendInvitation(options, user);
   if (!sent.ok) return sent;
+  return { ok: true, value: await recordInvitation(options.management, user.userId, sent.value.record) };
+}
+
+/**
+ * Writes the record of an invitation sent from here (`app_metadata.invitation_email_sent` and
+ * `invitation`), as the Action writes its own: undefined, or `not_recorded_<reason>` when the
+ * write failed (the email went out all the same).
+ */
+export async function recordInvitation(management: AdminManagement, userId: string, record: InvitationRecord): Promise<string | undefined> {
   let token: string;
   try {
-    token = await options.management.token();
+    token = await management.token();
   } catch (error) {
-    return { ok: true, value: `not_recorded_${failureReason(error)}` };
+    return `not_recorded_${failureReason(error)}`;
   }
   const recorded = await updateAppMetadata(
-    { domain: options.management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: options.management.fetch },
-    user.userId,
-    { [INVITATION_SENT_FLAG]: true },
+    { domain: management.domain, token, budget: new EmailBudget(ADMIN_EMAIL_BUDGET_MS), fetch: management.fetch },
+    userId,
+    invitationSentMetadata(record),
   );
-  return { ok: true, value: recorded.ok ? undefined : `not_recorded_${recorded.reason}` };
+  return recorded.ok ? undefined : `not_recorded_${recorded.reason}`;
 }

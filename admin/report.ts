@@ -17,7 +17,9 @@ export type RowStatus =
   | 'would_create' // --dry-run
   | 'duplicate' // the same user as an earlier row of the file
   | 'invalid' // the row is not valid (see errors)
-  | 'failed'; // the tenant or SendGrid refused or failed (see reason)
+  | 'failed' // the tenant or SendGrid refused or failed (see reason)
+  | 'skipped' // `invitations resend`: the user no longer calls for it (see reason)
+  | 'would_resend'; // `invitations resend --dry-run`
 
 export interface RowReport {
   line: number;

@@ -1,6 +1,7 @@
 import { EmailBudget } from '../actions/shared/email-budget';
 import { languageTag, templateIdFor } from '../actions/shared/locale';
 import { updateAppMetadata } from '../actions/shared/management-api';
+import { invitedByOf } from '../actions/shared/invitation-record';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { TemplateOverrides } from '../actions/shared/settings';
 import { sendVerificationEmail } from '../actions/shared/verification-email';
@@ -36,6 +37,12 @@ export interface ResendOptions {
   /** Send even to a user who already logged in (invitation) or is verified (verification). */
   force?: boolean;
   dryRun?: boolean;
+  /**
+   * Whether the user, as read just before the email would go, still calls for it: a reason to
+   * skip it, or undefined. `npm run invitations -- resend` checks the invitation's state and
+   * that none was sent within its window here, on the consistent read, not on the listing.
+   */
+  skipReason?: (user: FoundUser) => string | undefined;
 }
 
 export interface ResendOutcome {
@@ -81,14 +88,17 @@ export async function resendToUser(
   if (options.kind === 'verification' && user.email_verified && options.force !== true) {
     return { ...base, status: 'skipped', reason: 'already_verified' };
   }
+  const skip = options.skipReason?.(user);
+  if (skip !== undefined) return { ...base, status: 'skipped', reason: skip };
   if (options.dryRun === true) return { ...base, status: 'would_send' };
   const locale = languageTag(user.user_metadata.locale) ?? 'en';
 
   if (options.kind === 'invitation') {
+    const invitedBy = invitedByOf(user.app_metadata);
     // Recorded as the Action records its own, so that `npm run invite` run again on the CSV does not send it once more.
     const sent = await sendRecordedInvitation(
       { management, direct: settings.invitation },
-      { userId: user.user_id, email: user.email, username: user.username, locale },
+      { userId: user.user_id, email: user.email, username: user.username, locale, invitedBy },
     );
     if (!sent.ok) return { ...base, status: 'failed', reason: `invite_${sent.reason}` };
     return { ...base, status: 'sent', ...(sent.value !== undefined ? { reason: sent.value } : {}) };

@@ -140,13 +140,15 @@ export function isPendingInvitation(user: FoundUser): boolean {
 }
 
 /**
- * Every pending invitation: from an export job where the tenant allows one, else (403: the Free
- * plan, or a token without the scope) from the windowed search. `onSource` says which was used.
+ * Every user of the tenant (or of one connection) that `keep` accepts: from an export job where
+ * the tenant allows one, else (403: the Free plan, or a token without the scope) from the
+ * windowed search for `query`, which must match at least those users. `onSource` says which was used.
  */
-export async function* pendingInvitations(
+async function* usersByExportOrSearch(
   management: AdminManagement,
-  connection?: string,
-  options: ExportOptions & { onSource?: (source: 'export' | 'search') => void } = {},
+  selection: { query: string; keep: (user: FoundUser) => boolean },
+  connection: string | undefined,
+  options: ExportOptions & { onSource?: (source: 'export' | 'search') => void },
 ): AsyncGenerator<FoundUser> {
   let exported: FoundUser[] | undefined;
   try {
@@ -155,9 +157,33 @@ export async function* pendingInvitations(
     if (statusOf(error) !== 403) throw error;
   }
   options.onSource?.(exported !== undefined ? 'export' : 'search');
-  if (exported !== undefined) {
-    for (const user of exported) if (isPendingInvitation(user)) yield user;
-    return;
-  }
-  yield* usersMatching(management, PENDING_INVITATIONS_QUERY, connection);
+  const users = exported ?? usersMatching(management, selection.query, connection);
+  for await (const user of users) if (selection.keep(user)) yield user;
+}
+
+/** Every pending invitation (see isPendingInvitation), by export job or search. */
+export function pendingInvitations(
+  management: AdminManagement,
+  connection?: string,
+  options: ExportOptions & { onSource?: (source: 'export' | 'search') => void } = {},
+): AsyncGenerator<FoundUser> {
+  return usersByExportOrSearch(management, { query: PENDING_INVITATIONS_QUERY, keep: isPendingInvitation }, connection, options);
+}
+
+/**
+ * Users with an invitation of this version or an earlier one (admin/invitation-state.ts): every
+ * sent invitation keeps `invitation_email_sent: true`, and one not sent yet was created with
+ * `invite: true` or by the script in direct mode.
+ */
+export const INVITED_USERS_QUERY =
+  'app_metadata.invitation_email_sent:true OR app_metadata.invite:true OR app_metadata.invited_by:"admin-script"';
+
+/** Every invited user, whatever the state of the invitation, by export job or search; `keep` narrows it. */
+export function invitedUsers(
+  management: AdminManagement,
+  keep: (user: FoundUser) => boolean,
+  connection?: string,
+  options: ExportOptions & { onSource?: (source: 'export' | 'search') => void } = {},
+): AsyncGenerator<FoundUser> {
+  return usersByExportOrSearch(management, { query: INVITED_USERS_QUERY, keep }, connection, options);
 }

@@ -34,7 +34,16 @@ interface TemplateData {
 }
 
 const TEMPLATE_DATA: Readonly<Record<string, TemplateData>> = {
-  invite: { data: { ticket_url: TICKET_URL, expires_at: '2026-11-27T10:30:00.000Z' } },
+  invite: {
+    data: { ticket_url: TICKET_URL, expires_at: '2026-11-27T10:30:00.000Z', invited_by: '' },
+    branches: [
+      {
+        branch: 'invited-by',
+        description: 'names who invited (npm run invite -- --invited-by)',
+        data: { ticket_url: TICKET_URL, expires_at: '2026-11-27T10:30:00.000Z', invited_by: 'Grace Hopper' },
+      },
+    ],
+  },
   verify: { data: { verify_url: VERIFY_URL } },
   welcome: { data: {} },
   'password-reset': {

@@ -106,6 +106,13 @@ export const APPLICATION_CALLS: Record<ApplicationName, readonly ManagementCall[
       scope: 'update:users_app_metadata',
       by: 'secondary email, invitation records (app_metadata only)',
     },
+    {
+      method: 'PATCH',
+      path: '/users/{id}',
+      scope: 'update:users',
+      by: 'invitations revoke --how block (`blocked` is not app_metadata) (admin/invitations.ts)',
+    },
+    { method: 'DELETE', path: '/users/{id}', scope: 'delete:users', by: 'invitations revoke --how delete (admin/invitations.ts)' },
     { method: 'POST', path: '/tickets/password-change', scope: 'create:user_tickets', by: 'direct invitations, password resets' },
     { method: 'POST', path: '/tickets/email-verification', scope: 'create:user_tickets', by: 'resend --verification' },
     { method: 'GET', path: '/connections', scope: 'read:connections', by: 'the connection of each row (admin/connections.ts)' },

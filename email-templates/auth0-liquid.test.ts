@@ -99,3 +99,22 @@ test.each(UNSUPPORTED)('$what fails the same way in the deploy, the previews and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the invitation worded by reset_email names who invited, escaped, and says what to do once the link expired', async () => {
+  const body = readFileSync(join(TENANT, 'emails', 'reset_email.html'), 'utf8');
+  const sources = { from: '', subject: 'Invitation', body };
+  const context = (appMetadata: Record<string, unknown>) => ({
+    url: 'https://tenant.example/lo/reset?ticket=x#',
+    user: { email: 'ada@example.com', app_metadata: appMetadata, user_metadata: {} },
+    application: { name: 'Email Flows' },
+    friendly_name: 'Email Flows',
+  });
+  const named = (await renderAuth0Template(sources, context({ invite: true, invitation: { by: '<b>Grace</b>' } }))).html;
+  expect(named).toContain('&lt;b&gt;Grace&lt;/b&gt; has created an account for you');
+  expect(named).toContain('If it has expired, ask &lt;b&gt;Grace&lt;/b&gt; for a new invitation');
+  const anonymous = (await renderAuth0Template(sources, context({ invite: true }))).html;
+  expect(anonymous).toContain('An account has been created for you');
+  expect(anonymous).toContain('If it has expired, ask the person who invited you for a new invitation');
+  const reset = (await renderAuth0Template(sources, context({}))).html;
+  expect(reset).not.toContain('If it has expired');
+});

@@ -219,7 +219,9 @@ describe('built invite-on-registration', () => {
       // The record of the sent invitation, after the email.
       'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
-    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
+    expect(http.requests[3]?.body).toEqual({
+      app_metadata: { invitation_email_sent: true, invitation: { sent: expect.any(String), expires: expect.any(String), via: 'ticket' } },
+    });
     expect(http.requests[1]?.body).toEqual({
       user_id: 'auth0|user-1',
       client_id: 'app-client-id',

@@ -1,8 +1,17 @@
 import { captureConsole, fakeRegistrationApi, fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
 import { Interceptor, type SendGridBody } from '../../test/support/intercept';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { onExecutePostUserRegistration } from './index';
+import { CHANGE_PASSWORD_LINK_TTL_SEC } from './settings';
 
 let http: Interceptor;
+// The SDK's first load takes seconds on a busy machine, longer than one attempt at the record
+// (2 s): loaded once here, so that the first test measures the Action and not the cold load.
+beforeAll(() => require('auth0/users'));
+
+/** The record a sent invitation leaves in app_metadata.invitation (times checked where it matters). */
+const sentRecord = (via: 'ticket' | 'change_password') => ({ sent: expect.any(String), expires: expect.any(String), via });
 beforeEach(() => (http = new Interceptor()));
 afterEach(() => http.done());
 
@@ -20,7 +29,7 @@ describe('invite-on-registration, change_password mode', () => {
       'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
     expect(http.requests[0]?.body).toEqual({ client_id: 'app-client-id', email: 'ada@example.com', connection: 'members' });
-    expect(http.requests[2]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
+    expect(http.requests[2]?.body).toEqual({ app_metadata: { invitation_email_sent: true, invitation: sentRecord('change_password') } });
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=change_password']);
   });
 
@@ -35,7 +44,7 @@ describe('invite-on-registration, change_password mode', () => {
     ]);
     expect(http.requests[1]?.body).toEqual({ app_metadata: { invite: true } });
     expect(http.requests[1]?.headers.authorization).toBe('Bearer mgmt-token-1');
-    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
+    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true, invitation: sentRecord('change_password') } });
   });
 
   it('sends nothing when the flag cannot be set', async () => {
@@ -85,7 +94,7 @@ describe('invite-on-registration, ticket mode', () => {
       'POST /v3/mail/send',
       'PATCH /api/v2/users/auth0%7Cuser-1',
     ]);
-    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true } });
+    expect(http.requests[3]?.body).toEqual({ app_metadata: { invitation_email_sent: true, invitation: sentRecord('ticket') } });
     expect(http.requests[0]?.body).toEqual({
       grant_type: 'client_credentials',
       client_id: 'm2m-client-id-0123456789abcdef01',
@@ -207,8 +216,8 @@ describe('invite-on-registration, the record of a sent invitation (app_metadata.
     http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1', { status: 500 }).userUpdate('auth0|user-1');
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
     expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1').map((r) => r.body)).toEqual([
-      { app_metadata: { invitation_email_sent: true } },
-      { app_metadata: { invitation_email_sent: true } },
+      { app_metadata: { invitation_email_sent: true, invitation: sentRecord('ticket') } },
+      { app_metadata: { invitation_email_sent: true, invitation: sentRecord('ticket') } },
     ]);
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
   });
@@ -231,6 +240,59 @@ describe('invite-on-registration, the record of a sent invitation (app_metadata.
     expect(lines).toEqual([
       'invite-on-registration user=auth0|user-1 invited mode=change_password not_recorded=missing_secret=AUTH0_CLIENT_SECRET',
     ]);
+  });
+});
+
+describe('invite-on-registration, the invitation record (app_metadata.invitation)', () => {
+  const sharedInboxUser = (appMetadata: Record<string, unknown>) =>
+    fakeRegistrationEvent({ connection: sharedInbox, userOverrides: { app_metadata: appMetadata } });
+
+  it("ticket mode: when sent, when the link expires (the ticket's ttl_sec, as the email states), how, and who invited", async () => {
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    const before = Date.now();
+    await onExecutePostUserRegistration(sharedInboxUser({ invitation: { by: 'Grace Hopper' } }), fakeRegistrationApi());
+    const after = Date.now();
+    const record = (http.requests[3]?.body as { app_metadata: { invitation: Record<string, string> } }).app_metadata.invitation;
+    expect(Object.keys(record).sort()).toEqual(['by', 'expires', 'sent', 'via']);
+    expect(record.via).toBe('ticket');
+    expect(record.by).toBe('Grace Hopper');
+    const sent = Date.parse(record.sent!);
+    expect(sent).toBeGreaterThanOrEqual(before);
+    expect(sent).toBeLessThanOrEqual(after);
+    expect(Date.parse(record.expires!) - sent).toBe(604_800_000);
+    const data = (http.requests[2]?.body as SendGridBody).personalizations[0]?.dynamic_template_data ?? {};
+    expect(data.expires_at).toBe(record.expires);
+    expect(data.invited_by).toBe('Grace Hopper');
+  });
+
+  it("change_password mode: the link lives as long as the reset template's urlLifetimeInSeconds", async () => {
+    http.changePassword().token().userUpdate('auth0|user-1');
+    const event = fakeRegistrationEvent({ userOverrides: { app_metadata: { invite: true } } });
+    await onExecutePostUserRegistration(event, fakeRegistrationApi());
+    const record = (http.requests[2]?.body as { app_metadata: { invitation: Record<string, string> } }).app_metadata.invitation;
+    expect(record.via).toBe('change_password');
+    expect(record.by).toBeUndefined();
+    const template = JSON.parse(readFileSync(join(__dirname, '../../tenant/emails/reset_email.json'), 'utf8')) as {
+      urlLifetimeInSeconds: number;
+    };
+    expect(CHANGE_PASSWORD_LINK_TTL_SEC).toBe(template.urlLifetimeInSeconds);
+    expect(Date.parse(record.expires!) - Date.parse(record.sent!)).toBe(template.urlLifetimeInSeconds * 1000);
+  });
+
+  it('a new invitation replaces an earlier acceptance or revocation, keeping who invited', async () => {
+    http.token().passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    const earlier = {
+      sent: '2020-01-01T00:00:00.000Z',
+      expires: '2020-01-08T00:00:00.000Z',
+      via: 'ticket',
+      by: 'Ada',
+      revoked: '2020-01-02T00:00:00.000Z',
+      how: 'block',
+    };
+    await onExecutePostUserRegistration(sharedInboxUser({ invitation: earlier }), fakeRegistrationApi());
+    const record = (http.requests[3]?.body as { app_metadata: { invitation: Record<string, string> } }).app_metadata.invitation;
+    expect(record).toEqual({ sent: expect.any(String), expires: expect.any(String), via: 'ticket', by: 'Ada' });
+    expect(record.sent).not.toBe(earlier.sent);
   });
 });
 

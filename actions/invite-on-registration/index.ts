@@ -3,11 +3,12 @@ import type { PostUserRegistrationHandler } from '../shared/auth0-actions';
 import { requestChangePasswordEmail } from '../shared/change-password-email';
 import { EmailBudget } from '../shared/email-budget';
 import { INVITATION_RECORD_BUDGET_MS, recordInvitationSent, sendTicketInvitation } from '../shared/invitation';
+import { invitedByOf, sentInvitationRecord, type InvitationRecord } from '../shared/invitation-record';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { updateAppMetadata } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
-import { readInviteSettings } from './settings';
+import { CHANGE_PASSWORD_LINK_TTL_SEC, readInviteSettings } from './settings';
 import { manifest } from './manifest';
 import { planInvitation } from './plan';
 
@@ -31,6 +32,9 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
     for (const problem of settings.problems) log.note('setting_ignored', problem);
     const budget = new EmailBudget();
     const user = { userId: event.user.user_id, email: plan.email, username: event.user.username };
+    // Set at creation (`npm run invite -- --invited-by`): named in the email, kept in the record.
+    const invitedBy = invitedByOf(event.user.app_metadata);
+    let record: InvitationRecord;
     // The Management API token, once one was needed: the record after the email reuses it.
     let token: string | undefined;
     let outcome: Outcome<unknown>;
@@ -47,19 +51,23 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
       token = got.value;
       const locale = emailLocale(event.user.user_metadata, event.transaction, event.request);
       const { templateId, ...ticket } = ready.ticket;
-      outcome = await sendTicketInvitation(
+      const sent = await sendTicketInvitation(
         {
           domain: ready.management.domain,
           token,
           user,
           ticket,
           appName: ticket.appName,
+          ...(invitedBy !== undefined ? { invitedBy } : {}),
           locale,
           templateId: templateIdFor('invite', locale, templateId, settings.templates),
         },
         ready.mail,
         budget,
       );
+      if (!sent.ok) return log('invite_failed', sent.reason);
+      record = sent.value.record;
+      outcome = sent;
     } else {
       const ready = settingsFor(log, 'invite_change_password', {
         changePassword: settings.changePassword,
@@ -77,6 +85,8 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         if (!flagged.ok) return log('invite_failed', flagged.reason);
       }
       outcome = await requestChangePasswordEmail({ ...ready.changePassword, email: plan.email, connection: plan.connection }, budget);
+      // Auth0's email: its link lives as long as the reset template's urlLifetimeInSeconds.
+      record = sentInvitationRecord('change_password', CHANGE_PASSWORD_LINK_TTL_SEC, invitedBy);
     }
     if (!outcome.ok) return log('invite_failed', outcome.reason);
     sentMode = plan.mode;
@@ -97,6 +107,7 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         const recorded = await recordInvitationSent(
           { domain: settings.management.value.domain, token: got.value, budget: recordBudget },
           user.userId,
+          record,
         );
         if (!recorded.ok) notRecorded = recorded.reason;
       }

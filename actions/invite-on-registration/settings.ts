@@ -22,6 +22,13 @@ const INVITE_MODES: readonly InviteMode[] = ['change_password', 'ticket'];
 
 export const DEFAULT_INVITE_TTL_SEC = 604_800; // 7 days
 
+/**
+ * How long the link of Auth0's change-password email lives: the reset template's
+ * `urlLifetimeInSeconds` (tenant/emails/reset_email.json; a test keeps the two equal). Auth0 does
+ * not tell the Action, so the invitation's record takes it from here.
+ */
+export const CHANGE_PASSWORD_LINK_TTL_SEC = 432_000;
+
 export interface InviteSettings {
   /** Connections whose every user is invited, each with its own mode when one is given. */
   connections: ReadonlyMap<string, InviteMode | undefined>;

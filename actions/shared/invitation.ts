@@ -2,6 +2,9 @@ import { EmailBudget } from './email-budget';
 import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions, type TicketEmail, type TicketReturn } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
+import { invitationSentMetadata, sentInvitationRecord, type InvitationRecord } from './invitation-record';
+
+export { INVITATION_SENT_FLAG } from './invitation-record';
 
 /**
  * The invitation link: the ticket URL with `type=invite` (and `app=<name>`) in its fragment,
@@ -19,6 +22,8 @@ export function invitationLink(ticketUrl: string, appName?: string): string {
 interface TicketInvitation extends TicketEmail {
   ticket: TicketReturn & { ttlSec: number };
   appName?: string | undefined;
+  /** Who invited (`app_metadata.invitation.by`), named in the email. */
+  invitedBy?: string | undefined;
   /** Extra SendGrid analytics categories. */
   categories?: string[];
 }
@@ -32,14 +37,16 @@ export async function sendTicketInvitation(
   invitation: TicketInvitation,
   mail: SendGridOptions,
   budget: EmailBudget,
-): Promise<Outcome<{ ticketUrl: string; messageId: string | undefined }>> {
+): Promise<Outcome<{ ticketUrl: string; messageId: string | undefined; record: InvitationRecord }>> {
   const ticket = await createPasswordChangeTicket(
     { domain: invitation.domain, token: invitation.token, budget, fetch: invitation.fetch },
     { userId: invitation.user.userId, ...invitation.ticket, markEmailAsVerified: true },
   );
   if (!ticket.ok) return ticket;
   const ticketUrl = invitationLink(ticket.value, invitation.appName);
-  const expiresAt = new Date(Date.now() + invitation.ticket.ttlSec * 1000).toISOString();
+  // The record's expiry is the one the email states.
+  const record = sentInvitationRecord('ticket', invitation.ticket.ttlSec, invitation.invitedBy);
+  const expiresAt = record.expires!;
   const sent = await sendTemplateEmail(
     mail,
     {
@@ -51,6 +58,7 @@ export async function sendTicketInvitation(
         email: invitation.user.email,
         expires_at: expiresAt,
         app_name: invitation.appName ?? '',
+        invited_by: invitation.invitedBy ?? '',
         locale: invitation.locale,
       },
       categories: ['invitation', ...(invitation.categories ?? [])],
@@ -58,7 +66,7 @@ export async function sendTicketInvitation(
     },
     budget,
   );
-  return sent.ok ? succeed({ ticketUrl, messageId: sent.value.messageId }) : fail(sent.reason);
+  return sent.ok ? succeed({ ticketUrl, messageId: sent.value.messageId, record }) : fail(sent.reason);
 }
 
 /**
@@ -67,14 +75,6 @@ export async function sendTicketInvitation(
  */
 export const INVITED_BY = 'invited_by';
 export const INVITED_BY_SCRIPT = 'admin-script';
-
-/**
- * The app_metadata key the invitation Action sets once the invitation was accepted for delivery
- * (SendGrid's 202, or Auth0's 200 to change_password). `npm run invite` reads it to tell a
- * delivered invitation from one the Action failed to send: post-user-registration is
- * non-blocking, so the user's creation says nothing of it.
- */
-export const INVITATION_SENT_FLAG = 'invitation_email_sent';
 
 /**
  * The record's own time, after the email's. Post-user-registration holds no login, and Auth0
@@ -94,12 +94,12 @@ function retryable(reason: string): boolean {
 }
 
 /**
- * Sets `app_metadata.invitation_email_sent: true`. The PATCH is idempotent, so a failed attempt
+ * Sets `app_metadata.invitation_email_sent: true` and the invitation's record. The PATCH is idempotent, so a failed attempt
  * is tried again, up to three attempts within the record's budget (a token request for it
  * included): a record lost after the email went out would make the bulk invitation send that
  * email again.
  */
-export async function recordInvitationSent(options: ClientOptions, userId: string): Promise<Outcome<void>> {
+export async function recordInvitationSent(options: ClientOptions, userId: string, record: InvitationRecord): Promise<Outcome<void>> {
   const deadline = Date.now() + options.budget.remainingMs();
   let outcome: Outcome<void> = fail('user_update_timeout');
   for (let attempt = 0; attempt <= RECORD_BACKOFF_MS.length; attempt++) {
@@ -109,7 +109,7 @@ export async function recordInvitationSent(options: ClientOptions, userId: strin
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
     const budget = new EmailBudget(Math.min(RECORD_ATTEMPT_MS, Math.max(0, deadline - Date.now())));
-    outcome = await updateAppMetadata({ ...options, budget }, userId, { [INVITATION_SENT_FLAG]: true });
+    outcome = await updateAppMetadata({ ...options, budget }, userId, invitationSentMetadata(record));
     if (outcome.ok || !retryable(outcome.reason)) return outcome;
   }
   return outcome;

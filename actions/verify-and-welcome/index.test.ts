@@ -107,6 +107,34 @@ describe('verify-and-welcome', () => {
     expect(http.requests).toEqual([]);
   });
 
+  it('accepts an invitation at the first login after it: `accepted` added to the record, no request', async () => {
+    const api = fakePostLoginApi();
+    const record = { sent: '2026-11-01T00:00:00.000Z', expires: '2026-11-08T00:00:00.000Z', via: 'ticket', by: 'Ada' };
+    const before = Date.now();
+    await onExecutePostLogin(verified({ welcome_email_sent: true, invitation_email_sent: true, invitation: record }), api);
+    expect(http.requests).toEqual([]);
+    expect(api.appMetadataCalls).toHaveLength(1);
+    const [key, value] = api.appMetadataCalls[0]!;
+    expect(key).toBe('invitation');
+    expect(value).toEqual({ ...record, accepted: expect.any(String) });
+    expect(Date.parse((value as { accepted: string }).accepted)).toBeGreaterThanOrEqual(before);
+  });
+
+  it("leaves an accepted, a revoked, an unsent and an earlier version's invitation as it is", async () => {
+    for (const appMetadata of [
+      { invitation: { sent: '2026-11-01T00:00:00.000Z', accepted: '2026-11-02T00:00:00.000Z' } },
+      { invitation: { sent: '2026-11-01T00:00:00.000Z', revoked: '2026-11-02T00:00:00.000Z', how: 'block' } },
+      { invitation: { by: 'Ada' } },
+      { invitation: 'garbage' },
+      { invitation_email_sent: true },
+    ]) {
+      const api = fakePostLoginApi();
+      await onExecutePostLogin(verified({ welcome_email_sent: true, ...appMetadata }), api);
+      expect(api.appMetadataCalls).toEqual([]);
+    }
+    expect(http.requests).toEqual([]);
+  });
+
   it('does nothing for a user without email', async () => {
     const { email: _email, ...user } = fakeUser();
     const api = fakePostLoginApi();

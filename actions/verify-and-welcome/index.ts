@@ -2,6 +2,7 @@ import { actionLog, settingsFor } from '../shared/action-log';
 import type { PostLoginApi, PostLoginEvent, PostLoginHandler } from '../shared/auth0-actions';
 import { EmailBudget } from '../shared/email-budget';
 import { claimEmail, releaseEmail } from '../shared/email-claim';
+import { awaitsAcceptance, INVITATION_RECORD, invitationRecordOf } from '../shared/invitation-record';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
@@ -30,6 +31,7 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
     const settings = readVerifyWelcomeSettings(event.secrets ?? {});
     const plan = planLoginEmail(event.user, settings.welcomeSince);
     if (plan.clearInvite) api.user.setAppMetadata('invite', null);
+    acceptInvitation(event, api);
     if (plan.send === 'none' || plan.email === undefined) return;
     for (const problem of settings.problems) log.note('setting_ignored', problem);
     // Another login of this user is sending it right now (the flag is written when its trigger ends).
@@ -48,6 +50,16 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
     if (claimed !== undefined) releaseEmail(api.cache, claimed, event.user.user_id);
   }
 };
+
+/**
+ * The first successful login after an invitation accepts it: `accepted` added to the record. Auth0
+ * writes the change with the trigger's other metadata once the trigger ends (no Management API
+ * call); a login of an account an administrator blocked never gets here (Auth0 refuses it first).
+ */
+function acceptInvitation(event: PostLoginEvent, api: PostLoginApi): void {
+  if (!awaitsAcceptance(event.user.app_metadata)) return;
+  api.user.setAppMetadata(INVITATION_RECORD, { ...invitationRecordOf(event.user.app_metadata), accepted: new Date().toISOString() });
+}
 
 function emailData(event: PostLoginEvent, email: string) {
   return {

@@ -56,4 +56,14 @@ describe('planLoginEmail', () => {
     expect(loginNeedsNothing({ ...fakeUser(), app_metadata: undefined as never })).toBe(false);
     expect(loginNeedsNothing(undefined)).toBe(false);
   });
+
+  it('says a login is needed while an invitation waits for its acceptance, and only then', () => {
+    const done = { welcome_email_sent: true };
+    const user = (invitation: unknown) => fakeUser({ email_verified: true, app_metadata: { ...done, invitation } });
+    expect(loginNeedsNothing(user({ sent: '2026-11-01T00:00:00.000Z' }))).toBe(false);
+    expect(loginNeedsNothing(user({ sent: '2026-11-01T00:00:00.000Z', accepted: '2026-11-02T00:00:00.000Z' }))).toBe(true);
+    expect(loginNeedsNothing(user({ sent: '2026-11-01T00:00:00.000Z', revoked: '2026-11-02T00:00:00.000Z' }))).toBe(true);
+    expect(loginNeedsNothing(user({ by: 'Ada' }))).toBe(true);
+    expect(loginNeedsNothing(user(undefined))).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import type { User } from '../shared/auth0-actions';
+import { awaitsAcceptance } from '../shared/invitation-record';
 
 type EmailToSend = 'verification' | 'welcome' | 'none';
 
@@ -33,13 +34,15 @@ export function planLoginEmail(user: User, welcomeSince?: Date): LoginEmailPlan 
 
 /**
  * True when a login calls for nothing whatever the secrets say: the email its state is due is
- * already sent, and no invitation flag is left to clear (then `planLoginEmail` plans no email
+ * already sent, no invitation waits for its acceptance, and no invitation flag is left to clear (then `planLoginEmail` plans no email
  * and no change). That is every login after the first ones, so the handler checks it before
  * creating, reading or parsing anything else.
  */
 export function loginNeedsNothing(user: User | undefined): boolean {
   const flags = user?.app_metadata;
   if (flags === undefined || flags === null) return false;
+  // The first login after an invitation accepts it.
+  if (awaitsAcceptance(flags)) return false;
   return user?.email_verified === true
     ? flags.welcome_email_sent === true && flags.invite !== true
     : flags.verification_email_sent === true;

@@ -3,6 +3,7 @@ import type { ConnectionIdentity } from '../connections';
 import type { InviteRow, ParsedRow } from '../csv-rows';
 import type { FoundUser } from '../find-user';
 import type { InvitationVerdict } from '../invitation-confirmations';
+import type { InvitationRecord } from '../../actions/shared/invitation-record';
 import type { RowReport } from '../report';
 import type { JournalEntry, JournalRecord } from '../run-journal';
 
@@ -135,7 +136,12 @@ export type StepAnswer =
   | { kind: 'waited' }
   | { kind: 'user_found'; user: FoundUser | undefined }
   /** `notRecorded`: the email went out, its record in app_metadata failed (`not_recorded_<reason>`). */
-  | { kind: 'invitation_sent'; notRecorded?: string }
+  /**
+   * `unrecorded`: sent without its record in app_metadata (a step that does not depend on it): the
+   * driver writes it once the row's journal entry is written, so that a run killed in between
+   * never sends the email twice.
+   */
+  | { kind: 'invitation_sent'; notRecorded?: string; unrecorded?: InvitationRecord }
   | { kind: 'invitation_failed'; reason: string }
   | { kind: 'verdict'; verdict: InvitationVerdict }
   /** The step threw (a lookup that failed after the governor's retries, an aborted request). */

@@ -19,6 +19,30 @@ const TICKET_PROBLEMS: Record<Exclude<TicketLookup, { ok: true }>['reason'], str
   used: 'This URL can be used only once.',
 };
 
+/**
+ * What the password-change page says of a link it refuses. Auth0's own page says only the first
+ * line; for an expired link it offers a way back to the login page, and this one links
+ * Universal Login's "Forgot your password?" screen of the user's connection, which sends a new
+ * link (worded as an invitation while app_metadata.invite is true). docs/invitations.md says
+ * what Auth0 shows.
+ */
+function ticketProblem(ctx: TenantContext, lookup: Exclude<TicketLookup, { ok: true }>) {
+  const problem = html`<p class="error">${TICKET_PROBLEMS[lookup.reason]}</p>`;
+  if (lookup.reason !== 'expired') return problem;
+  const user = lookup.ticket ? ctx.store.findUser(lookup.ticket.user_id) : undefined;
+  const clientId = lookup.ticket?.client_id;
+  const request =
+    user !== undefined
+      ? `/u/reset-password/request/${encodeURIComponent(user.connection)}${clientId ? `?client_id=${encodeURIComponent(clientId)}` : ''}`
+      : undefined;
+  return html`${problem}
+    <p>
+      This link has expired. To get a new one,
+      ${request !== undefined ? html`<a href="${request}">ask for a new link</a>` : 'use "Forgot your password?" on the login page'} or ask
+      the person who invited you.
+    </p>`;
+}
+
 /** The browser pages: login, password-change ticket, email-verification ticket. */
 export function registerPages(app: Hono, ctx: TenantContext): void {
   const { store } = ctx;
@@ -69,7 +93,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
 
   app.get('/lo/reset', async (c) => {
     const lookup = findUsableTicket(store, 'password-change', c.req.query('ticket'));
-    if (!lookup.ok) return c.html(page('Change your password', html`<p class="error">${TICKET_PROBLEMS[lookup.reason]}</p>`), 400);
+    if (!lookup.ok) return c.html(page('Change your password', ticketProblem(ctx, lookup)), 400);
     const challenge = await passChallenge(ctx, c, lookup.ticket);
     if (challenge.denied !== undefined) return c.html(deniedPage(challenge.denied), 403);
     return c.html(resetPage(ctx, lookup.ticket, undefined));

@@ -128,6 +128,14 @@ async function probeEverything(): Promise<void> {
   await probe('GET /api/v2/users/{id}', 'found', userPath);
   await probe('GET /api/v2/users/{id}', 'not found', `/api/v2/users/${encodeURIComponent('auth0|0000000000000000000000ff')}`);
   await probe('PATCH /api/v2/users/{id}', 'updated', userPath, { app_metadata: { invitation_email_sent: new Date().toISOString() } });
+  // A user deleted as `npm run invitations -- revoke --how delete` deletes one that never logged in.
+  const doomed = await send(
+    'POST',
+    '/api/v2/users',
+    { ...newUser, email: 'conformance-revoked@example.com' },
+    { authorization: `Bearer ${token}` },
+  );
+  await probe('DELETE /api/v2/users/{id}', 'deleted', `/api/v2/users/${encodeURIComponent(json<{ user_id: string }>(doomed).user_id)}`);
   await probe('GET /api/v2/users-by-email', 'found', `/api/v2/users-by-email${q({ email })}`);
   const exportJob = await probe('POST /api/v2/jobs/users-exports', 'created', '/api/v2/jobs/users-exports', {
     format: 'json',

@@ -268,6 +268,9 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   'PATCH /api/v2/users/{id}': {
     updated: { status: 200, body: user, source: `${GO_AUTH0}TestUserManager_Update.yaml #1` },
   },
+  'DELETE /api/v2/users/{id}': {
+    deleted: { status: 204, body: 'empty', source: `${GO_AUTH0}TestUserManager_Delete.yaml #1` },
+  },
   'GET /api/v2/users-by-email': {
     found: { status: 200, body: z.array(user), source: `${GO_AUTH0}TestUserManager_ListByEmail.yaml #1` },
   },

@@ -65,6 +65,7 @@ export const SDK_METHODS: Record<string, EndpointKey> = {
   'users.get': 'GET /api/v2/users/{id}',
   'users.create': 'POST /api/v2/users',
   'users.update': 'PATCH /api/v2/users/{id}',
+  'users.delete': 'DELETE /api/v2/users/{id}',
   'users.listUsersByEmail': 'GET /api/v2/users-by-email',
   'jobs.usersExports.create': 'POST /api/v2/jobs/users-exports',
   'jobs.get': 'GET /api/v2/jobs/{id}',

@@ -14,6 +14,7 @@ import { previewCommand } from '../../build/preview-command';
 import { deployCommand } from '../../deploy/deploy-command';
 import { startCommand } from '../../local-tenant/start-command';
 import { inviteCommand } from '../../admin/invite-command';
+import { invitationsCommand } from '../../admin/invitations-command';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own flags
 const COMMANDS: Record<string, CommandDefinition<any>> = {
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, CommandDefinition<any>> = {
   preview: previewCommand,
   invite: inviteCommand,
   resend: resendCommand,
+  invitations: invitationsCommand,
   'set-secondary-email': setSecondaryEmailCommand,
   'reset-password': resetPasswordCommand,
 };
