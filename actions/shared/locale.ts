@@ -20,15 +20,24 @@ function firstLanguage(acceptLanguage: string | undefined): string | undefined {
 }
 
 /**
- * The locale of an email: the user's own choice (`user_metadata.locale`), then the login
- * transaction's, then the browser's first language, then English.
+ * The locale of an email: the user's own choice (`user_metadata.locale`), then the application's
+ * (`client_metadata.email_locale`), then the login transaction's, then the browser's first
+ * language, then English. The application's comes before the transaction's because Auth0 always
+ * fills `transaction.locale` (the tenant's default when nothing else matched).
  */
 export function emailLocale(
   userMetadata: Metadata | undefined,
   transaction: Transaction | undefined,
   request: Request | undefined,
+  applicationLocale?: string,
 ): string {
-  return languageTag(userMetadata?.locale) ?? languageTag(transaction?.locale) ?? firstLanguage(request?.language) ?? 'en';
+  return (
+    languageTag(userMetadata?.locale) ??
+    languageTag(applicationLocale) ??
+    languageTag(transaction?.locale) ??
+    firstLanguage(request?.language) ??
+    'en'
+  );
 }
 
 /** The SendGrid template for a locale: an exact `TEMPLATE_IDS` match, then its language, then the default. */

@@ -1,4 +1,5 @@
 import type { Secrets } from './auth0-actions';
+import { languageTag } from './locale';
 
 /**
  * What every settings reader shares, the Actions' (actions/<name>/settings.ts) and the
@@ -168,4 +169,62 @@ export function readTemplateOverrides(secrets: Secrets, problems: string[]): Tem
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An application's own emails, named in its `client_metadata` (post-login: `event.client.metadata`).
+ * Auth0 keeps client_metadata to 10 keys of string values up to 255 characters (docs-v2
+ * manage-users/user-accounts/metadata/metadata-fields-data.mdx), so each setting is one short key
+ * holding one string, five of the ten:
+ * - `email_verify_template`, `email_welcome_template`, `email_invite_template`: SendGrid dynamic
+ *   template ids (`d-...`), used instead of VERIFY_/WELCOME_/INVITE_TEMPLATE_ID and TEMPLATE_IDS;
+ * - `email_locale`: the application's language, after the user's own `user_metadata.locale`;
+ * - `verify_result_url`: where the verification link lands.
+ * A key that is absent, blank or an unfilled deploy-cli placeholder counts as absent; an invalid
+ * one is reported in `problems` (`<key> invalid`: the keys are distinct from every secret's name) and the default is used.
+ */
+export const APPLICATION_EMAIL_KEYS = {
+  verify: 'email_verify_template',
+  welcome: 'email_welcome_template',
+  invite: 'email_invite_template',
+  locale: 'email_locale',
+  resultUrl: 'verify_result_url',
+} as const;
+
+export interface ApplicationEmails {
+  templates: Partial<Record<TemplateKind, string>>;
+  locale?: string;
+  resultUrl?: string;
+}
+
+/** A SendGrid dynamic template id: `d-` and letters, digits, `-` or `_` (SendGrid's are `d-` and 32 hex digits). */
+const TEMPLATE_ID = /^d-[A-Za-z0-9_-]{1,100}$/;
+
+export function readApplicationEmails(metadata: Readonly<Record<string, unknown>> | undefined, problems: string[]): ApplicationEmails {
+  const read = (key: string): string | undefined => {
+    const raw = metadata?.[key];
+    if (raw === undefined) return undefined;
+    const value = typeof raw === 'string' ? readSecret({ [key]: raw }, key) : undefined;
+    if (typeof raw !== 'string') problems.push(`${key} invalid`);
+    return value;
+  };
+  const valid = (key: string, test: (value: string) => boolean): string | undefined => {
+    const value = read(key);
+    if (value === undefined || test(value)) return value;
+    problems.push(`${key} invalid`);
+    return undefined;
+  };
+  const templates: ApplicationEmails['templates'] = {};
+  for (const kind of ['verify', 'welcome', 'invite'] as const) {
+    const id = valid(APPLICATION_EMAIL_KEYS[kind], (value) => TEMPLATE_ID.test(value));
+    if (id !== undefined) templates[kind] = id;
+  }
+  const rawLocale = valid(APPLICATION_EMAIL_KEYS.locale, (value) => languageTag(value) !== undefined);
+  const locale = languageTag(rawLocale);
+  const resultUrl = valid(APPLICATION_EMAIL_KEYS.resultUrl, isHttpUrl);
+  return {
+    templates,
+    ...(locale !== undefined ? { locale } : {}),
+    ...(resultUrl !== undefined ? { resultUrl } : {}),
+  };
 }

@@ -92,6 +92,49 @@ describe('verify-and-welcome', () => {
     ]);
   });
 
+  it("sends the application's own welcome template and names the invalid key it ignored", async () => {
+    http.sendgrid();
+    const event = verified();
+    event.client = {
+      client_id: 'partner-client-id',
+      name: 'Partner Portal',
+      metadata: { email_welcome_template: 'd-partner-welcome', email_locale: 'fr', email_verify_template: 'oops' },
+    };
+    const { lines } = await captureConsole(() => onExecutePostLogin(event, fakePostLoginApi()));
+    const body = http.of('POST', '/v3/mail/send')[0]?.body as SendGridBody;
+    expect(body.template_id).toBe('d-partner-welcome');
+    expect(body.personalizations[0]?.dynamic_template_data).toMatchObject({ locale: 'fr', language: 'fr', app_name: 'Partner Portal' });
+    expect(lines).toEqual([
+      'verify-and-welcome user=auth0|user-1 setting_ignored email_verify_template invalid',
+      'verify-and-welcome user=auth0|user-1 welcome_sent',
+    ]);
+  });
+
+  it("sends the application's own verification template, the default for an application without one", async () => {
+    http.token().verificationTicket().sendgrid();
+    const event = unverified();
+    event.client.metadata = { email_verify_template: 'd-partner-verify' };
+    await onExecutePostLogin(event, fakePostLoginApi());
+    expect((http.of('POST', '/v3/mail/send')[0]?.body as SendGridBody).template_id).toBe('d-partner-verify');
+    // The ticket keeps VERIFY_RESULT_URL: this application names no verify_result_url.
+    expect(http.of('POST', '/api/v2/tickets/email-verification')[0]?.body).toMatchObject({
+      result_url: 'https://app.example.com/verified',
+    });
+  });
+
+  it('reads no client_metadata on a login that needs nothing', async () => {
+    const event = verified({ welcome_email_sent: true });
+    event.client = new Proxy(event.client, {
+      get() {
+        throw new Error('event.client read on the fast path');
+      },
+    });
+    const api = fakePostLoginApi();
+    const { lines } = await captureConsole(() => onExecutePostLogin(event, api));
+    expect(lines).toEqual([]);
+    expect(http.requests).toEqual([]);
+  });
+
   it('makes no request for a verified, welcomed user', async () => {
     const api = fakePostLoginApi();
     const { lines } = await captureConsole(() => onExecutePostLogin(verified({ welcome_email_sent: true }), api));

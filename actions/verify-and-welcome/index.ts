@@ -3,7 +3,6 @@ import type { PostLoginApi, PostLoginEvent, PostLoginHandler } from '../shared/a
 import { EmailBudget } from '../shared/email-budget';
 import { claimEmail, releaseEmail } from '../shared/email-claim';
 import { awaitsAcceptance, INVITATION_RECORD, invitationRecordOf } from '../shared/invitation-record';
-import { emailLocale, templateIdFor } from '../shared/locale';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
 import { sendTemplateEmail, type TemplateEmail } from '../shared/sendgrid-mail';
@@ -11,7 +10,7 @@ import type { MailSettings } from '../shared/settings';
 import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from './settings';
 import { sendVerificationEmail } from '../shared/verification-email';
 import { manifest } from './manifest';
-import { loginNeedsNothing, planLoginEmail } from './plan';
+import { chooseLoginEmail, loginNeedsNothing, planLoginEmail } from './plan';
 
 type Log = ReturnType<typeof actionLog>;
 
@@ -28,7 +27,8 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
   const log = actionLog(manifest.name, event.user?.user_id);
   let claimed: 'verification' | 'welcome' | undefined;
   try {
-    const settings = readVerifyWelcomeSettings(event.secrets ?? {});
+    // The application's client_metadata is read only here, on the sending path.
+    const settings = readVerifyWelcomeSettings(event.secrets ?? {}, event.client?.metadata);
     const plan = planLoginEmail(event.user, settings.welcomeSince);
     if (plan.clearInvite) api.user.setAppMetadata('invite', null);
     acceptInvitation(event, api);
@@ -61,12 +61,22 @@ function acceptInvitation(event: PostLoginEvent, api: PostLoginApi): void {
   api.user.setAppMetadata(INVITATION_RECORD, { ...invitationRecordOf(event.user.app_metadata), accepted: new Date().toISOString() });
 }
 
-function emailData(event: PostLoginEvent, email: string) {
+/** The email's template, locale and landing page for the login's application, and its SendGrid data. */
+function emailFor(
+  event: PostLoginEvent,
+  settings: VerifyWelcomeSettings,
+  kind: 'verify' | 'welcome',
+  email: string,
+  defaults: { templateId: string; resultUrl?: string | undefined },
+) {
+  const choice = chooseLoginEmail(kind, { ...defaults, overrides: settings.templates }, settings.application, {
+    userMetadata: event.user.user_metadata,
+    transaction: event.transaction,
+    request: event.request,
+  });
   return {
-    username: event.user.username ?? email,
-    email,
-    locale: emailLocale(event.user.user_metadata, event.transaction, event.request),
-    app_name: event.client?.name ?? '',
+    choice,
+    data: { username: event.user.username ?? email, email, locale: choice.locale, app_name: event.client?.name ?? '' },
   };
 }
 
@@ -89,21 +99,17 @@ async function sendVerification(
     log('verification_failed', token.reason);
     return false;
   }
-  // Each application may send its users back to its own page after verification.
-  const clientResultUrl = event.client?.metadata?.verify_result_url;
-  const data = emailData(event, email);
+  // Each application may word its own email and send its users back to its own page.
+  const { choice, data } = emailFor(event, settings, 'verify', email, ready.verify);
   const sent = await sendVerificationEmail(
     {
       domain: ready.management.domain,
       token: token.value,
       user: { userId: event.user.user_id, email, ...(event.user.username !== undefined ? { username: event.user.username } : {}) },
-      ticket: {
-        resultUrl: typeof clientResultUrl === 'string' && clientResultUrl !== '' ? clientResultUrl : ready.verify.resultUrl,
-        ttlSec: ready.verify.ttlSec,
-      },
+      ticket: { resultUrl: choice.resultUrl, ttlSec: ready.verify.ttlSec },
       locale: data.locale,
       appName: data.app_name,
-      templateId: templateIdFor('verify', data.locale, ready.verify.templateId, settings.templates),
+      templateId: choice.templateId,
     },
     ready.mail,
     budget,
@@ -120,9 +126,9 @@ async function sendWelcome(
 ): Promise<boolean> {
   const ready = settingsFor(log, 'welcome', { welcome: settings.welcome, mail: settings.mail });
   if (ready === undefined) return false;
-  const data = emailData(event, email);
-  const templateId = templateIdFor('welcome', data.locale, ready.welcome.templateId, settings.templates);
-  return sendAndRecord(api, log, 'welcome', ready.mail, { to: email, templateId, data, categories: ['welcome'] }, new EmailBudget());
+  const { choice, data } = emailFor(event, settings, 'welcome', email, ready.welcome);
+  const message = { to: email, templateId: choice.templateId, data, categories: ['welcome'] };
+  return sendAndRecord(api, log, 'welcome', ready.mail, message, new EmailBudget());
 }
 
 /** Sends one email and, only once SendGrid accepted it, records `<kind>_email_sent` and `<kind>_email_sent_at`. */

@@ -1,5 +1,6 @@
 import { fakeUser } from '../../test/support/action-fakes';
-import { loginNeedsNothing, planLoginEmail } from './plan';
+import { readApplicationEmails } from '../shared/settings';
+import { chooseLoginEmail, loginNeedsNothing, planLoginEmail } from './plan';
 
 describe('planLoginEmail', () => {
   it('sends the verification email to an unverified user once', () => {
@@ -65,5 +66,77 @@ describe('planLoginEmail', () => {
     expect(loginNeedsNothing(user({ sent: '2026-11-01T00:00:00.000Z', revoked: '2026-11-02T00:00:00.000Z' }))).toBe(true);
     expect(loginNeedsNothing(user({ by: 'Ada' }))).toBe(true);
     expect(loginNeedsNothing(user(undefined))).toBe(true);
+  });
+});
+
+describe('chooseLoginEmail (per application)', () => {
+  const defaults = {
+    templateId: 'd-default',
+    resultUrl: 'https://app.example.com/verified',
+    overrides: { welcome: { fr: 'd-welcome-fr' } },
+  };
+  const application = (metadata: Record<string, unknown>, problems: string[] = []) => readApplicationEmails(metadata, problems);
+
+  it("uses the application's own template, locale and result URL when it names them", () => {
+    const app = application({
+      email_verify_template: 'd-partner-verify',
+      email_welcome_template: 'd-partner-welcome',
+      email_locale: 'FR-ca',
+      verify_result_url: 'https://partner.example.com/done',
+    });
+    expect(chooseLoginEmail('verify', defaults, app, {})).toEqual({
+      templateId: 'd-partner-verify',
+      locale: 'fr-ca',
+      resultUrl: 'https://partner.example.com/done',
+    });
+    expect(chooseLoginEmail('welcome', defaults, app, {})).toEqual({ templateId: 'd-partner-welcome', locale: 'fr-ca' });
+  });
+
+  it('falls back to the secrets, per key, when the application names nothing', () => {
+    expect(chooseLoginEmail('verify', defaults, application({}), {})).toEqual({
+      templateId: 'd-default',
+      locale: 'en',
+      resultUrl: 'https://app.example.com/verified',
+    });
+    // Only the welcome template named: the verification email stays the default one.
+    const welcomeOnly = application({ email_welcome_template: 'd-partner-welcome' });
+    expect(chooseLoginEmail('verify', defaults, welcomeOnly, {}).templateId).toBe('d-default');
+    expect(chooseLoginEmail('welcome', defaults, welcomeOnly, {}).templateId).toBe('d-partner-welcome');
+  });
+
+  it("ranks the user's own locale first, then the application's, then the login's", () => {
+    const app = application({ email_locale: 'fr' });
+    const transaction = { locale: 'de', ui_locales: [] };
+    expect(chooseLoginEmail('welcome', defaults, app, { userMetadata: { locale: 'en' }, transaction }).locale).toBe('en');
+    expect(chooseLoginEmail('welcome', defaults, app, { transaction })).toEqual({ templateId: 'd-welcome-fr', locale: 'fr' });
+    expect(chooseLoginEmail('welcome', defaults, application({}), { transaction }).locale).toBe('de');
+  });
+
+  it('ignores invalid, blank, placeholder and non-string keys, each reported once, and uses the defaults', () => {
+    const problems: string[] = [];
+    const app = application(
+      {
+        email_verify_template: 'welcome-template',
+        email_welcome_template: '##PARTNER_WELCOME##',
+        email_invite_template: 42,
+        email_locale: 'not a locale',
+        verify_result_url: 'javascript:alert(1)',
+        unrelated: 'kept out',
+      },
+      problems,
+    );
+    expect(app).toEqual({ templates: {} });
+    expect(problems).toEqual([
+      'email_verify_template invalid',
+      'email_invite_template invalid',
+      'email_locale invalid',
+      'verify_result_url invalid',
+    ]);
+    expect(chooseLoginEmail('verify', defaults, app, {})).toEqual({
+      templateId: 'd-default',
+      locale: 'en',
+      resultUrl: 'https://app.example.com/verified',
+    });
+    expect(readApplicationEmails(undefined, problems)).toEqual({ templates: {} });
   });
 });

@@ -1,4 +1,6 @@
-import type { User } from '../shared/auth0-actions';
+import type { Metadata, Request, Transaction, User } from '../shared/auth0-actions';
+import { emailLocale, templateIdFor } from '../shared/locale';
+import type { ApplicationEmails, TemplateOverrides } from '../shared/settings';
 import { awaitsAcceptance } from '../shared/invitation-record';
 
 type EmailToSend = 'verification' | 'welcome' | 'none';
@@ -46,4 +48,30 @@ export function loginNeedsNothing(user: User | undefined): boolean {
   return user?.email_verified === true
     ? flags.welcome_email_sent === true && flags.invite !== true
     : flags.verification_email_sent === true;
+}
+
+interface LoginEmailChoice {
+  templateId: string;
+  locale: string;
+  /** The verification link's landing page (verification only). */
+  resultUrl?: string;
+}
+
+/**
+ * How a login's email is worded, for the application the user logs in to: its own SendGrid
+ * template (`client_metadata.email_verify_template` / `email_welcome_template`) when it names
+ * one, else `TEMPLATE_IDS` for the locale, else the secret's template; its `verify_result_url`,
+ * else VERIFY_RESULT_URL; the locale as `emailLocale` orders it, the application's after the user's.
+ */
+export function chooseLoginEmail(
+  kind: 'verify' | 'welcome',
+  defaults: { templateId: string; resultUrl?: string | undefined; overrides: TemplateOverrides },
+  application: ApplicationEmails,
+  from: { userMetadata?: Metadata; transaction?: Transaction | undefined; request?: Request | undefined },
+): LoginEmailChoice {
+  const locale = emailLocale(from.userMetadata, from.transaction, from.request, application.locale);
+  const templateId = application.templates[kind] ?? templateIdFor(kind, locale, defaults.templateId, defaults.overrides);
+  if (kind === 'welcome') return { templateId, locale };
+  const resultUrl = application.resultUrl ?? defaults.resultUrl;
+  return { templateId, locale, ...(resultUrl !== undefined ? { resultUrl } : {}) };
 }

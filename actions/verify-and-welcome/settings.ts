@@ -1,7 +1,9 @@
 import type { Secrets } from '../shared/auth0-actions';
 import {
+  type ApplicationEmails,
   collect,
   readMail,
+  readApplicationEmails,
   readManagement,
   readSecret,
   readTemplateOverrides,
@@ -23,12 +25,15 @@ export interface VerifyWelcomeSettings {
   welcome: Needed<{ templateId: string }>;
   mail: Needed<MailSettings>;
   templates: TemplateOverrides;
+  /** The emails of the application the user logs in to (its client_metadata), each falling back to the secrets. */
+  application: ApplicationEmails;
   /** Users created before this instant get no welcome email (existing users, when the Action is first deployed). */
   welcomeSince: Date | undefined;
   problems: string[];
 }
 
-export function readVerifyWelcomeSettings(secrets: Secrets): VerifyWelcomeSettings {
+/** The secrets, and the client_metadata of the login's application (`event.client.metadata`), read only on the sending path. */
+export function readVerifyWelcomeSettings(secrets: Secrets, clientMetadata?: Readonly<Record<string, unknown>>): VerifyWelcomeSettings {
   const problems: string[] = [];
   const verifyTemplateId = readSecret(secrets, 'VERIFY_TEMPLATE_ID');
   const welcomeTemplateId = readSecret(secrets, 'WELCOME_TEMPLATE_ID');
@@ -47,6 +52,7 @@ export function readVerifyWelcomeSettings(secrets: Secrets): VerifyWelcomeSettin
     welcome: collect({ WELCOME_TEMPLATE_ID: welcomeTemplateId }, (v) => ({ templateId: v.WELCOME_TEMPLATE_ID! })),
     mail: readMail(secrets),
     templates: readTemplateOverrides(secrets, problems),
+    application: readApplicationEmails(clientMetadata, problems),
     welcomeSince,
     problems,
   };
