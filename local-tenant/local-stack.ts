@@ -44,6 +44,12 @@ export const LOCAL_CLIENTS = {
  * the first deploy. Its secret is a local stand-in, for the example app (examples/express-app).
  */
 export const LOCAL_APP = { client_id: 'local-email-flows-app', client_secret: 'local-email-flows-app-secret', name: 'Email Flows App' };
+/** The second application of tenant/clients (its own emails, docs/per-application-emails.md), created ahead like the first. */
+export const LOCAL_PARTNER_APP = {
+  client_id: 'local-partner-portal',
+  client_secret: 'local-partner-portal-secret',
+  name: 'Partner Portal',
+};
 export const LOCAL_SENDGRID_KEY = 'SG.local-sendgrid-key';
 
 interface LocalStackOptions {
@@ -90,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return hooks;
     },
   });
-  ensureApplication(tenant);
+  ensureApplications(tenant);
   const deploy = () =>
     runDeployCli({
       inputDir: options.tenantDir ?? join(ROOT, 'dist', 'tenant'),
@@ -115,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 export function localKeywords(tenant: LocalTenant): Record<string, string | string[]> {
   if (!environmentNames().includes('local')) throw new Error('environments/local.json is missing');
   const loginUrl = `${tenant.httpUrl}/login?client_id=${LOCAL_APP.client_id}`;
+  const partnerLoginUrl = `${tenant.httpUrl}/login?client_id=${LOCAL_PARTNER_APP.client_id}`;
   const { values, missing } = resolveKeywords(loadEnvironment('local'), {
     AUTH0_DOMAIN: tenant.domain,
     ACTIONS_CLIENT_ID: LOCAL_CLIENTS.actions.client_id,
@@ -126,19 +133,27 @@ export function localKeywords(tenant: LocalTenant): Record<string, string | stri
     VERIFY_RESULT_URL: loginUrl,
     RESET_RESULT_URL: loginUrl,
     INVITE_RESULT_URL: loginUrl,
+    PARTNER_LOGIN_URL: partnerLoginUrl,
+    PARTNER_VERIFY_RESULT_URL: partnerLoginUrl,
   });
   if (missing.length > 0) throw new Error(`environments/local.json leaves keywords without a value: ${missing.join(', ')}`);
   return values;
 }
 
-function ensureApplication(tenant: LocalTenant): void {
-  if (tenant.store.findClient(LOCAL_APP.client_id)) return;
-  tenant.store.add('clients', {
-    client_id: LOCAL_APP.client_id,
-    client_secret: LOCAL_APP.client_secret,
-    name: LOCAL_APP.name,
-    app_type: 'regular_web',
-    callbacks: [],
-    client_metadata: {},
-  });
+/**
+ * The applications of tenant/clients exist before the first deploy (the deploy application has
+ * no create:clients, docs/scopes.md), with the client ids environments/local.json names.
+ */
+export function ensureApplications(tenant: LocalTenant): void {
+  for (const app of [LOCAL_APP, LOCAL_PARTNER_APP]) {
+    if (tenant.store.findClient(app.client_id)) continue;
+    tenant.store.add('clients', {
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+      name: app.name,
+      app_type: 'regular_web',
+      callbacks: [],
+      client_metadata: {},
+    });
+  }
 }

@@ -24,7 +24,7 @@ test("the variables are Auth0's names", () => {
   expect(variables).toMatchObject({
     url: 'https://tenant.example.com/lo/reset?ticket=T&x=1#',
     user: { user_id: 'auth0|1', email: 'shared@example.com', username: "<b>o'brien</b>", app_metadata: { invite: true } },
-    application: { name: 'Acme & Co', client_id: 'app' },
+    application: { name: 'Acme & Co', clientID: 'app', metadata: {} },
     connection: { name: 'members' },
     request_language: 'fr-CA',
     tenant: 'acme',

@@ -73,9 +73,12 @@ export function templateVariables(input: TemplateVariablesInput): JsonObject {
       app_metadata: input.user.app_metadata,
       user_metadata: input.user.user_metadata,
     },
+    // docs-v2 customize/email/email-templates.mdx, "Common variables": application.name,
+    // application.clientID, application.metadata; client_metadata as build/email-samples.ts has it.
     application: {
       name: input.client?.name ?? '',
-      client_id: input.client?.client_id ?? '',
+      clientID: input.client?.client_id ?? '',
+      metadata: input.client?.client_metadata ?? {},
       client_metadata: input.client?.client_metadata ?? {},
     },
     connection: { name: input.connection?.name ?? input.user.connection },

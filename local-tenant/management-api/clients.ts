@@ -6,7 +6,7 @@ import type { ClientRecord, JsonObject } from '../state/types';
 import { ApiError } from './errors';
 import type { ManagementEnv } from './index';
 import { offsetEnvelope, readPageRequest } from './pagination';
-import { optionalString, readJsonObject } from './request-body';
+import { isJsonObject, optionalString, payloadError, readJsonObject } from './request-body';
 
 /** Fields Auth0 computes and refuses in a PATCH body. */
 const READ_ONLY_CLIENT_FIELDS = ['client_id', 'tenant', 'global', 'signing_keys', 'owners'];
@@ -30,6 +30,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
     const body = await readJsonObject(c);
     const name = optionalString(body, 'name');
     if (!name) throw new ApiError(400, "Payload validation error: 'Missing required property: name'.", 'invalid_body');
+    checkClientMetadata(body);
     const client: ClientRecord = {
       is_first_party: true,
       callbacks: [],
@@ -50,6 +51,7 @@ export function registerClients(api: Hono<ManagementEnv>, ctx: TenantContext): v
   api.patch('/clients/:id', async (c) => {
     const client = requireClient(ctx, c.req.param('id'));
     const body = withoutReadOnly(await readJsonObject(c));
+    checkClientMetadata(body);
     // Only a real change touches the state: a re-import of an unchanged directory is a no-op.
     const changed = Object.entries(body).some(([key, value]) => !sameJson(client[key], value));
     if (changed) {
@@ -78,6 +80,43 @@ function requireClient(ctx: TenantContext, clientId: string): ClientRecord {
   const client = ctx.store.findClient(clientId);
   if (!client) throw new ApiError(404, 'The client does not exist', 'inexistent_client');
   return client;
+}
+
+/**
+ * Auth0's limits on client_metadata: "an object with string values (max 255 chars). Maximum of
+ * 10 metadata properties allowed. Field names (max 255 chars) are alphanumeric and may only
+ * include the following special characters: :,-+=_*?"/\()<>@ [Tab] [Space]" (Management API
+ * schema ClientMetadata; docs-v2 manage-users/user-accounts/metadata/metadata-fields-data.mdx).
+ * The Actions read their per-application email settings from it, so a configuration Auth0
+ * refuses must fail here too. Answered in Auth0's payload-validation style.
+ */
+const CLIENT_METADATA_MAX_KEYS = 10;
+const CLIENT_METADATA_MAX_CHARS = 255;
+const CLIENT_METADATA_KEY = /^[A-Za-z0-9:,\-+=_*?"/\\()<>@\t ]+$/;
+
+function checkClientMetadata(body: JsonObject): void {
+  const metadata = body['client_metadata'];
+  if (metadata === undefined) return;
+  if (!isJsonObject(metadata))
+    throw payloadError('Expected type object but found type ' + (Array.isArray(metadata) ? 'array' : typeof metadata), 'client_metadata');
+  const entries = Object.entries(metadata);
+  if (entries.length > CLIENT_METADATA_MAX_KEYS) {
+    throw payloadError(`Too many properties defined (${entries.length}), maximum ${CLIENT_METADATA_MAX_KEYS}`, 'client_metadata');
+  }
+  for (const [key, value] of entries) {
+    if (key.length > CLIENT_METADATA_MAX_CHARS || !CLIENT_METADATA_KEY.test(key)) {
+      throw payloadError(`Property name ${JSON.stringify(key.slice(0, 40))} is not allowed`, 'client_metadata');
+    }
+    if (typeof value !== 'string') {
+      throw payloadError(
+        `Expected type string but found type ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
+        `client_metadata.${key}`,
+      );
+    }
+    if (value.length > CLIENT_METADATA_MAX_CHARS) {
+      throw payloadError(`String is too long (${value.length} chars), maximum ${CLIENT_METADATA_MAX_CHARS}`, `client_metadata.${key}`);
+    }
+  }
 }
 
 function withoutReadOnly(body: JsonObject): JsonObject {

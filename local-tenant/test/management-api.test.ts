@@ -238,6 +238,40 @@ describe('tickets', () => {
   });
 });
 
+describe('client_metadata', () => {
+  const tenKeys = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`key_${i}`, 'v']));
+
+  test('keeps up to 10 string values of up to 255 characters, as given', async () => {
+    const metadata = { ...tenKeys, key_9: 'x'.repeat(255) };
+    const updated = await mgmt.clients.update(appClientId, { client_metadata: metadata });
+    expect(updated.client_metadata).toEqual(metadata);
+    expect((await mgmt.clients.get(appClientId)).client_metadata).toEqual(metadata);
+  });
+
+  test("refuses an 11th key, a value over 255 characters and a non-string value with Auth0's 400 payload error, and keeps the old value", async () => {
+    const before = (await mgmt.clients.get(appClientId)).client_metadata;
+    const tooMany = await expectError(
+      mgmt.clients.update(appClientId, { client_metadata: { ...tenKeys, key_10: 'v' } }),
+      400,
+      'invalid_body',
+    );
+    expect(tooMany['message']).toBe(
+      "Payload validation error: 'Too many properties defined (11), maximum 10' on property client_metadata.",
+    );
+    const tooLong = await expectError(mgmt.clients.update(appClientId, { client_metadata: { a: 'x'.repeat(256) } }), 400, 'invalid_body');
+    expect(tooLong['message']).toBe(
+      "Payload validation error: 'String is too long (256 chars), maximum 255' on property client_metadata.a.",
+    );
+    await expectError(mgmt.clients.update(appClientId, { client_metadata: { a: 1 as unknown as string } }), 400, 'invalid_body');
+    await expectError(
+      mgmt.clients.create({ name: 'Too much metadata', client_metadata: { ...tenKeys, key_10: 'v' } }),
+      400,
+      'invalid_body',
+    );
+    expect((await mgmt.clients.get(appClientId)).client_metadata).toEqual(before);
+  });
+});
+
 describe('email templates and provider', () => {
   test('404 for a missing template; provider credentials are never returned', async () => {
     await expectError(mgmt.emailTemplates.get('welcome_email'), 404, 'inexistent_email_template');

@@ -5,7 +5,7 @@ import { buildTenantBundle, ROOT } from '../../build/tenant-bundle';
 import { deploy, DeployFailed, DeployRefused } from '../../deploy/deploy';
 import type { DeploySummary } from '../../deploy/summary';
 import type { LoggedRequest } from '../../local-tenant/faults/request-log';
-import { LOCAL_APP, LOCAL_CLIENTS } from '../../local-tenant/local-stack';
+import { LOCAL_CLIENTS, ensureApplications } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { TEST_TIMINGS } from '../../local-tenant/test/helpers';
 
@@ -28,17 +28,10 @@ export async function buildBundle(): Promise<string> {
   return dir;
 }
 
-/** A new tenant with the login application already there (as `npm start` makes it), for one deploy. */
+/** A new tenant with the applications of tenant/clients already there (as `npm start` makes it), for one deploy. */
 export async function freshTenant(): Promise<LocalTenant> {
   const tenant = await startLocalTenant({ port: 0, bootstrapClient: LOCAL_CLIENTS.deploy, timings: TEST_TIMINGS });
-  tenant.store.add('clients', {
-    client_id: LOCAL_APP.client_id,
-    client_secret: 'local-email-flows-app-secret',
-    name: LOCAL_APP.name,
-    app_type: 'regular_web',
-    callbacks: [],
-    client_metadata: {},
-  });
+  ensureApplications(tenant);
   return tenant;
 }
 

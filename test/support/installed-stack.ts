@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keywordReplace } from 'auth0-deploy-cli/lib/tools/utils';
 import { createActionsRuntime, type ActionsRuntime } from '../../local-tenant/actions-runtime/trigger-runner';
-import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_SENDGRID_KEY, localKeywords, type LocalStack } from '../../local-tenant/local-stack';
+import {
+  LOCAL_APP,
+  LOCAL_CLIENTS,
+  LOCAL_PARTNER_APP,
+  LOCAL_SENDGRID_KEY,
+  localKeywords,
+  type LocalStack,
+} from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import type { TenantTimings } from '../../local-tenant/profiles';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
@@ -102,12 +109,13 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
   const tenantSettings = readJson(join(DIST_TENANT, 'tenant.json'), keywords);
   store.setTenantSettings({ ...store.data.tenant, ...tenantSettings });
 
-  // The login application keeps the client id environments/local.json gives INVITE_CLIENT_ID.
+  // The applications keep the client ids environments/local.json names (INVITE_CLIENT_ID, PARTNER_LOGIN_URL).
   const clientIds = new Map<string, string>();
   for (const file of readdirSync(join(DIST_TENANT, 'clients'))) {
     const config = readJson(join(DIST_TENANT, 'clients', file), keywords);
     const name = String(config.name);
-    const clientId = name === LOCAL_APP.name ? LOCAL_APP.client_id : `client-${clientIds.size + 1}`;
+    const known = [LOCAL_APP, LOCAL_PARTNER_APP].find((app) => app.name === name);
+    const clientId = known?.client_id ?? `client-${clientIds.size + 1}`;
     clientIds.set(name, clientId);
     const client: ClientRecord = { ...config, name, client_id: clientId, client_secret: `${clientId}-secret` };
     store.add('clients', client);
