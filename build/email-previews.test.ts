@@ -14,7 +14,7 @@ import { loadKeptTemplates } from '../email-templates/engines';
 import { HOSTILE_MARKUP, auth0EmailSamples } from './email-samples';
 import { readEmailTemplates } from '../deploy/template-validation';
 import { TENANT_DIR, renderEmailPreviews, writeEmailPreviews, type EmailPreview } from './email-previews';
-import { sendgridEmailSamples } from './sendgrid-samples';
+import { DEFAULT_APPLICATION, PARTNER_APPLICATION, sendgridEmailSamples } from './sendgrid-samples';
 
 jest.setTimeout(60_000);
 
@@ -71,7 +71,14 @@ test('every Auth0 template and every kept SendGrid template is previewed with ea
   const auth0 = readEmailTemplates(TENANT_DIR);
   const sendgrid = [...loadKeptTemplates().values()];
   expect(auth0.map((t) => t.template)).toEqual(['reset_email', 'verify_email', 'welcome_email']);
-  expect(sendgrid.map((t) => t.name).sort()).toEqual(['invite', 'password-reset', 'verify', 'welcome']);
+  expect(sendgrid.map((t) => t.name).sort()).toEqual([
+    'invite',
+    'partner-verify',
+    'partner-welcome',
+    'password-reset',
+    'verify',
+    'welcome',
+  ]);
   const expected =
     auth0.reduce((n, t) => n + auth0EmailSamples(t.template).length, 0) +
     sendgrid.reduce((n, t) => n + sendgridEmailSamples(t.name).length, 0);
@@ -83,6 +90,8 @@ test('every Auth0 template and every kept SendGrid template is previewed with ea
     'auth0:reset_email:password-reset:en',
     'sendgrid:invite:email-only:fr',
     'sendgrid:welcome:username:en',
+    'sendgrid:partner-welcome:username:fr',
+    'auth0:welcome_email:welcome:en',
   ]) {
     expect(keys).toContain(key);
   }
@@ -162,10 +171,17 @@ async function inspect(preview: EmailPreview, dir: string, page: Page): Promise<
   return { problems, markupShownAsText: seen.text.includes(HOSTILE_MARKUP) };
 }
 
+/**
+ * The per-application previews are checked on their HTML only (below): Chromium looks at the
+ * default application's, which share every template's layout, so the suite's time does not grow
+ * with each application.
+ */
+const inChromium = (preview: EmailPreview) => preview.application === DEFAULT_APPLICATION;
+
 test('each preview renders with text, filled variables, working links and escaped user fields; screenshots are kept', async () => {
   const problems: string[] = [];
   let markupShownAsText = 0;
-  const queue = [...previews];
+  const queue = previews.filter(inChromium);
   await Promise.all(
     viewers.map(async (viewer) => {
       for (let preview = queue.shift(); preview !== undefined; preview = queue.shift()) {
@@ -177,9 +193,54 @@ test('each preview renders with text, filled variables, working links and escape
   );
   expect(problems.sort()).toEqual([]);
   // Not vacuous: the hostile samples reach the templates (usernames are printed), and show as text.
-  const hostileWithUsername = previews.filter((p) => p.hostile && (p.engine === 'sendgrid' || p.file.includes('shared-inbox')));
+  const hostileWithUsername = previews.filter(
+    (p) => inChromium(p) && p.hostile && (p.engine === 'sendgrid' || p.file.includes('shared-inbox')),
+  );
   expect(hostileWithUsername.length).toBeGreaterThanOrEqual(8);
   expect(markupShownAsText).toBe(hostileWithUsername.length);
+});
+
+test("each application's previews are worded for it: filled, escaped, linked, and different from the default application's", () => {
+  const partner = previews.filter((p) => p.application === PARTNER_APPLICATION);
+  // Auth0: 4 branches × 2 connections × 2 languages; SendGrid: partner-verify and partner-welcome, 3 samples × 2 languages each.
+  expect(partner.filter((p) => p.engine === 'auth0')).toHaveLength(16);
+  expect(partner.filter((p) => p.engine === 'sendgrid').map((p) => p.template)).toEqual([
+    ...Array<string>(6).fill('partner-verify'),
+    ...Array<string>(6).fill('partner-welcome'),
+  ]);
+  const problems: string[] = [];
+  for (const preview of partner) {
+    const where = preview.file;
+    for (const [what, value] of [
+      ['HTML', preview.html],
+      ['subject', preview.subject],
+    ] as const) {
+      const unfilled = UNFILLED.exec(value);
+      if (unfilled) problems.push(`${where}: ${what} contains "${unfilled[0]}"`);
+    }
+    if (preview.subject.trim() === '') problems.push(`${where}: empty subject`);
+    if (!preview.html.includes(`<html lang="${preview.language}"`)) problems.push(`${where}: not in ${preview.language}`);
+    // Worded for partners, in the email's language.
+    const partnerWording = preview.language === 'fr' ? /partenaire/i : /partner/i;
+    if (!partnerWording.test(preview.html)) problems.push(`${where}: no partner wording`);
+    if (preview.hostile && (preview.html.includes(HOSTILE_MARKUP) || !preview.html.includes('&lt;img'))) {
+      problems.push(`${where}: user markup not escaped`);
+    }
+    const links = [...preview.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
+    if (preview.template !== 'welcome_email' && preview.template !== 'partner-welcome' && links.length === 0)
+      problems.push(`${where}: no link`);
+    for (const href of links) if (!/^https:\/\/\S+$/.test(href)) problems.push(`${where}: link to ${JSON.stringify(href)}`);
+  }
+  expect(problems).toEqual([]);
+  // The same Auth0 sample for the default application reads differently (no partner banner).
+  for (const preview of partner.filter((p) => p.engine === 'auth0')) {
+    const fallback = previews.find((p) => p.file === preview.file.replace('.partner-portal.', '.'))!;
+    expect(fallback.application).toBe(DEFAULT_APPLICATION);
+    expect(fallback.html).not.toMatch(/Partner area|Espace partenaires/);
+    expect(preview.html).toMatch(preview.language === 'fr' ? /Espace partenaires · Partner Portal/ : /Partner area · Partner Portal/);
+  }
+  // The index lists them with their application.
+  expect(readFileSync(join(OUT, 'index.html'), 'utf8')).toContain(`<td>${PARTNER_APPLICATION}</td>`);
 });
 
 test('the checks catch broken copies of the templates: unescaped user data, a leftover keyword, an empty body, a missing link', async () => {

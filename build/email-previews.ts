@@ -24,6 +24,8 @@ export interface EmailPreview {
   language: string;
   /** True when the sample's user-controlled fields carry markup that must come out escaped. */
   hostile: boolean;
+  /** The application the email is for: the default one, or one with its own wording or templates. */
+  application: string;
   description: string;
   /** False for an Auth0 template the tenant keeps disabled (an Action sends that email instead). */
   enabled: boolean;
@@ -51,6 +53,7 @@ export async function renderEmailPreviews(sources: PreviewSources = {}): Promise
         branch: sample.branch,
         language: sample.language,
         hostile: sample.hostile,
+        application: sample.application,
         description: sample.description,
         enabled: template.enabled,
         subject: rendered.subject,
@@ -71,6 +74,7 @@ export async function renderEmailPreviews(sources: PreviewSources = {}): Promise
         branch: sample.branch,
         language: sample.language,
         hostile: sample.hostile,
+        application: sample.application,
         description: sample.description,
         enabled: true,
         subject: rendered.subject,
@@ -98,12 +102,12 @@ function previewIndexHtml(previews: readonly EmailPreview[]): string {
     const rows = group.map(
       (p) =>
         `<tr><td><a href="${escapeHtml(p.file)}">${escapeHtml(p.file.slice(p.file.indexOf('/') + 1, -'.html'.length))}</a></td>` +
-        `<td>${escapeHtml(p.branch)}</td><td>${escapeHtml(p.language)}</td>` +
+        `<td>${escapeHtml(p.application)}</td><td>${escapeHtml(p.branch)}</td><td>${escapeHtml(p.language)}</td>` +
         `<td>${escapeHtml(p.description)}</td><td>${escapeHtml(p.subject)}</td></tr>`,
     );
     sections.push(
       `<section><h2>${escapeHtml(first.template)} <small>${escapeHtml(kind)}</small>${status}</h2>\n` +
-        `<table><thead><tr><th>Preview</th><th>Branch</th><th>Language</th><th>Sample</th><th>Subject</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></section>`,
+        `<table><thead><tr><th>Preview</th><th>Application</th><th>Branch</th><th>Language</th><th>Sample</th><th>Subject</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></section>`,
     );
   }
   return `<!DOCTYPE html>
@@ -117,7 +121,7 @@ small{color:#52606d;font-weight:normal;font-size:13px}
 </style></head>
 <body>
 <h1>Email previews</h1>
-<p>${previews.length} previews: every Auth0 template of the tenant and every kept SendGrid template, in each branch and language, rendered with sample data (build/email-samples.ts, build/sendgrid-samples.ts). Samples marked "HTML markup" carry markup in user-controlled fields; it must show as text.</p>
+<p>${previews.length} previews: every Auth0 template of the tenant and every kept SendGrid template, in each branch and language, for each application of the tenant where its emails differ, rendered with sample data (build/email-samples.ts, build/sendgrid-samples.ts). Samples marked "HTML markup" carry markup in user-controlled fields; it must show as text.</p>
 ${sections.join('\n')}
 </body></html>
 `;

@@ -58,6 +58,8 @@ export interface Auth0EmailSample {
   languageSource: LanguageSource;
   /** True when the user-controlled fields (name, nickname, username, user_metadata) carry HOSTILE_MARKUP: the output must escape it. */
   hostile: boolean;
+  /** The application the email is for (`application.name`); the templates word some emails per application. */
+  application: string;
   /** One line for an index page. */
   description: string;
   variables: Auth0TemplateVariables;
@@ -165,43 +167,66 @@ function sampleUrl(template: string, branch: string): string {
   return `${base}/`;
 }
 
+/** The applications of tenant/clients, as the templates see them (`application`). */
+const SAMPLE_APPLICATIONS: readonly Auth0TemplateVariables['application'][] = [
+  {
+    name: 'Email Flows App',
+    clientID: 'SAMPLEclientID000000000000000000',
+    client_metadata: { verify_result_url: 'https://app.example.com/verified' },
+    metadata: { verify_result_url: 'https://app.example.com/verified' },
+  },
+  {
+    name: 'Partner Portal',
+    clientID: 'SAMPLEpartnerID00000000000000000',
+    client_metadata: { email_welcome_template: 'd-partner-welcome', verify_result_url: 'https://partners.example.com/verified' },
+    metadata: { email_welcome_template: 'd-partner-welcome', verify_result_url: 'https://partners.example.com/verified' },
+  },
+];
+
 /**
  * Every sample of one template (or of every shipped template when `template` is left out):
- * branches × connections × language cases, plus one hostile sample per branch and connection.
+ * branches × connections × language cases, plus one hostile sample per branch and connection,
+ * for the default application; then, for the second application, branches × connections × one
+ * English and one French case (ids `<template>.<branch>.<connection>.partner-portal.<case>`).
  */
 export function auth0EmailSamples(template?: string): Auth0EmailSample[] {
   const templates = template === undefined ? Object.keys(TEMPLATE_BRANCHES) : [template];
   const samples: Auth0EmailSample[] = [];
-  for (const name of templates) {
-    for (const branch of TEMPLATE_BRANCHES[name] ?? DEFAULT_BRANCHES) {
-      for (const connection of SAMPLE_CONNECTIONS) {
-        const cases = LANGUAGE_CASES.map((languageCase) => ({ languageCase, hostile: false }));
-        cases.push({ languageCase: LANGUAGE_CASES[0] as LanguageCase, hostile: true });
-        for (const { languageCase, hostile } of cases) {
-          const variables: Auth0TemplateVariables = {
-            url: sampleUrl(name, branch.branch),
-            user: sampleUser(connection, branch.appMetadata, languageCase, hostile),
-            application: {
-              name: 'Email Flows App',
-              clientID: 'SAMPLEclientID000000000000000000',
-              client_metadata: { verify_result_url: 'https://app.example.com/verified' },
-              metadata: {},
-            },
-            connection: { name: connection },
-            request_language: languageCase.requestLanguage ?? '',
-            ...TENANT,
-          };
-          samples.push({
-            id: `${name}.${branch.branch}.${connection}.${hostile ? 'hostile' : languageCase.slug}`,
-            template: name,
-            branch: branch.branch,
-            connection,
-            language: languageCase.language,
-            languageSource: languageCase.source,
-            hostile,
-            description: `${name}: ${branch.description}, ${connection}, ${hostile ? 'user fields carrying HTML markup' : languageCase.description}`,
-            variables,
-          });
+  for (const [index, application] of SAMPLE_APPLICATIONS.entries()) {
+    const isDefault = index === 0;
+    const appSlug = isDefault ? '' : `${application.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.`;
+    for (const name of templates) {
+      for (const branch of TEMPLATE_BRANCHES[name] ?? DEFAULT_BRANCHES) {
+        for (const connection of SAMPLE_CONNECTIONS) {
+          const cases = isDefault
+            ? LANGUAGE_CASES.map((languageCase) => ({ languageCase, hostile: false }))
+            : LANGUAGE_CASES.filter((c) => c.slug === 'en-fallback' || c.slug === 'fr-request-language').map((languageCase) => ({
+                languageCase,
+                hostile: false,
+              }));
+          if (isDefault) cases.push({ languageCase: LANGUAGE_CASES[0] as LanguageCase, hostile: true });
+          for (const { languageCase, hostile } of cases) {
+            const variables: Auth0TemplateVariables = {
+              url: sampleUrl(name, branch.branch),
+              user: sampleUser(connection, branch.appMetadata, languageCase, hostile),
+              application: structuredClone(application),
+              connection: { name: connection },
+              request_language: languageCase.requestLanguage ?? '',
+              ...TENANT,
+            };
+            samples.push({
+              id: `${name}.${branch.branch}.${connection}.${appSlug}${hostile ? 'hostile' : languageCase.slug}`,
+              template: name,
+              branch: branch.branch,
+              connection,
+              language: languageCase.language,
+              languageSource: languageCase.source,
+              hostile,
+              application: application.name,
+              description: `${name}: ${branch.description}, ${connection}, ${isDefault ? '' : `${application.name}, `}${hostile ? 'user fields carrying HTML markup' : languageCase.description}`,
+              variables,
+            });
+          }
         }
       }
     }

@@ -42,6 +42,6 @@ test('sample ids are unique, and every sample renders with the local renderer', 
 
 test('a template without sample data is refused, naming it and where to add it', () => {
   expect(() => sendgridEmailSamples('receipt')).toThrow(
-    'No sample data for the SendGrid template "receipt": add the data it reads to TEMPLATE_DATA in build/sendgrid-samples.ts (known: invite, verify, welcome, password-reset).',
+    'No sample data for the SendGrid template "receipt": add the data it reads to TEMPLATE_DATA in build/sendgrid-samples.ts (known: invite, verify, welcome, partner-verify, partner-welcome, password-reset).',
   );
 });

@@ -20,8 +20,14 @@ interface SendgridEmailSample {
   /** True when the username carries HOSTILE_MARKUP: the HTML must escape it. */
   hostile: boolean;
   description: string;
+  /** The application the email is for (its name, `app_name` in the data). */
+  application: string;
   data: Record<string, SampleValue>;
 }
+
+/** The applications of tenant/clients: the default one, and the second with its own templates (docs/per-application-emails.md). */
+export const DEFAULT_APPLICATION = 'Email Flows App';
+export const PARTNER_APPLICATION = 'Partner Portal';
 
 const TICKET_URL = 'https://email-flows-sample.eu.auth0.com/lo/reset?ticket=SAMPLEticket0123456789#type=invite&app=Email%20Flows';
 const VERIFY_URL = 'https://email-flows-sample.eu.auth0.com/u/email-verification?ticket=SAMPLEticket0123456789#';
@@ -31,6 +37,8 @@ interface TemplateData {
   data: Record<string, SampleValue>;
   /** Branches of this template only, each a sample with a username plus this data. */
   branches?: { branch: string; description: string; data: Record<string, SampleValue> }[];
+  /** The one application whose client_metadata names this template, when it is not the default one. */
+  application?: string;
 }
 
 const TEMPLATE_DATA: Readonly<Record<string, TemplateData>> = {
@@ -46,6 +54,8 @@ const TEMPLATE_DATA: Readonly<Record<string, TemplateData>> = {
   },
   verify: { data: { verify_url: VERIFY_URL } },
   welcome: { data: {} },
+  'partner-verify': { data: { verify_url: VERIFY_URL }, application: PARTNER_APPLICATION },
+  'partner-welcome': { data: {}, application: PARTNER_APPLICATION },
   'password-reset': {
     data: { ticket_url: TICKET_URL.replace('type=invite', 'type=reset'), expires_at: '2026-11-21T10:30:00.000Z', to_secondary: false },
     branches: [{ branch: 'to-secondary', description: 'sent to a secondary address', data: { to_secondary: true } }],
@@ -74,7 +84,7 @@ export function sendgridEmailSamples(template: string): SendgridEmailSample[] {
         ...known.data,
         ...sample.data,
         email: sample.username === undefined ? 'ada@example.com' : 'front-desk@example.com',
-        app_name: 'Email Flows',
+        app_name: known.application ?? 'Email Flows',
         // A regional tag, as users' locales often are; the templates branch on `language`.
         locale: language === 'fr' ? 'fr-CA' : 'en-GB',
         language,
@@ -87,6 +97,7 @@ export function sendgridEmailSamples(template: string): SendgridEmailSample[] {
         branch: hostile ? 'username' : sample.branch,
         language,
         hostile,
+        application: known.application ?? DEFAULT_APPLICATION,
         description: `${template}: ${sample.description}, ${language === 'fr' ? 'French' : 'English'}`,
         data,
       });

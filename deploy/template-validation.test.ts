@@ -24,8 +24,9 @@ describe("tenant/emails in every branch, connection and language (Auth0's Liquid
     const result = await validateEmailTemplates(TENANT, KEYWORDS);
     expect(result.problems).toEqual([]);
     expect(result.templates.sort()).toEqual(['reset_email', 'verify_email', 'welcome_email']);
-    // reset_email: 2 branches x 2 connections x (4 language cases + 1 hostile); the others 1 branch each.
-    expect(result.renders).toBe(20 + 10 + 10);
+    // reset_email: 2 branches x 2 connections x (4 language cases + 1 hostile); the others 1 branch each;
+    // then Partner Portal's: 4 branches x 2 connections x 2 languages.
+    expect(result.renders).toBe(20 + 10 + 10 + 16);
   });
 
   const resetWording = {

@@ -44,8 +44,15 @@ function byName(name: string) {
   return template;
 }
 
-test('the manifest lists the four templates under local ids, and every HTML file is listed', () => {
-  expect([...templates.keys()].sort()).toEqual(['d-local-invite', 'd-local-password-reset', 'd-local-verify', 'd-local-welcome']);
+test("the manifest lists the six templates under local ids (two of them Partner Portal's), and every HTML file is listed", () => {
+  expect([...templates.keys()].sort()).toEqual([
+    'd-local-invite',
+    'd-local-partner-verify',
+    'd-local-partner-welcome',
+    'd-local-password-reset',
+    'd-local-verify',
+    'd-local-welcome',
+  ]);
   const manifest = JSON.parse(readFileSync(path.join(DEFAULT_TEMPLATES_DIR, 'templates.json'), 'utf8')) as Record<string, { html: string }>;
   const listed = Object.values(manifest)
     .map((e) => e.html)
