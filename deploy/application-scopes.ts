@@ -86,6 +86,12 @@ export const APPLICATION_CALLS: Record<ApplicationName, readonly ManagementCall[
       scope: 'update:users_app_metadata',
       by: 'the invite flag and the invitation record, app_metadata only (updateAppMetadata)',
     },
+    {
+      method: 'GET',
+      path: '/clients/{id}',
+      scope: 'read:clients',
+      by: 'a ticket invitation for another application (app_metadata.app): its name and client_metadata (getApplication)',
+    },
   ],
   /** The administrator scripts (admin/, run by scripts/). */
   admin: [

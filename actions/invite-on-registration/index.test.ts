@@ -318,3 +318,79 @@ describe('invite-on-registration, who is invited', () => {
     ]);
   });
 });
+
+describe('invite-on-registration, for another application (app_metadata.app)', () => {
+  const partnerMetadata = { email_invite_template: 'd-partner-invite', email_locale: 'fr', email_welcome_template: 'd-partner-welcome' };
+  const forPartner = (connection = sharedInbox) =>
+    fakeRegistrationEvent({ connection, userOverrides: { app_metadata: { invite: true, app: 'partner-client-id' } } });
+
+  it('ticket mode: reads the application once (then from api.cache), and sends its template, name, locale and login route', async () => {
+    http
+      .token()
+      .application('partner-client-id', { body: { name: 'Partner Portal', client_metadata: partnerMetadata } })
+      .passwordChangeTicket()
+      .sendgrid()
+      .userUpdate('auth0|user-1');
+    const api = fakeRegistrationApi();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(forPartner(), api));
+    expect(http.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'POST /oauth/token',
+      'GET /api/v2/clients/partner-client-id',
+      'POST /api/v2/tickets/password-change',
+      'POST /v3/mail/send',
+      'PATCH /api/v2/users/auth0%7Cuser-1',
+    ]);
+    const read = new URL(`https://x${http.requests[1]!.path}`);
+    expect(read.searchParams.get('fields')).toBe('name,client_metadata');
+    expect(http.requests[1]?.headers.authorization).toBe('Bearer mgmt-token-1');
+    // The ticket leads to the application's own login route: its client_id, not INVITE_CLIENT_ID.
+    expect(http.requests[2]?.body).toMatchObject({ client_id: 'partner-client-id' });
+    const body = http.requests[3]?.body as SendGridBody;
+    expect(body.template_id).toBe('d-partner-invite');
+    expect(body.personalizations[0]?.dynamic_template_data).toMatchObject({ app_name: 'Partner Portal', locale: 'fr', language: 'fr' });
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+
+    // A second invitation for that application reads it from api.cache.
+    http.passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    await captureConsole(() => onExecutePostUserRegistration(forPartner(), api));
+    expect(http.of('GET', '/api/v2/clients/partner-client-id')).toHaveLength(1);
+    expect((http.of('POST', '/v3/mail/send')[1]?.body as SendGridBody).template_id).toBe('d-partner-invite');
+  });
+
+  it('ticket mode: an application that cannot be read, or names no invitation template, gets the default template, still to its own login route', async () => {
+    http
+      .token()
+      .application('partner-client-id', {
+        status: 403,
+        body: { statusCode: 403, errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: read:clients' },
+      });
+    http.passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(forPartner(), fakeRegistrationApi()));
+    expect(http.of('POST', '/api/v2/tickets/password-change')[0]?.body).toMatchObject({ client_id: 'partner-client-id' });
+    expect((http.of('POST', '/v3/mail/send')[0]?.body as SendGridBody).template_id).toBe('d-invite');
+    expect(lines).toEqual([
+      'invite-on-registration user=auth0|user-1 app_unread client_read_insufficient_scope:read:clients',
+      'invite-on-registration user=auth0|user-1 invited mode=ticket',
+    ]);
+
+    http
+      .token()
+      .application('partner-client-id', { body: { name: 'Partner Portal', client_metadata: { email_invite_template: 'not-a-template' } } });
+    http.passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    const second = await captureConsole(() => onExecutePostUserRegistration(forPartner(), fakeRegistrationApi()));
+    expect((http.of('POST', '/v3/mail/send')[1]?.body as SendGridBody).template_id).toBe('d-invite');
+    expect((http.of('POST', '/v3/mail/send')[1]?.body as SendGridBody).personalizations[0]?.dynamic_template_data).toMatchObject({
+      app_name: 'Partner Portal',
+    });
+    expect(second.lines[0]).toBe('invite-on-registration user=auth0|user-1 setting_ignored email_invite_template invalid');
+  });
+
+  it("change_password mode: Auth0 is asked with the application's client_id (its reset_email then renders for it); no client read", async () => {
+    http.changePassword().token().userUpdate('auth0|user-1');
+    await captureConsole(() =>
+      onExecutePostUserRegistration(forPartner({ id: 'con_1', name: 'members', strategy: 'auth0' }), fakeRegistrationApi()),
+    );
+    expect(http.of('POST', '/dbconnections/change_password')[0]?.body).toMatchObject({ client_id: 'partner-client-id' });
+    expect(http.requests.some((r) => r.path.startsWith('/api/v2/clients'))).toBe(false);
+  });
+});

@@ -4,13 +4,13 @@ import { requestChangePasswordEmail } from '../shared/change-password-email';
 import { EmailBudget } from '../shared/email-budget';
 import { INVITATION_RECORD_BUDGET_MS, recordInvitationSent, sendTicketInvitation } from '../shared/invitation';
 import { invitedByOf, sentInvitationRecord, type InvitationRecord } from '../shared/invitation-record';
-import { emailLocale, templateIdFor } from '../shared/locale';
 import { updateAppMetadata } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
+import { applicationForInvitation } from './application';
 import { CHANGE_PASSWORD_LINK_TTL_SEC, readInviteSettings } from './settings';
 import { manifest } from './manifest';
-import { planInvitation } from './plan';
+import { chooseInvitationEmail, invitationApplication, planInvitation } from './plan';
 
 /**
  * post-user-registration: invites the users administrators create. Non-blocking in Auth0 (the
@@ -29,6 +29,8 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
       if (plan.reason !== 'not_invited') log('not_invited', plan.reason);
       return;
     }
+    // The application the invitation is for (app_metadata.app); the default one when unset.
+    const clientId = invitationApplication(event, settings.problems);
     for (const problem of settings.problems) log.note('setting_ignored', problem);
     const budget = new EmailBudget();
     const user = { userId: event.user.user_id, email: plan.email, username: event.user.username };
@@ -49,18 +51,22 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
       const got = await managementToken(ready.management, api.cache, budget);
       if (!got.ok) return log('invite_failed', got.reason);
       token = got.value;
-      const locale = emailLocale(event.user.user_metadata, event.transaction, event.request);
-      const { templateId, ...ticket } = ready.ticket;
+      // Its own invitation template, name and locale from its client_metadata; the defaults when it cannot be read.
+      const application =
+        clientId === undefined
+          ? undefined
+          : await applicationForInvitation(api.cache, { domain: ready.management.domain, token, budget }, clientId, log);
+      const choice = chooseInvitationEmail(event, ready.ticket, settings.templates, application);
       const sent = await sendTicketInvitation(
         {
           domain: ready.management.domain,
           token,
           user,
-          ticket,
-          appName: ticket.appName,
+          ticket: { ...choice.ticket, ttlSec: ready.ticket.ttlSec },
+          appName: choice.appName,
           ...(invitedBy !== undefined ? { invitedBy } : {}),
-          locale,
-          templateId: templateIdFor('invite', locale, templateId, settings.templates),
+          locale: choice.locale,
+          templateId: choice.templateId,
         },
         ready.mail,
         budget,
@@ -84,7 +90,9 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         });
         if (!flagged.ok) return log('invite_failed', flagged.reason);
       }
-      outcome = await requestChangePasswordEmail({ ...ready.changePassword, email: plan.email, connection: plan.connection }, budget);
+      // With the application's client_id, Auth0 renders reset_email with `application` set to it.
+      const changePassword = { ...ready.changePassword, ...(clientId !== undefined ? { clientId } : {}) };
+      outcome = await requestChangePasswordEmail({ ...changePassword, email: plan.email, connection: plan.connection }, budget);
       // Auth0's email: its link lives as long as the reset template's urlLifetimeInSeconds.
       record = sentInvitationRecord('change_password', CHANGE_PASSWORD_LINK_TTL_SEC, invitedBy);
     }

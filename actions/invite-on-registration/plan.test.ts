@@ -1,6 +1,7 @@
 import { fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
 import { readInviteSettings } from './settings';
-import { planInvitation } from './plan';
+import { chooseInvitationEmail, invitationApplication, planInvitation } from './plan';
+import { readApplicationEmails } from '../shared/settings';
 
 const settings = readInviteSettings(fullSecrets({ INVITE_CONNECTIONS: 'members,shared-inbox:ticket' }));
 
@@ -54,5 +55,51 @@ describe('planInvitation', () => {
       userOverrides: { app_metadata: { invite: 'true' } },
     });
     expect(planInvitation(event, settings)).toEqual({ invite: false, reason: 'not_invited' });
+  });
+});
+
+describe('the application an invitation is for', () => {
+  const event = (appMetadata: Record<string, unknown>, userMetadata: Record<string, unknown> = {}) =>
+    fakeRegistrationEvent({ userOverrides: { app_metadata: appMetadata, user_metadata: userMetadata } });
+  const defaults = { clientId: 'app-client-id', templateId: 'd-invite', appName: 'Example App', ttlSec: 604800 };
+
+  it('is app_metadata.app when it is a client id; the default application when unset; reported when invalid', () => {
+    const problems: string[] = [];
+    expect(invitationApplication(event({ app: 'partner-client-id' }), problems)).toBe('partner-client-id');
+    expect(invitationApplication(event({}), problems)).toBeUndefined();
+    expect(invitationApplication(event({ app: '' }), problems)).toBeUndefined();
+    expect(problems).toEqual([]);
+    expect(invitationApplication(event({ app: 'not a client id!' }), problems)).toBeUndefined();
+    expect(invitationApplication(event({ app: 42 }), problems)).toBeUndefined();
+    expect(problems).toEqual(['app invalid', 'app invalid']);
+  });
+
+  it("takes the application's template, name, locale and login route, each part it lacks from the secrets", () => {
+    const partner = {
+      clientId: 'partner-client-id',
+      name: 'Partner Portal',
+      emails: readApplicationEmails({ email_invite_template: 'd-partner-invite', email_locale: 'fr' }, []),
+    };
+    expect(chooseInvitationEmail(event({}), defaults, {}, partner)).toEqual({
+      ticket: { clientId: 'partner-client-id' },
+      templateId: 'd-partner-invite',
+      appName: 'Partner Portal',
+      locale: 'fr',
+    });
+    // The user's own locale first; TEMPLATE_IDS for it when the application names no template.
+    const bare = { clientId: 'partner-client-id', emails: readApplicationEmails({}, []) };
+    expect(chooseInvitationEmail(event({}, { locale: 'de' }), defaults, { invite: { de: 'd-invite-de' } }, bare)).toEqual({
+      ticket: { clientId: 'partner-client-id' },
+      templateId: 'd-invite-de',
+      appName: 'Example App',
+      locale: 'de',
+    });
+    // No application: the secrets as before (INVITE_RESULT_URL when there is no INVITE_CLIENT_ID).
+    const byUrl = { ...defaults, clientId: undefined, resultUrl: 'https://app.example.com/welcome' };
+    expect(chooseInvitationEmail(event({}), byUrl, {}, undefined)).toMatchObject({
+      ticket: { resultUrl: 'https://app.example.com/welcome' },
+      templateId: 'd-invite',
+      locale: 'en',
+    });
   });
 });

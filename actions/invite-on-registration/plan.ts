@@ -1,4 +1,7 @@
 import type { PostUserRegistrationEvent } from '../shared/auth0-actions';
+import { emailLocale, templateIdFor } from '../shared/locale';
+import { USER_APPLICATION_KEY } from '../shared/settings';
+import type { InvitedApplication } from './application';
 import { INVITED_BY, INVITED_BY_SCRIPT } from '../shared/invitation';
 import type { InviteMode, InviteSettings } from './settings';
 
@@ -30,5 +33,49 @@ export function planInvitation(event: PostUserRegistrationEvent, settings: Invit
     connection,
     // Auth0's reset_email template words the mail as an invitation only while this flag is set.
     needsInviteFlag: mode === 'change_password' && invite !== true,
+  };
+}
+
+/** An Auth0 client id (32 letters and digits on Auth0; the local tenant's have dashes). */
+const CLIENT_ID = /^[\w-]{1,64}$/;
+
+/**
+ * The application the invitation is for: `app_metadata.app`, a client id; undefined (the default
+ * application, INVITE_CLIENT_ID) when unset, and when invalid (`app invalid` in `problems`).
+ */
+export function invitationApplication(event: PostUserRegistrationEvent, problems: string[]): string | undefined {
+  const raw = event.user.app_metadata?.[USER_APPLICATION_KEY];
+  if (typeof raw === 'string' && CLIENT_ID.test(raw)) return raw;
+  if (raw !== undefined && raw !== null && raw !== '') problems.push(`${USER_APPLICATION_KEY} invalid`);
+  return undefined;
+}
+
+interface InvitationEmailChoice {
+  /** The ticket's target: the application's own login route (client_id), or the settings' client_id or result_url. */
+  ticket: { clientId?: string | undefined; resultUrl?: string | undefined };
+  templateId: string;
+  appName?: string | undefined;
+  locale: string;
+}
+
+/**
+ * A ticket invitation worded for its application: the application's client_id for the ticket
+ * (its login route), its `email_invite_template`, its name and `email_locale`; each part the
+ * application does not give comes from the secrets (INVITE_CLIENT_ID or INVITE_RESULT_URL,
+ * TEMPLATE_IDS then INVITE_TEMPLATE_ID, INVITE_APP_NAME).
+ */
+export function chooseInvitationEmail(
+  event: PostUserRegistrationEvent,
+  defaults: { clientId?: string | undefined; resultUrl?: string | undefined; templateId: string; appName?: string | undefined },
+  overrides: InviteSettings['templates'],
+  application: InvitedApplication | undefined,
+): InvitationEmailChoice {
+  const locale = emailLocale(event.user.user_metadata, event.transaction, event.request, application?.emails.locale);
+  return {
+    // INVITE_CLIENT_ID excludes INVITE_RESULT_URL already (settings.ts): Auth0 takes one of them.
+    ticket: application !== undefined ? { clientId: application.clientId } : { clientId: defaults.clientId, resultUrl: defaults.resultUrl },
+    templateId: application?.emails.templates.invite ?? templateIdFor('invite', locale, defaults.templateId, overrides),
+    appName: application?.name ?? defaults.appName,
+    locale,
   };
 }

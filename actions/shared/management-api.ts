@@ -1,3 +1,4 @@
+import type { ClientsClient } from 'auth0/clients';
 import type { TicketsClient } from 'auth0/tickets';
 import type { UsersClient } from 'auth0/users';
 import type { EmailBudget } from './email-budget';
@@ -168,4 +169,33 @@ export async function updateAppMetadata(
     }
   };
   return options.budget.race('user_update', work());
+}
+
+/** An application as the invitation Action reads it: its name and client_metadata. */
+export interface ApplicationRecord {
+  name: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * `GET /api/v2/clients/{id}?fields=name,client_metadata` (scope `read:clients`): the application
+ * an invitation is for. post-user-registration has no `event.client`, so this is the one way to
+ * read its client_metadata; the Action caches the answer (see invite-on-registration).
+ */
+export async function getApplication(options: ClientOptions, clientId: string): Promise<Outcome<ApplicationRecord>> {
+  const work = async (): Promise<Outcome<ApplicationRecord>> => {
+    try {
+      const { ClientsClient: Clients } = require('auth0/clients') as { ClientsClient: typeof ClientsClient };
+      const client = (await new Clients(sdkOptions(options)).get(
+        clientId,
+        { fields: 'name,client_metadata', include_fields: true },
+        requestOptions(options.budget),
+      )) as { name?: unknown; client_metadata?: Record<string, unknown> } | null;
+      if (typeof client?.name !== 'string') return fail('client_read_malformed');
+      return succeed({ name: client.name, metadata: client.client_metadata ?? {} });
+    } catch (error) {
+      return sdkFailure('client_read', error, options.budget);
+    }
+  };
+  return options.budget.race('client_read', work());
 }

@@ -191,40 +191,36 @@ export const APPLICATION_EMAIL_KEYS = {
   resultUrl: 'verify_result_url',
 } as const;
 
+/**
+ * `app_metadata.app`: the client id of the application a user is invited to (`npm run invite --
+ * --application`). post-user-registration has no `event.client`: this is how the invitation
+ * Action knows whose emails to send. Unset, the invitation is the default application's.
+ */
+export const USER_APPLICATION_KEY = 'app';
+
+/** Each undefined where the application names none (or an invalid one). */
 export interface ApplicationEmails {
-  templates: Partial<Record<TemplateKind, string>>;
-  locale?: string;
-  resultUrl?: string;
+  templates: Partial<Record<TemplateKind, string | undefined>>;
+  locale?: string | undefined;
+  resultUrl?: string | undefined;
 }
 
 /** A SendGrid dynamic template id: `d-` and letters, digits, `-` or `_` (SendGrid's are `d-` and 32 hex digits). */
-const TEMPLATE_ID = /^d-[A-Za-z0-9_-]{1,100}$/;
+const TEMPLATE_ID = /^d-[\w-]{1,100}$/;
 
 export function readApplicationEmails(metadata: Readonly<Record<string, unknown>> | undefined, problems: string[]): ApplicationEmails {
-  const read = (key: string): string | undefined => {
-    const raw = metadata?.[key];
-    if (raw === undefined) return undefined;
-    const value = typeof raw === 'string' ? readSecret({ [key]: raw }, key) : undefined;
-    if (typeof raw !== 'string') problems.push(`${key} invalid`);
-    return value;
-  };
   const valid = (key: string, test: (value: string) => boolean): string | undefined => {
-    const value = read(key);
-    if (value === undefined || test(value)) return value;
-    problems.push(`${key} invalid`);
+    const raw = metadata?.[key];
+    const value = typeof raw === 'string' ? readSecret({ [key]: raw }, key) : undefined;
+    if (value !== undefined && test(value)) return value;
+    if (value !== undefined || (raw !== undefined && typeof raw !== 'string')) problems.push(`${key} invalid`);
     return undefined;
   };
-  const templates: ApplicationEmails['templates'] = {};
-  for (const kind of ['verify', 'welcome', 'invite'] as const) {
-    const id = valid(APPLICATION_EMAIL_KEYS[kind], (value) => TEMPLATE_ID.test(value));
-    if (id !== undefined) templates[kind] = id;
-  }
-  const rawLocale = valid(APPLICATION_EMAIL_KEYS.locale, (value) => languageTag(value) !== undefined);
-  const locale = languageTag(rawLocale);
-  const resultUrl = valid(APPLICATION_EMAIL_KEYS.resultUrl, isHttpUrl);
+  const template = (kind: TemplateKind) => valid(APPLICATION_EMAIL_KEYS[kind], (value) => TEMPLATE_ID.test(value));
   return {
-    templates,
-    ...(locale !== undefined ? { locale } : {}),
-    ...(resultUrl !== undefined ? { resultUrl } : {}),
+    templates: { verify: template('verify'), welcome: template('welcome'), invite: template('invite') },
+    // Normalized where it is used (emailLocale).
+    locale: valid(APPLICATION_EMAIL_KEYS.locale, (value) => languageTag(value) !== undefined),
+    resultUrl: valid(APPLICATION_EMAIL_KEYS.resultUrl, isHttpUrl),
   };
 }

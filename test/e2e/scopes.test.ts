@@ -13,7 +13,7 @@ import { connectManagement, failureReason } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
 import { APPLICATION_CALLS, applicationScopes, type ApplicationName } from '../../deploy/application-scopes';
 import { managementAudience } from '../../local-tenant/authentication-api/access-tokens';
-import { LOCAL_CLIENTS } from '../../local-tenant/local-stack';
+import { LOCAL_CLIENTS, LOCAL_PARTNER_APP } from '../../local-tenant/local-stack';
 import { endpointScopes } from '../../local-tenant/management-api/scopes';
 import { trustingFetch } from '../../local-tenant/test/helpers';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
@@ -159,13 +159,13 @@ describe('the local applications and their tokens', () => {
 describe('the calls each application really makes', () => {
   it("the Actions' requests are exactly the calls their list declares, no more", async () => {
     stack.tenant.requestLog.clear();
-    // An invitation by ticket (shared-inbox) and a verification email on a first login (members).
+    // An invitation by ticket (shared-inbox) for the second application, and a verification email on a first login (members).
     await stack.client.management.users.create({
       connection: 'shared-inbox',
       email: 'house@example.com',
       username: 'scoped',
       password: 'Temporary-Password-123',
-      app_metadata: { invite: true },
+      app_metadata: { invite: true, app: LOCAL_PARTNER_APP.client_id },
     });
     await stack.client.management.users.create({
       connection: 'members',

@@ -103,6 +103,23 @@ export class Interceptor {
     return this;
   }
 
+  /** `GET /api/v2/clients/{id}` (the fields the invitation Action asks for). */
+  application(clientId: string, options: { status?: number; body?: nock.Body } = {}): this {
+    const record = this.record(AUTH0_ORIGIN);
+    nock(AUTH0_ORIGIN)
+      .get(`/api/v2/clients/${encodeURIComponent(clientId)}`)
+      .query(true)
+      .reply(function (path, body) {
+        record.call(this, path, body);
+        return [
+          options.status ?? 200,
+          options.body ?? { name: 'Partner Portal', client_metadata: {} },
+          { 'content-type': 'application/json' },
+        ];
+      });
+    return this;
+  }
+
   changePassword(options: { status?: number } = {}): this {
     const record = this.record(AUTH0_ORIGIN);
     nock(AUTH0_ORIGIN)
