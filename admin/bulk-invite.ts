@@ -57,6 +57,8 @@ export interface BulkInviteOptions {
   direct?: DirectInvitation | undefined;
   resend?: boolean | undefined;
   secondaryVerified?: boolean | undefined;
+  /** The client id of the application the invitations are for (`app_metadata.app`, docs/per-application-emails.md). */
+  application?: string | undefined;
   /** The connection of rows whose `connection` field is empty. */
   defaultConnection?: string | undefined;
   /** Validate the whole file and say what would be done; nothing is created or sent, no journal. */
@@ -203,6 +205,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           mode: options.mode,
           direct: options.direct,
           secondaryVerified: options.secondaryVerified === true,
+          application: options.application,
           creationCost: options.creationCost,
           invitedBy: options.invitedBy,
         };

@@ -38,6 +38,10 @@ function inviteProgram(): Command {
         .option('--secondary-email <address>', 'one user: app_metadata.secondary_email (for password resets)')
         .option('--connection <name>', 'the database connection (for a CSV: of rows that leave it empty)')
         .option(
+          '--application <client_id>',
+          'the application the invitations are for (its client id): the Action sends its invitation email (app_metadata.app; docs/per-application-emails.md)',
+        )
+        .option(
           '--direct',
           'send the invitation from this script (ticket + SendGrid) instead of the Action (users carry app_metadata.invited_by: admin-script, which the Action leaves alone)',
         )
@@ -104,6 +108,7 @@ interface InviteFlags extends RateOptions {
   locale?: string;
   secondaryEmail?: string;
   connection?: string;
+  application?: string;
   direct?: boolean;
   resend?: boolean;
   invitedBy?: string;
@@ -215,6 +220,7 @@ async function inviteRows(
     resend: flags.resend === true,
     confirm: confirmation(flags),
     secondaryVerified: flags.secondaryVerified === true,
+    application: flags.application,
     defaultConnection: flags.connection,
     dryRun: flags.dryRun === true,
     stateDir: flags.stateDir,
@@ -279,6 +285,13 @@ export const inviteCommand: CommandDefinition<InviteFlags> = {
   program: inviteProgram,
   async run(flags, shell) {
     if (flags.csv !== undefined && flags.email !== undefined) return shell.usage('Give either --csv or --email, not both.');
+    if (flags.application !== undefined && !/^[\w-]{1,64}$/.test(flags.application)) {
+      return shell.usage(`--application takes a client id (letters, digits, - and _), not ${JSON.stringify(flags.application)}.`);
+    }
+    // The script's own invitation (--direct, --resend) is the default application's: only the Action reads app_metadata.app.
+    if (flags.application !== undefined && (flags.direct === true || flags.resend === true)) {
+      return shell.usage("--application works with the Action's invitations: leave out --direct and --resend.");
+    }
     if (flags.csv !== undefined && !existsSync(flags.csv)) return shell.usage(`No CSV file at ${flags.csv}.`);
     if (flags.csv !== undefined) return inviteCsv(flags.csv, flags, shell);
     if (flags.email !== undefined) return inviteOne(flags, shell);

@@ -8,7 +8,7 @@ import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { InviteSettings } from '../actions/invite-on-registration/settings';
-import type { TemplateOverrides } from '../actions/shared/settings';
+import { USER_APPLICATION_KEY, type TemplateOverrides } from '../actions/shared/settings';
 import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
 import type { NewUser, StepAnswer } from './invitation-row/plan';
 import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
@@ -40,6 +40,8 @@ export interface InviteOptions {
   direct?: DirectInvitation | undefined;
   /** Mark the secondary addresses as verified (`app_metadata.secondary_email_verified: true`). */
   secondaryVerified: boolean;
+  /** The client id of the application the invitation is for: `app_metadata.app`, which the invitation Action reads. */
+  application?: string | undefined;
   /**
    * Management API requests one creation costs, the Action's own included (Action mode on a
    * connection invited by ticket: the Action creates the ticket). Default 1.
@@ -97,6 +99,7 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
     verify_email: false,
     app_metadata: {
       invite: true,
+      ...(options.application !== undefined ? { [USER_APPLICATION_KEY]: options.application } : {}),
       // Direct mode sends the invitation from here: the invitation Action, if bound, leaves the user alone.
       ...(options.mode === 'direct' ? { [INVITED_BY]: INVITED_BY_SCRIPT } : {}),
       // The invitation's record starts with who invited; the one who sends it adds when and how.

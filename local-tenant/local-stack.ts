@@ -135,6 +135,7 @@ export function localKeywords(tenant: LocalTenant): Record<string, string | stri
     INVITE_RESULT_URL: loginUrl,
     PARTNER_LOGIN_URL: partnerLoginUrl,
     PARTNER_VERIFY_RESULT_URL: partnerLoginUrl,
+    PARTNER_RESET_RESULT_URL: partnerLoginUrl,
   });
   if (missing.length > 0) throw new Error(`environments/local.json leaves keywords without a value: ${missing.join(', ')}`);
   return values;

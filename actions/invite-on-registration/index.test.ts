@@ -358,12 +358,10 @@ describe('invite-on-registration, for another application (app_metadata.app)', (
   });
 
   it('ticket mode: an application that cannot be read, or names no invitation template, gets the default template, still to its own login route', async () => {
-    http
-      .token()
-      .application('partner-client-id', {
-        status: 403,
-        body: { statusCode: 403, errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: read:clients' },
-      });
+    http.token().application('partner-client-id', {
+      status: 403,
+      body: { statusCode: 403, errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: read:clients' },
+    });
     http.passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(forPartner(), fakeRegistrationApi()));
     expect(http.of('POST', '/api/v2/tickets/password-change')[0]?.body).toMatchObject({ client_id: 'partner-client-id' });

@@ -95,7 +95,7 @@ describe('the application an invitation is for', () => {
       locale: 'de',
     });
     // No application: the secrets as before (INVITE_RESULT_URL when there is no INVITE_CLIENT_ID).
-    const byUrl = { ...defaults, clientId: undefined, resultUrl: 'https://app.example.com/welcome' };
+    const byUrl = { resultUrl: 'https://app.example.com/welcome', templateId: 'd-invite', appName: 'Example App', ttlSec: 604800 };
     expect(chooseInvitationEmail(event({}), byUrl, {}, undefined)).toMatchObject({
       ticket: { resultUrl: 'https://app.example.com/welcome' },
       templateId: 'd-invite',

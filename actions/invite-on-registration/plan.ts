@@ -1,6 +1,7 @@
 import type { PostUserRegistrationEvent } from '../shared/auth0-actions';
 import { emailLocale, templateIdFor } from '../shared/locale';
 import { USER_APPLICATION_KEY } from '../shared/settings';
+import type { TicketReturn } from '../shared/management-api';
 import type { InvitedApplication } from './application';
 import { INVITED_BY, INVITED_BY_SCRIPT } from '../shared/invitation';
 import type { InviteMode, InviteSettings } from './settings';
@@ -52,7 +53,7 @@ export function invitationApplication(event: PostUserRegistrationEvent, problems
 
 interface InvitationEmailChoice {
   /** The ticket's target: the application's own login route (client_id), or the settings' client_id or result_url. */
-  ticket: { clientId?: string | undefined; resultUrl?: string | undefined };
+  ticket: TicketReturn;
   templateId: string;
   appName?: string | undefined;
   locale: string;
@@ -66,14 +67,19 @@ interface InvitationEmailChoice {
  */
 export function chooseInvitationEmail(
   event: PostUserRegistrationEvent,
-  defaults: { clientId?: string | undefined; resultUrl?: string | undefined; templateId: string; appName?: string | undefined },
+  defaults: TicketReturn & { templateId: string; appName?: string | undefined },
   overrides: InviteSettings['templates'],
   application: InvitedApplication | undefined,
 ): InvitationEmailChoice {
   const locale = emailLocale(event.user.user_metadata, event.transaction, event.request, application?.emails.locale);
   return {
-    // INVITE_CLIENT_ID excludes INVITE_RESULT_URL already (settings.ts): Auth0 takes one of them.
-    ticket: application !== undefined ? { clientId: application.clientId } : { clientId: defaults.clientId, resultUrl: defaults.resultUrl },
+    // INVITE_CLIENT_ID or INVITE_RESULT_URL (settings.ts): Auth0 takes one of them.
+    ticket:
+      application !== undefined
+        ? { clientId: application.clientId }
+        : 'clientId' in defaults
+          ? { clientId: defaults.clientId }
+          : { resultUrl: defaults.resultUrl },
     templateId: application?.emails.templates.invite ?? templateIdFor('invite', locale, defaults.templateId, overrides),
     appName: application?.name ?? defaults.appName,
     locale,

@@ -45,6 +45,20 @@ describe('password-reset-landing', () => {
     }
   });
 
+  it("sends the application's users to its own reset_result_url; an invalid one is named, and RESET_RESULT_URL used", async () => {
+    const partner = event({ RESET_RESULT_URL: 'https://app.example.com/login' }, { invite: true });
+    partner.client = { client_id: 'partner', name: 'Partner Portal', metadata: { reset_result_url: 'https://partners.example.com/login' } };
+    const { api, calls } = recordingApi();
+    await captureConsole(() => onExecutePostChallenge(partner, api));
+    expect(calls.setResultUrl).toEqual([['https://partners.example.com/login', { query: { type: 'invite' } }]]);
+
+    partner.client.metadata = { reset_result_url: 'ftp://partners.example.com/' };
+    const second = recordingApi();
+    const { lines } = await captureConsole(() => onExecutePostChallenge(partner, second.api));
+    expect(second.calls.setResultUrl).toEqual([['https://app.example.com/login', { query: { type: 'invite' } }]]);
+    expect(lines[0]).toBe('password-reset-landing user=auth0|user-1 setting_ignored reset_result_url invalid');
+  });
+
   it('does not throw when the api fails', async () => {
     const { api } = recordingApi();
     api.transaction.setResultUrl = () => {

@@ -14,7 +14,8 @@ import { planLanding } from './plan';
 export const onExecutePostChallenge: PasswordResetPostChallengeHandler = async (event, api) => {
   const log = actionLog(manifest.name, event.user?.user_id);
   try {
-    const settings = readResetLandingSettings(event.secrets ?? {});
+    // Each application may name its own landing page (client_metadata.reset_result_url).
+    const settings = readResetLandingSettings(event.secrets ?? {}, event.client?.metadata);
     for (const problem of settings.problems) log('setting_ignored', problem);
     const plan = planLanding(event, settings);
     if (!plan.set) return log('landing_default', plan.reason);

@@ -175,11 +175,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * An application's own emails, named in its `client_metadata` (post-login: `event.client.metadata`).
  * Auth0 keeps client_metadata to 10 keys of string values up to 255 characters (docs-v2
  * manage-users/user-accounts/metadata/metadata-fields-data.mdx), so each setting is one short key
- * holding one string, five of the ten:
+ * holding one string, six of the ten:
  * - `email_verify_template`, `email_welcome_template`, `email_invite_template`: SendGrid dynamic
  *   template ids (`d-...`), used instead of VERIFY_/WELCOME_/INVITE_TEMPLATE_ID and TEMPLATE_IDS;
  * - `email_locale`: the application's language, after the user's own `user_metadata.locale`;
- * - `verify_result_url`: where the verification link lands.
+ * - `verify_result_url`: where the verification link lands;
+ * - `reset_result_url` (RESET_RESULT_URL_KEY): where setting a password lands.
  * A key that is absent, blank or an unfilled deploy-cli placeholder counts as absent; an invalid
  * one is reported in `problems` (`<key> invalid`: the keys are distinct from every secret's name) and the default is used.
  */
@@ -197,6 +198,13 @@ export const APPLICATION_EMAIL_KEYS = {
  * Action knows whose emails to send. Unset, the invitation is the default application's.
  */
 export const USER_APPLICATION_KEY = 'app';
+
+/**
+ * `client_metadata.reset_result_url`: where the application's users land once they set a password
+ * (invitation or reset), read by password-reset-landing instead of RESET_RESULT_URL. Apart from
+ * APPLICATION_EMAIL_KEYS, which the invitation and login Actions bundle, so it costs them nothing.
+ */
+export const RESET_RESULT_URL_KEY = 'reset_result_url';
 
 /** Each undefined where the application names none (or an invalid one). */
 export interface ApplicationEmails {

@@ -5,9 +5,13 @@
  * client_metadata names and lands on its login route; a user of Email Flows App gets the default
  * ones. Auth0's own reset_email (Liquid) is worded per application too.
  */
-import { LOCAL_APP, LOCAL_PARTNER_APP } from '../../local-tenant/local-stack';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_APP, LOCAL_CLIENTS, LOCAL_PARTNER_APP } from '../../local-tenant/local-stack';
 import type { OutboxEmail } from '../../local-tenant/mail';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
+import { runInProcess } from '../support/command-runs';
 import { linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(60_000);
@@ -75,4 +79,40 @@ test("Auth0's reset_email (Liquid) is worded for the application it is sent for"
   expect(partner?.html).toContain('Partner area · Partner Portal');
   expect(member?.source).toMatchObject({ kind: 'auth0', template: 'reset_email' });
   expect(member?.html).not.toContain('Partner area');
+});
+
+test('`npm run invite -- --application <client_id>`: the Action invites for that application, whose login route the link leads to', async () => {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AUTH0_DOMAIN: stack.tenant.domain,
+    LOCAL_TENANT_CA_CERT: stack.tenant.caCertPath,
+    ADMIN_CLIENT_ID: LOCAL_CLIENTS.admin.client_id,
+    ADMIN_CLIENT_SECRET: LOCAL_CLIENTS.admin.client_secret,
+  };
+  const args = ['--env', 'local', '--email', 'invitee@example.com', '--username', 'invitee', '--connection', 'shared-inbox'];
+  const work = mkdtempSync(join(tmpdir(), 'per-application-'));
+  const refused = await runInProcess('invite', [...args, '--application', 'Partner Portal'], { cwd: work, env });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('--application takes a client id');
+
+  const run = await runInProcess('invite', [...args, '--application', LOCAL_PARTNER_APP.client_id, '--progress', 'none'], {
+    cwd: work,
+    env,
+  });
+  expect(run.code).toBe(0);
+  await stack.client.registrationsDone();
+  const user = stack.tenant.store.data.users.find((u) => u.username === 'invitee');
+  expect(user?.app_metadata).toMatchObject({ invite: true, app: LOCAL_PARTNER_APP.client_id });
+  const [invitation] = stack.emailsTo('invitee@example.com');
+  // PARTNER_INVITE_TEMPLATE_ID is empty locally: the default invitation template, with the application's name.
+  expect(invitation?.source).toMatchObject({
+    kind: 'sendgrid',
+    templateId: 'd-local-invite',
+    dynamicTemplateData: { app_name: 'Partner Portal' },
+  });
+  const link = linksOf(invitation!.html).find((href) => href.includes('/lo/reset?ticket='))!;
+  const submitted = await stack.client.setPassword(link, PASSWORD);
+  expect(submitted.status).toBe(302);
+  expect(new URL(submitted.headers.get('location')!).searchParams.get('client_id')).toBe(LOCAL_PARTNER_APP.client_id);
 });
