@@ -63,6 +63,16 @@ function stagingVariables(): Record<string, string> {
     WELCOME_SINCE: '',
     EMAIL_ROUTES: '',
     EMAIL_PROVIDER: '',
+    // Partner Portal: all optional; a staging tenant gives it its own URLs and no templates of its own.
+    PARTNER_CALLBACKS: '["https://partners.example.com/callback"]',
+    PARTNER_LOGOUT_URLS: '',
+    PARTNER_LOGIN_URL: 'https://partners.example.com/login',
+    PARTNER_VERIFY_RESULT_URL: '',
+    PARTNER_RESET_RESULT_URL: '',
+    PARTNER_VERIFY_TEMPLATE_ID: '',
+    PARTNER_WELCOME_TEMPLATE_ID: '',
+    PARTNER_INVITE_TEMPLATE_ID: '',
+    PARTNER_EMAIL_LOCALE: '',
   };
   const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
   const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
