@@ -194,6 +194,11 @@ async function probeEverything(): Promise<void> {
     'page',
     `/api/v2/clients${q({ page: '0', per_page: '100', include_totals: 'true', is_global: 'false' })}`,
   );
+  await probe(
+    'GET /api/v2/clients/{id}',
+    'found',
+    `/api/v2/clients/${appClientId}${q({ fields: 'name,client_metadata', include_fields: 'true' })}`,
+  );
   await probe('PATCH /api/v2/clients/{id}', 'updated', `/api/v2/clients/${appClientId}`, {
     name: 'Web App',
     callbacks: ['https://app.example.com/callback'],

@@ -331,6 +331,10 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
       source: `${DEPLOY_CLI_DELETE} #2`,
     },
   },
+  'GET /api/v2/clients/{id}': {
+    // The invitation Action asks `fields=name,client_metadata&include_fields=true` (a real tenant then answers those fields only).
+    found: { status: 200, body: client, source: `${GO_AUTH0}TestClient_Read.yaml #1` },
+  },
   'PATCH /api/v2/clients/{id}': {
     updated: { status: 200, body: client, source: `${DEPLOY_CLI_DELETE} #12; ${GO_AUTH0}TestClient_Update.yaml #1` },
   },

@@ -33,9 +33,9 @@ function callsIn(file: string): FoundCall[] {
   const sdk = (index: number, call: string) => found.push({ where: where(index), call, endpoint: SDK_METHODS[call] });
   // ManagementClient methods: `client.users.list(`, `management.client.emails.provider.get(`.
   for (const m of text.matchAll(/\bclient\.((?:\w+\.)+\w+)\(/g)) sdk(m.index, m[1] ?? '');
-  // Sub-path clients (auth0/tickets, auth0/users): `tickets.changePassword(`, `new Users(...).update(`.
+  // Sub-path clients (auth0/tickets, auth0/users, auth0/clients): `tickets.changePassword(`, `new Users(...).update(`.
   for (const m of text.matchAll(/\btickets\.(\w+)\(/g)) sdk(m.index, `tickets.${m[1]}`);
-  for (const m of text.matchAll(/new (Users|Tickets|Jobs)\((?:[^()]|\([^()]*\))*\)\.(\w+)\(/g)) {
+  for (const m of text.matchAll(/new (Users|Tickets|Jobs|Clients)\((?:[^()]|\([^()]*\))*\)\.(\w+)\(/g)) {
     sdk(m.index, `${(m[1] ?? '').toLowerCase()}.${m[2]}`);
   }
   // @sendgrid/mail: `mail.send(` on the MailService.

@@ -72,6 +72,7 @@ export const SDK_METHODS: Record<string, EndpointKey> = {
   'tickets.changePassword': 'POST /api/v2/tickets/password-change',
   'tickets.verifyEmail': 'POST /api/v2/tickets/email-verification',
   'connections.list': 'GET /api/v2/connections',
+  'clients.get': 'GET /api/v2/clients/{id}',
   'emails.provider.get': 'GET /api/v2/emails/provider',
   'actions.triggers.bindings.list': 'GET /api/v2/actions/triggers/{triggerId}/bindings',
   // @sendgrid/mail's MailService.send
