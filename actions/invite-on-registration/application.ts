@@ -1,15 +1,14 @@
 import type { ActionLog } from '../shared/action-log';
 import type { ActionCache } from '../shared/auth0-actions';
 import { getApplication, type ApplicationRecord, type ClientOptions } from '../shared/management-api';
-import { readApplicationEmails, type ApplicationEmails } from '../shared/settings';
-
-/** Applications change rarely; a bulk invitation reads each one about once per instance. */
-const APPLICATION_CACHE_TTL_MS = 10 * 60_000;
+import { applicationSetting, isLanguageTag, isTemplateId } from '../shared/settings';
 
 export interface InvitedApplication {
   clientId: string;
   name?: string | undefined;
-  emails: ApplicationEmails;
+  /** Its `email_invite_template` and `email_locale`, when valid. */
+  templateId?: string | undefined;
+  locale?: string | undefined;
 }
 
 /**
@@ -29,12 +28,14 @@ export async function applicationForInvitation(
   let cached = cache.get(key)?.value;
   if (cached === undefined) {
     const read = await getApplication(options, clientId);
-    if (read.ok) cache.set(key, (cached = JSON.stringify(read.value)), { ttl: APPLICATION_CACHE_TTL_MS });
+    // api.cache's default lifetime, 15 minutes: applications change rarely, and a bulk invitation reads each once per instance.
+    if (read.ok) cache.set(key, (cached = JSON.stringify(read.value)));
     else log.note('app_unread', read.reason);
   }
-  const record = cached === undefined ? undefined : (JSON.parse(cached) as ApplicationRecord);
+  const record = JSON.parse(cached ?? '{}') as ApplicationRecord;
   const problems: string[] = [];
-  const emails = readApplicationEmails(record?.metadata, problems);
+  const templateId = applicationSetting(record.client_metadata, 'email_invite_template', isTemplateId, problems);
+  const locale = applicationSetting(record.client_metadata, 'email_locale', isLanguageTag, problems);
   for (const problem of problems) log.note('setting_ignored', problem);
-  return { clientId, emails, name: record?.name };
+  return { clientId, name: record.name, templateId, locale };
 }

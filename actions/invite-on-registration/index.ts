@@ -30,7 +30,7 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
       return;
     }
     // The application the invitation is for (app_metadata.app); the default one when unset.
-    const clientId = invitationApplication(event, settings.problems);
+    const clientId = invitationApplication(event);
     for (const problem of settings.problems) log.note('setting_ignored', problem);
     const budget = new EmailBudget();
     const user = { userId: event.user.user_id, email: plan.email, username: event.user.username };
@@ -91,7 +91,7 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
         if (!flagged.ok) return log('invite_failed', flagged.reason);
       }
       // With the application's client_id, Auth0 renders reset_email with `application` set to it.
-      const changePassword = { ...ready.changePassword, ...(clientId !== undefined ? { clientId } : {}) };
+      const changePassword = { ...ready.changePassword, clientId: clientId ?? ready.changePassword.clientId };
       outcome = await requestChangePasswordEmail({ ...changePassword, email: plan.email, connection: plan.connection }, budget);
       // Auth0's email: its link lives as long as the reset template's urlLifetimeInSeconds.
       record = sentInvitationRecord('change_password', CHANGE_PASSWORD_LINK_TTL_SEC, invitedBy);

@@ -1,7 +1,6 @@
 import { fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
 import { readInviteSettings } from './settings';
 import { chooseInvitationEmail, invitationApplication, planInvitation } from './plan';
-import { readApplicationEmails } from '../shared/settings';
 
 const settings = readInviteSettings(fullSecrets({ INVITE_CONNECTIONS: 'members,shared-inbox:ticket' }));
 
@@ -63,23 +62,15 @@ describe('the application an invitation is for', () => {
     fakeRegistrationEvent({ userOverrides: { app_metadata: appMetadata, user_metadata: userMetadata } });
   const defaults = { clientId: 'app-client-id', templateId: 'd-invite', appName: 'Example App', ttlSec: 604800 };
 
-  it('is app_metadata.app when it is a client id; the default application when unset; reported when invalid', () => {
-    const problems: string[] = [];
-    expect(invitationApplication(event({ app: 'partner-client-id' }), problems)).toBe('partner-client-id');
-    expect(invitationApplication(event({}), problems)).toBeUndefined();
-    expect(invitationApplication(event({ app: '' }), problems)).toBeUndefined();
-    expect(problems).toEqual([]);
-    expect(invitationApplication(event({ app: 'not a client id!' }), problems)).toBeUndefined();
-    expect(invitationApplication(event({ app: 42 }), problems)).toBeUndefined();
-    expect(problems).toEqual(['app invalid', 'app invalid']);
+  it('is app_metadata.app when it is a non-empty string; the default application otherwise', () => {
+    expect(invitationApplication(event({ app: 'partner-client-id' }))).toBe('partner-client-id');
+    expect(invitationApplication(event({}))).toBeUndefined();
+    expect(invitationApplication(event({ app: '' }))).toBeUndefined();
+    expect(invitationApplication(event({ app: 42 }))).toBeUndefined();
   });
 
   it("takes the application's template, name, locale and login route, each part it lacks from the secrets", () => {
-    const partner = {
-      clientId: 'partner-client-id',
-      name: 'Partner Portal',
-      emails: readApplicationEmails({ email_invite_template: 'd-partner-invite', email_locale: 'fr' }, []),
-    };
+    const partner = { clientId: 'partner-client-id', name: 'Partner Portal', templateId: 'd-partner-invite', locale: 'fr' };
     expect(chooseInvitationEmail(event({}), defaults, {}, partner)).toEqual({
       ticket: { clientId: 'partner-client-id' },
       templateId: 'd-partner-invite',
@@ -87,7 +78,7 @@ describe('the application an invitation is for', () => {
       locale: 'fr',
     });
     // The user's own locale first; TEMPLATE_IDS for it when the application names no template.
-    const bare = { clientId: 'partner-client-id', emails: readApplicationEmails({}, []) };
+    const bare = { clientId: 'partner-client-id' };
     expect(chooseInvitationEmail(event({}, { locale: 'de' }), defaults, { invite: { de: 'd-invite-de' } }, bare)).toEqual({
       ticket: { clientId: 'partner-client-id' },
       templateId: 'd-invite-de',

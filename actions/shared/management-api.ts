@@ -71,6 +71,18 @@ function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<
   return fail(typeof status === 'number' ? `${step}_http_${status}` : `${step}_network`);
 }
 
+/** One SDK call within the budget: its outcome, or the reason code of its failure (sdkFailure). */
+function sdkCall<T>(step: string, options: ClientOptions, call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const work = async (): Promise<Outcome<T>> => {
+    try {
+      return await call();
+    } catch (error) {
+      return sdkFailure(step, error, options.budget);
+    }
+  };
+  return options.budget.race(step, work());
+}
+
 function ticketUrl(step: string, response: unknown): Outcome<string> {
   const ticket = (response as { ticket?: unknown } | null)?.ticket;
   if (typeof ticket !== 'string' || !/^https?:\/\//.test(ticket)) return fail(`${step}_malformed`);
@@ -78,16 +90,11 @@ function ticketUrl(step: string, response: unknown): Outcome<string> {
 }
 
 /** One tickets endpoint call within the budget; the ticket URL or a reason code. */
-async function ticketCall(options: ClientOptions, call: (tickets: TicketsClient) => Promise<unknown>): Promise<Outcome<string>> {
-  const work = async (): Promise<Outcome<string>> => {
-    try {
-      const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
-      return ticketUrl('ticket', await call(new Tickets(sdkOptions(options))));
-    } catch (error) {
-      return sdkFailure('ticket', error, options.budget);
-    }
-  };
-  return options.budget.race('ticket', work());
+function ticketCall(options: ClientOptions, call: (tickets: TicketsClient) => Promise<unknown>): Promise<Outcome<string>> {
+  return sdkCall('ticket', options, async () => {
+    const { TicketsClient: Tickets } = require('auth0/tickets') as { TicketsClient: typeof TicketsClient };
+    return ticketUrl('ticket', await call(new Tickets(sdkOptions(options))));
+  });
 }
 
 /**
@@ -151,30 +158,21 @@ export function createEmailVerificationTicket(options: ClientOptions, request: E
 }
 
 /** `PATCH /api/v2/users/{id}` with app_metadata, which Auth0 merges one level deep. */
-export async function updateAppMetadata(
-  options: ClientOptions,
-  userId: string,
-  appMetadata: Record<string, unknown>,
-): Promise<Outcome<void>> {
-  const work = async (): Promise<Outcome<void>> => {
-    try {
-      const { UsersClient: Users } = require('auth0/users') as { UsersClient: typeof UsersClient };
-      const updated = await new Users(sdkOptions(options)).update(userId, { app_metadata: appMetadata }, requestOptions(options.budget));
-      // auth0 v7 resolves a 200 whose body is not JSON with a parse-failure object instead of throwing:
-      // only a user in the answer confirms the update (the invitation's wording depends on it).
-      if (typeof (updated as { user_id?: unknown } | null)?.user_id !== 'string') return fail('user_update_malformed');
-      return succeed(undefined);
-    } catch (error) {
-      return sdkFailure('user_update', error, options.budget);
-    }
-  };
-  return options.budget.race('user_update', work());
+export function updateAppMetadata(options: ClientOptions, userId: string, appMetadata: Record<string, unknown>): Promise<Outcome<void>> {
+  return sdkCall('user_update', options, async () => {
+    const { UsersClient: Users } = require('auth0/users') as { UsersClient: typeof UsersClient };
+    const updated = await new Users(sdkOptions(options)).update(userId, { app_metadata: appMetadata }, requestOptions(options.budget));
+    // auth0 v7 resolves a 200 whose body is not JSON with a parse-failure object instead of throwing:
+    // only a user in the answer confirms the update (the invitation's wording depends on it).
+    if (typeof (updated as { user_id?: unknown } | null)?.user_id !== 'string') return fail('user_update_malformed');
+    return succeed(undefined);
+  });
 }
 
 /** An application as the invitation Action reads it: its name and client_metadata. */
 export interface ApplicationRecord {
-  name: string;
-  metadata: Record<string, unknown>;
+  name?: string;
+  client_metadata?: Record<string, unknown>;
 }
 
 /**
@@ -182,20 +180,11 @@ export interface ApplicationRecord {
  * an invitation is for. post-user-registration has no `event.client`, so this is the one way to
  * read its client_metadata; the Action caches the answer (see invite-on-registration).
  */
-export async function getApplication(options: ClientOptions, clientId: string): Promise<Outcome<ApplicationRecord>> {
-  const work = async (): Promise<Outcome<ApplicationRecord>> => {
-    try {
-      const { ClientsClient: Clients } = require('auth0/clients') as { ClientsClient: typeof ClientsClient };
-      const client = (await new Clients(sdkOptions(options)).get(
-        clientId,
-        { fields: 'name,client_metadata', include_fields: true },
-        requestOptions(options.budget),
-      )) as { name?: unknown; client_metadata?: Record<string, unknown> } | null;
-      if (typeof client?.name !== 'string') return fail('client_read_malformed');
-      return succeed({ name: client.name, metadata: client.client_metadata ?? {} });
-    } catch (error) {
-      return sdkFailure('client_read', error, options.budget);
-    }
-  };
-  return options.budget.race('client_read', work());
+export function getApplication(options: ClientOptions, clientId: string): Promise<Outcome<ApplicationRecord>> {
+  return sdkCall('client_read', options, async () => {
+    const { ClientsClient: Clients } = require('auth0/clients') as { ClientsClient: typeof ClientsClient };
+    // Only the fields asked for; the Action reads them as optional.
+    const fields = { fields: 'name,client_metadata', include_fields: true };
+    return succeed((await new Clients(sdkOptions(options)).get(clientId, fields, requestOptions(options.budget))) as ApplicationRecord);
+  });
 }

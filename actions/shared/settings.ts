@@ -184,13 +184,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * A key that is absent, blank or an unfilled deploy-cli placeholder counts as absent; an invalid
  * one is reported in `problems` (`<key> invalid`: the keys are distinct from every secret's name) and the default is used.
  */
-export const APPLICATION_EMAIL_KEYS = {
-  verify: 'email_verify_template',
-  welcome: 'email_welcome_template',
-  invite: 'email_invite_template',
-  locale: 'email_locale',
-  resultUrl: 'verify_result_url',
-} as const;
 
 /**
  * `app_metadata.app`: the client id of the application a user is invited to (`npm run invite --
@@ -216,19 +209,33 @@ export interface ApplicationEmails {
 /** A SendGrid dynamic template id: `d-` and letters, digits, `-` or `_` (SendGrid's are `d-` and 32 hex digits). */
 const TEMPLATE_ID = /^d-[\w-]{1,100}$/;
 
+/**
+ * One key of an application's client_metadata: its value when `test` accepts it; undefined when it
+ * is absent, blank or a deploy-cli placeholder, and when it is invalid (`<key> invalid` in `problems`).
+ */
+export function applicationSetting(
+  metadata: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+  test: (value: string) => boolean,
+  problems: string[],
+): string | undefined {
+  const raw = metadata?.[key];
+  const value = typeof raw === 'string' ? readSecret({ [key]: raw }, key) : undefined;
+  if (value !== undefined && test(value)) return value;
+  if (value !== undefined || (raw !== undefined && typeof raw !== 'string')) problems.push(`${key} invalid`);
+  return undefined;
+}
+
+export const isTemplateId = (value: string): boolean => TEMPLATE_ID.test(value);
+/** Normalized where it is used (emailLocale). */
+export const isLanguageTag = (value: string): boolean => languageTag(value) !== undefined;
+
+/** The login's emails of an application (verify-and-welcome); the invitation reads its two keys itself. */
 export function readApplicationEmails(metadata: Readonly<Record<string, unknown>> | undefined, problems: string[]): ApplicationEmails {
-  const valid = (key: string, test: (value: string) => boolean): string | undefined => {
-    const raw = metadata?.[key];
-    const value = typeof raw === 'string' ? readSecret({ [key]: raw }, key) : undefined;
-    if (value !== undefined && test(value)) return value;
-    if (value !== undefined || (raw !== undefined && typeof raw !== 'string')) problems.push(`${key} invalid`);
-    return undefined;
-  };
-  const template = (kind: TemplateKind) => valid(APPLICATION_EMAIL_KEYS[kind], (value) => TEMPLATE_ID.test(value));
+  const read = (key: string, test: (value: string) => boolean) => applicationSetting(metadata, key, test, problems);
   return {
-    templates: { verify: template('verify'), welcome: template('welcome'), invite: template('invite') },
-    // Normalized where it is used (emailLocale).
-    locale: valid(APPLICATION_EMAIL_KEYS.locale, (value) => languageTag(value) !== undefined),
-    resultUrl: valid(APPLICATION_EMAIL_KEYS.resultUrl, isHttpUrl),
+    templates: { verify: read('email_verify_template', isTemplateId), welcome: read('email_welcome_template', isTemplateId) },
+    locale: read('email_locale', isLanguageTag),
+    resultUrl: read('verify_result_url', isHttpUrl),
   };
 }

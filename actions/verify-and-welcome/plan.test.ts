@@ -117,8 +117,8 @@ describe('chooseLoginEmail (per application)', () => {
     const app = application(
       {
         email_verify_template: 'welcome-template',
-        email_welcome_template: '##PARTNER_WELCOME##',
-        email_invite_template: 42,
+        email_welcome_template: 42,
+        email_invite_template: 'the login does not read it',
         email_locale: 'not a locale',
         verify_result_url: 'javascript:alert(1)',
         unrelated: 'kept out',
@@ -128,7 +128,7 @@ describe('chooseLoginEmail (per application)', () => {
     expect(app).toEqual({ templates: {} });
     expect(problems).toEqual([
       'email_verify_template invalid',
-      'email_invite_template invalid',
+      'email_welcome_template invalid',
       'email_locale invalid',
       'verify_result_url invalid',
     ]);
@@ -138,5 +138,8 @@ describe('chooseLoginEmail (per application)', () => {
       resultUrl: 'https://app.example.com/verified',
     });
     expect(readApplicationEmails(undefined, problems)).toEqual({ templates: {} });
+    // An unfilled deploy-cli placeholder is an absent key, not an invalid one.
+    expect(readApplicationEmails({ email_welcome_template: '##PARTNER_WELCOME_TEMPLATE_ID##' }, problems)).toEqual({ templates: {} });
+    expect(problems).toHaveLength(4);
   });
 });
