@@ -119,10 +119,9 @@ export class FaultInjector {
     bucket.tokens = Math.min(spec.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * spec.perSecond);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
-    const secondsToFull = (spec.burst - bucket.tokens) / spec.perSecond;
     if (bucket.tokens < 1) {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / spec.perSecond));
-      setRateHeaders(c, spec.burst, 0, now / 1000 + secondsToFull);
+      setRateHeaders(c, spec.burst, 0, now / 1000 + secondsToNextToken(bucket.tokens, spec));
       c.header('retry-after', String(retryAfter));
       return c.json(
         { statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached', errorCode: 'too_many_requests' },
@@ -130,7 +129,7 @@ export class FaultInjector {
       );
     }
     bucket.tokens -= 1;
-    setRateHeaders(c, spec.burst, Math.floor(bucket.tokens), now / 1000 + (spec.burst - bucket.tokens) / spec.perSecond);
+    setRateHeaders(c, spec.burst, Math.floor(bucket.tokens), now / 1000 + secondsToNextToken(bucket.tokens, spec));
     return undefined;
   }
 
@@ -203,6 +202,20 @@ export class InjectedConnectionReset extends TypeError {
 
 export function isInjectedConnectionReset(error: unknown): error is InjectedConnectionReset {
   return error instanceof InjectedConnectionReset;
+}
+
+/**
+ * When the bucket gains its next whole request: `x-ratelimit-reset` is the "UNIX timestamp, in
+ * seconds, of the expected time when additional requests will be added to the bucket", and in the
+ * docs' example "1 new request will be added at that time" (docs-v2 troubleshoot/customer-support/
+ * operational-policies/rate-limit-policy/rate-limit-use-cases.mdx). Not the time the bucket is full
+ * again: no public recording keeps the header (docs/conformance.md), so the documented reading,
+ * the stricter one for a client that learns its pace from it, is the one served. A full bucket
+ * gains nothing: now.
+ */
+function secondsToNextToken(tokens: number, spec: BucketSpec): number {
+  if (tokens >= spec.burst) return 0;
+  return (Math.floor(tokens) + 1 - tokens) / spec.perSecond;
 }
 
 function setRateHeaders(c: Context, limit: number, remaining: number, resetEpochSeconds: number): void {
