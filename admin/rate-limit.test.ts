@@ -1,5 +1,5 @@
 import { ManagementClient } from 'auth0';
-import { BOOTSTRAP, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
+import { BOOTSTRAP, startTestTenant, tokenFor, trustingFetch } from '../local-tenant/test/helpers';
 import type { LocalTenant } from '../local-tenant/server';
 import { managementApiTimes, maxOverBudget } from '../test/support/rate-budget';
 import { findUsersByUsername, MalformedAnswerError } from './find-user';
@@ -70,6 +70,60 @@ describe('RateGovernor', () => {
     await governor.withCost(2, () => sdk.users.list({ per_page: 1 }));
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(apiLog().filter((r) => r.status === 429)).toHaveLength(0);
+  });
+
+  it('learns the pace from x-ratelimit-remaining, not x-ratelimit-reset (the next token, as Auth0 documents it)', async () => {
+    // A slow bucket (4/s): the time to the next token is at most 250 ms, rounded up to a whole
+    // second by the header; read as "full again" it would say 4 tokens a second, read here as one.
+    const limit = { burst: 4, perSecond: 4 };
+    tenant.faults.setRateLimitTier(limit);
+    const { sdk, governor } = client({ concurrency: 2 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 16 }, () => sdk.users.list({ per_page: 1 })));
+    const seconds = (Date.now() - started) / 1000;
+    expect(apiLog().filter((r) => r.status === 429)).toHaveLength(0);
+    expect(governor.counters.rateLimited).toBe(0);
+    expect(maxOverBudget(managementApiTimes(apiLog()), limit.perSecond, limit.burst)).toBeLessThanOrEqual(0.5);
+    // 12 requests after the burst at 4/s take 3 s at best; at one token a second (the pace it
+    // assumes until answers tell it) they would take 12 s.
+    expect(seconds).toBeLessThan(6.5);
+  });
+
+  it("leaves the tenant's Actions the calls a creation owes them (withCost), after its answer too", async () => {
+    // Each request run withCost(2) makes the "Action" call the Management API 300 ms after its
+    // answer, outside the governor, as post-user-registration does after a creation's 201.
+    const limit = { burst: 10, perSecond: 10 };
+    tenant.faults.setRateLimitTier(limit);
+    const token = await tokenFor(tenant);
+    const direct = trustingFetch(tenant);
+    // Owed for 800 ms after each answer: longer than the "Action" takes here.
+    const { sdk, governor } = client({ concurrency: 4, actionLagMs: 800 });
+    const actionStatuses: number[] = [];
+    const actionCalls: Array<Promise<void>> = [];
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 24 }, () =>
+        governor.withCost(2, async () => {
+          await sdk.users.list({ per_page: 1 });
+          actionCalls.push(
+            new Promise((resolve) => setTimeout(resolve, 300)).then(async () => {
+              const answer = await direct(`https://${tenant.domain}/api/v2/users?per_page=1`, {
+                headers: { authorization: `Bearer ${token}` },
+              });
+              await answer.arrayBuffer();
+              actionStatuses.push(answer.status);
+            }),
+          );
+        }),
+      ),
+    );
+    await Promise.all(actionCalls);
+    expect(actionStatuses).toHaveLength(24);
+    expect(actionStatuses.filter((s) => s === 429)).toEqual([]);
+    expect(governor.counters.rateLimited).toBe(0);
+    // 48 tokens at 10/s after a burst of 10 take 3.8 s at best; at one token a second (before
+    // the pace is learned) 38 s.
+    expect((Date.now() - started) / 1000).toBeLessThan(10);
   });
 
   it('never goes above its own rate, whatever the tenant allows', async () => {

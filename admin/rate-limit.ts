@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TokenBucket } from 'limiter';
+import { RefillPace } from './refill-pace';
 
 /**
  * Paces the scripts' Management API requests to the tenant's rate limit, inside the `fetch`
@@ -7,16 +8,20 @@ import { TokenBucket } from 'limiter';
  *
  * Auth0 limits the Management API with token buckets and tells every caller where it stands:
  * `x-ratelimit-limit` (the bucket size), `x-ratelimit-remaining` (tokens left) and
- * `x-ratelimit-reset` (unix epoch seconds when the bucket is full again); a 429 carries
- * `Retry-After` (seconds). Four things keep the scripts close to the limit without tripping it:
+ * `x-ratelimit-reset` ("UNIX timestamp, in seconds, of the expected time when additional
+ * requests will be added to the bucket": the next token, docs-v2 rate-limit-use-cases.mdx); a
+ * 429 carries `Retry-After` (seconds). Four things keep the scripts close to the limit without
+ * tripping it:
  *
  * 1. A client token bucket (`limiter`): never more than `ratePerSecond`, `burst` at once.
  * 2. The server's own count: a request starts only while the latest `x-ratelimit-remaining`,
- *    less the requests sent after the answered one, plus the tokens come back since (at the
- *    pace `x-ratelimit-reset` gives), leaves a token for it; otherwise it waits for the next
- *    answer or for that time. Until the first answer only one request is in flight, so the
- *    headers are known early.
- * 3. A 429 pauses every request until `Retry-After`, then the request is sent again.
+ *    less the requests sent after the answered one and the calls the tenant's Actions still owe
+ *    for earlier ones, plus the tokens come back since, leaves a token for it; otherwise it
+ *    waits for the next answer or for that time. Tokens come back at the pace learned from
+ *    successive answers' `remaining` (refill-pace.ts), and one is back by `x-ratelimit-reset`.
+ *    Until the first answer only one request is in flight, so the headers are known early.
+ * 3. A 429 pauses every request until `Retry-After` (else `x-ratelimit-reset`), then the
+ *    request is sent again.
  * 4. At most `concurrency` requests at once.
  *
  * 5xx answers, timeouts and dropped connections are retried with exponential backoff, but only
@@ -42,6 +47,14 @@ export interface RateGovernorOptions {
   signal?: AbortSignal;
   /** Which requests are paced: by default those to `/api/v2/` (not `/oauth/token`, which has its own limits). */
   governs?: (url: URL) => boolean;
+  /**
+   * How long after its answer a request run `withCost` still owes the tenant's bucket the calls
+   * of the tenant's Actions (cost - 1): post-user-registration runs after the creation's answer
+   * (asynchronously), and its calls show in `x-ratelimit-remaining` only once made. Default 2 s
+   * (the local tenant's default profile starts it 1 s after the answer). Longer keeps more of the
+   * bucket free for the Actions; shorter lets the script send into their calls.
+   */
+  actionLagMs?: number;
 }
 
 /** What the governor saw; the bulk invite reports these, the benchmark reads them. */
@@ -66,24 +79,33 @@ export interface RateCounters {
 
 /**
  * A mirror of the tenant's bucket: set from the newest answer (its `remaining`, less what was
- * sent after that request, plus what came back since), refilled at the pace the headers give,
- * and spent as requests leave.
+ * sent after that request and what the Actions still owe), refilled at the learned pace, and
+ * spent as requests leave.
  */
 interface ServerBucket {
   limit: number;
   tokens: number;
   updatedAt: number;
-  /** Time one token takes to come back; undefined until a header tells it. */
-  msPerToken: number | undefined;
   /** `sent` counter after the answered request: later answers replace the mirror, older ones do not. */
   sentIndex: number;
+  /** The mirror as set from the answer, and the `sent` counter then: the base of the token due by `nextTokenAt`. */
+  tokensAtAnswer: number;
+  sentAtAnswer: number;
+  /** `x-ratelimit-reset` in ms: the tenant has added a request to the bucket by then. Undefined once credited. */
+  nextTokenAt: number | undefined;
+}
+
+/** Calls the tenant's Actions owe the bucket for an answered request run `withCost`. */
+interface OwedCalls {
+  /** The request's `sentIndex`. */
+  index: number;
+  tokens: number;
+  answeredAt: number;
 }
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
-/** The pace assumed before an answer tells it. */
+/** The pace assumed before answers tell it. */
 const UNKNOWN_PACE_MS_PER_TOKEN = 1000;
-/** Answers the pace is learned from. */
-const PACE_SAMPLES = 16;
 const costStorage = new AsyncLocalStorage<number>();
 
 export class RateGovernor {
@@ -104,20 +126,21 @@ export class RateGovernor {
   private readonly signal: AbortSignal | undefined;
   private readonly governs: (url: URL) => boolean;
   private inflight = 0;
-  /** Requests admitted so far (in tokens). */
+  /** Requests admitted so far. */
   private sent = 0;
   /**
-   * Requests admitted and not answered yet, by their `sent` count at admission, with their cost.
+   * Requests admitted and not answered yet, by their `sent` count at admission.
    * Requests travel on separate connections, so one admitted earlier may reach the tenant after
    * one admitted later: an answer's `remaining` may or may not count it.
    */
-  private readonly unanswered = new Map<number, number>();
+  private readonly unanswered = new Set<number>();
   private pausedUntil = 0;
   private answered = false;
   private server: ServerBucket | undefined;
   private releaseWaiters: Array<() => void> = [];
-  private paceSamples: number[] = [];
-  private paceLimit = 0;
+  private readonly pace: RefillPace;
+  private owed: OwedCalls[] = [];
+  private readonly actionLagMs: number;
   /** Admission is one at a time, in arrival order. */
   private admission: Promise<void> = Promise.resolve();
 
@@ -132,12 +155,16 @@ export class RateGovernor {
     this.backoffMs = options.backoffMs ?? 500;
     this.signal = options.signal;
     this.governs = options.governs ?? ((url) => url.pathname.startsWith('/api/v2/'));
+    this.actionLagMs = options.actionLagMs ?? 2_000;
+    this.pace = new RefillPace(this.actionLagMs);
   }
 
   /**
-   * Runs `work` with its Management API requests counted as `cost` tokens each: a request
-   * that makes the tenant's own Actions call the Management API (a user created on a
-   * connection invited by ticket) leaves room for that call too.
+   * Runs `work` with its Management API requests costing `cost` tokens each: a request that
+   * makes the tenant's own Actions call the Management API (a user created on a connection
+   * invited by ticket) leaves room for those calls too. It is sent only when the mirror holds
+   * `cost` tokens, spends one as it leaves (what the tenant counts on its arrival), and owes
+   * the other `cost - 1` from its answer on (the Actions run after it).
    */
   withCost<T>(cost: number, work: () => Promise<T>): Promise<T> {
     return costStorage.run(Math.max(1, Math.round(cost)), work);
@@ -162,8 +189,7 @@ export class RateGovernor {
       const admitted = await this.admit(cost, callerSignal);
       this.counters.requests += 1;
       const sentAt = Date.now();
-      // The tenant's answer counts this request, not the calls the tenant's Actions make for it (cost - 1).
-      const sentIndex = admitted - (cost - 1);
+      const sentIndex = admitted;
       let response: Response;
       try {
         const signals = [AbortSignal.timeout(this.requestTimeoutMs), callerSignal, this.signal].filter(
@@ -179,7 +205,10 @@ export class RateGovernor {
         continue;
       }
       this.release(admitted);
-      this.observe(response.headers, sentAt, sentIndex);
+      // A created user's Actions call the Management API after this answer: owed until they show.
+      const owes = cost > 1 && response.ok ? cost - 1 : 0;
+      this.observe(response.headers, response.status, sentAt, sentIndex, owes);
+      if (owes > 0) this.owed.push({ index: sentIndex, tokens: owes, answeredAt: Date.now() });
 
       if (response.status === 429) {
         this.counters.rateLimited += 1;
@@ -249,9 +278,10 @@ export class RateGovernor {
         }
         if (!this.bucket.tryRemoveTokens(bucketCost)) continue;
         this.inflight += 1;
-        this.sent += cost;
-        this.unanswered.set(this.sent, cost);
-        if (this.server !== undefined) this.server.tokens -= cost;
+        // One token: the tenant counts this request; its Actions' calls are owed from its answer.
+        this.sent += 1;
+        this.unanswered.add(this.sent);
+        if (this.server !== undefined) this.server.tokens -= 1;
         return this.sent;
       }
     } finally {
@@ -263,61 +293,96 @@ export class RateGovernor {
   private serverWaitMs(now: number, cost: number): number {
     const server = this.server;
     if (server === undefined) return 0;
-    // Until an answer tells the pace, one token a second: slower than any Auth0 plan refills
-    // (the free plan: 2 a second), and a bucket that never refilled would hold a request forever.
-    const msPerToken = server.msPerToken ?? UNKNOWN_PACE_MS_PER_TOKEN;
-    server.tokens = Math.min(server.limit, server.tokens + (now - server.updatedAt) / msPerToken);
-    server.updatedAt = now;
+    this.refilled(server, now);
     const needed = Math.min(cost, server.limit);
     if (server.tokens >= needed) return 0;
-    return Math.max(1, Math.ceil((needed - server.tokens) * msPerToken));
+    const paced = Math.max(1, Math.ceil((needed - server.tokens) * this.msPerToken()));
+    const byReset = this.byReset(server);
+    return server.nextTokenAt !== undefined && byReset >= needed ? Math.min(paced, Math.max(1, server.nextTokenAt - now)) : paced;
   }
 
-  private observe(headers: Headers, sentAt: number, sentIndex: number): void {
+  /** The mirror brought to `now`: refilled at the learned pace, and by the token due at `x-ratelimit-reset`. */
+  private refilled(server: ServerBucket, now: number): number {
+    server.tokens = Math.min(server.limit, server.tokens + (now - server.updatedAt) / this.msPerToken());
+    server.updatedAt = now;
+    if (server.nextTokenAt !== undefined && now >= server.nextTokenAt) {
+      server.tokens = Math.max(server.tokens, this.byReset(server));
+      server.nextTokenAt = undefined;
+    }
+    return server.tokens;
+  }
+
+  /** By `x-ratelimit-reset` the tenant has added a request to the bucket since it answered. */
+  private byReset(server: ServerBucket): number {
+    return Math.min(server.limit, server.tokensAtAnswer + 1 - (this.sent - server.sentAtAnswer));
+  }
+
+  private msPerToken(): number {
+    // Until answers tell the pace, one token a second: slower than any Auth0 plan refills
+    // (the free plan: 2 a second), and a bucket that never refilled would hold a request forever.
+    return this.pace.msPerToken() ?? UNKNOWN_PACE_MS_PER_TOKEN;
+  }
+
+  private observe(headers: Headers, status: number, sentAt: number, sentIndex: number, owes: number): void {
     this.answered = true;
-    // An answer to an older request than the one the mirror comes from says less: keep the newer.
-    if (this.server !== undefined && sentIndex < this.server.sentIndex) return;
     if (headers.get('x-ratelimit-limit') === null || headers.get('x-ratelimit-remaining') === null) return;
     const limit = Number(headers.get('x-ratelimit-limit'));
     const remaining = Math.max(0, Number(headers.get('x-ratelimit-remaining')));
     const reset = Number(headers.get('x-ratelimit-reset'));
     if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining)) return;
-    const msPerToken = this.learnPace(limit, remaining, Number.isFinite(reset) ? reset * 1000 - sentAt : 0);
     const now = Date.now();
+    // Every answer that took a token tells the pace, in the order they arrive (a 429 took none).
+    if (status !== 429) this.pace.add(limit, { sentAt, answeredAt: now, remaining, owes });
+    // An answer to an older request than the one the mirror comes from says less: keep the newer.
+    if (this.server !== undefined && sentIndex < this.server.sentIndex) return;
+    // `remaining` as of now, with nothing refilled since the tenant counted it: when that was,
+    // between sending and now, is unknown (a busy tenant or client holds the request or its
+    // answer: crediting the time since sending over-sent under load). Less what was admitted
+    // after this request, and what was admitted before it and is still unanswered (it may reach
+    // the tenant after this one: measured, one run in three sent a sixth request into a burst
+    // of five before this was counted), and the Actions' calls owed for answered ones (the mirror
+    // forgot them at the next answer, and the script sent into the tokens they were about to take).
+    const base = Math.min(limit, remaining) - (this.sent - sentIndex) - this.unansweredBefore(sentIndex);
+    let owed = this.owedBefore(sentIndex, now);
+    if (this.server !== undefined && owed > 0) {
+      // Owed calls the answer shows made: what it shows taken beyond the mirror's prediction with
+      // every owed call still to come, less a token for `remaining`'s rounding. The learned pace
+      // never refills faster than the tenant, so this errs towards calls not yet made.
+      const made = Math.floor(this.refilled(this.server, now) + owed - base - 1);
+      if (made > 0) owed -= this.settleOwed(sentIndex, made);
+    }
+    const tokens = base - owed;
     this.server = {
       limit,
-      // `remaining` as of now, with nothing refilled since the tenant counted it: when that was,
-      // between sending and now, is unknown (a busy tenant or client holds the request or its
-      // answer: crediting the time since sending over-sent under load). Less what was admitted
-      // after this request, and what was admitted before it and is still unanswered (it may reach
-      // the tenant after this one: measured, one run in three sent a sixth request into a burst
-      // of five before this was counted).
-      tokens: Math.min(limit, remaining) - (this.sent - sentIndex) - this.unansweredBefore(sentIndex),
+      tokens,
       updatedAt: now,
-      msPerToken,
       sentIndex,
+      tokensAtAnswer: tokens,
+      sentAtAnswer: this.sent,
+      nextTokenAt: Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined,
     };
     this.counters.serverLimit = limit;
   }
 
-  /**
-   * The time one token takes to come back. One answer bounds it from above: the time until the
-   * bucket is full (`reset`, rounded up to a whole second by Auth0, and measured from when the
-   * request left) over the fewest tokens that can be missing (`remaining` is rounded down). The
-   * smallest of the last answers' bounds is the pace: never faster than the tenant refills, and
-   * closer to it with each answer.
-   */
-  private learnPace(limit: number, remaining: number, untilFullMs: number): number | undefined {
-    if (limit !== this.paceLimit) {
-      this.paceSamples = [];
-      this.paceLimit = limit;
+  /** Takes up to `tokens` owed calls (admitted before `sentIndex`, oldest first) as made; how many were. */
+  private settleOwed(sentIndex: number, tokens: number): number {
+    let settled = 0;
+    for (const o of this.owed) {
+      if (o.index >= sentIndex || settled >= tokens) continue;
+      const take = Math.min(o.tokens, tokens - settled);
+      o.tokens -= take;
+      settled += take;
     }
-    const fewestMissing = limit - remaining - 1;
-    if (fewestMissing >= 1 && untilFullMs > 0) {
-      this.paceSamples.push(untilFullMs / fewestMissing);
-      if (this.paceSamples.length > PACE_SAMPLES) this.paceSamples.shift();
-    }
-    return this.paceSamples.length > 0 ? Math.min(...this.paceSamples) : this.server?.msPerToken;
+    this.owed = this.owed.filter((o) => o.tokens > 0);
+    return settled;
+  }
+
+  /** Tokens the tenant's Actions owe for answered requests admitted before the one at `sentIndex`. */
+  private owedBefore(sentIndex: number, now: number): number {
+    this.owed = this.owed.filter((o) => now - o.answeredAt < this.actionLagMs);
+    let tokens = 0;
+    for (const o of this.owed) if (o.index < sentIndex) tokens += o.tokens;
+    return tokens;
   }
 
   private pauseAfter429(headers: Headers, attempt: number, sentIndex: number): void {
@@ -329,7 +394,8 @@ export class RateGovernor {
     const pause = retryAfterMs ?? (resetMs !== undefined && resetMs > 0 ? resetMs : this.backoff(attempt));
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     if (this.server !== undefined && sentIndex >= this.server.sentIndex) {
-      this.server = { ...this.server, tokens: Math.min(this.server.tokens, 0), updatedAt: now, sentIndex };
+      const tokens = Math.min(this.server.tokens, 0);
+      this.server = { ...this.server, tokens, updatedAt: now, sentIndex, tokensAtAnswer: tokens, sentAtAnswer: this.sent };
     }
   }
 
@@ -338,10 +404,10 @@ export class RateGovernor {
     return Math.min(30_000, base / 2 + Math.random() * (base / 2));
   }
 
-  /** Tokens of the requests admitted before the one at `sentIndex` that have no answer yet. */
+  /** Requests admitted before the one at `sentIndex` that have no answer yet. */
   private unansweredBefore(sentIndex: number): number {
     let tokens = 0;
-    for (const [index, cost] of this.unanswered) if (index < sentIndex) tokens += cost;
+    for (const index of this.unanswered) if (index < sentIndex) tokens += 1;
     return tokens;
   }
 

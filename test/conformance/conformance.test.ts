@@ -30,6 +30,8 @@ let token: string;
 const answers = new Map<string, Answer>();
 const probeKey = (endpoint: string, name: string) => `${endpoint} | ${name}`;
 let rateLimited: Answer | undefined;
+/** An answer of a bucket of 4 tokens, 3 of them just taken, refilling one in 10 s; and when it came. */
+let partlySpent: { answer: Answer; at: number } | undefined;
 let insufficientScope: Answer | undefined;
 let probesMs = 0;
 
@@ -296,6 +298,10 @@ async function probeEverything(): Promise<void> {
   tenant.faults.setRateLimitTier({ burst: 1, perSecond: 0.01 });
   await send('GET', userPath, undefined, { authorization: `Bearer ${token}` });
   rateLimited = await send('GET', userPath, undefined, { authorization: `Bearer ${token}` });
+  tenant.faults.setRateLimitTier({ burst: 4, perSecond: 0.1 });
+  for (let i = 0; i < 3; i += 1) {
+    partlySpent = { answer: await send('GET', userPath, undefined, { authorization: `Bearer ${token}` }), at: Date.now() };
+  }
   tenant.faults.setRateLimitTier(UNREACHED_LIMIT);
 }
 
@@ -360,6 +366,21 @@ test('any Management API endpoint over its rate limit answers 429 as a real tena
   // Epoch seconds, in the near future (not a duration, not milliseconds).
   expect(reset).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 1);
   expect(reset).toBeLessThan(Date.now() / 1000 + 3600);
+});
+
+test('x-ratelimit-reset is when the next request is added to the bucket, not when the bucket is full again', () => {
+  // docs-v2 troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-use-cases.mdx:
+  // "UNIX timestamp, in seconds, of the expected time when additional requests will be added to
+  // the bucket", and in its example "1 new request will be added at that time".
+  expect(partlySpent).toBeDefined();
+  if (partlySpent === undefined) return;
+  const { answer, at } = partlySpent;
+  expect(answer.status).toBe(200);
+  expect(answer.headers.get('x-ratelimit-remaining')).toBe('1');
+  const secondsAhead = Number(answer.headers.get('x-ratelimit-reset')) - at / 1000;
+  // The next token is 10 s away (rounded up to a whole second); the full bucket 30 s.
+  expect(secondsAhead).toBeGreaterThan(8);
+  expect(secondsAhead).toBeLessThanOrEqual(11);
 });
 
 test('any Management API endpoint called without its scope answers 403 insufficient_scope as a real tenant does', () => {

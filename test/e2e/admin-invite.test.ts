@@ -137,7 +137,9 @@ describe('bulk invite under a rate limit and injected failures', () => {
       csvPath: csv,
       // The Action runs after each creation's 201 (as on Auth0) and its calls share the bucket: the
       // governor's default concurrency, not more in flight than its pacing accounts for.
-      management: management(new RateGovernor({ backoffMs: 100 })),
+      // The Action calls 100 ms after each 201 here (TEST_TIMINGS), not 1 s as by default: its
+      // calls are owed for 600 ms, not the default 2 s, which would hold most of a bucket of 10.
+      management: management(new RateGovernor({ backoffMs: 100, actionLagMs: 600 })),
       mode: 'action',
       creationCost,
       confirm: LOCAL_CONFIRMATION,
