@@ -1,5 +1,7 @@
+import nock from 'nock';
+import { EMAIL_BUDGET_MS } from '../shared/email-budget';
 import { captureConsole, fakeRegistrationApi, fakeRegistrationEvent, fullSecrets } from '../../test/support/action-fakes';
-import { Interceptor, type SendGridBody } from '../../test/support/intercept';
+import { AUTH0_ORIGIN, Interceptor, type SendGridBody } from '../../test/support/intercept';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onExecutePostUserRegistration } from './index';
@@ -159,14 +161,84 @@ describe('invite-on-registration, ticket mode', () => {
     expect(body.personalizations[0]?.dynamic_template_data.locale).toBe('fr');
   });
 
-  it('sends no email when the ticket fails', async () => {
-    http.token().passwordChangeTicket({ status: 500, body: { statusCode: 500 } });
+  it('sends no email when the ticket is refused for good (a 4xx other than 429 is not asked again)', async () => {
+    http.token().passwordChangeTicket({ status: 404, body: { statusCode: 404 } });
     const { lines } = await captureConsole(() =>
       onExecutePostUserRegistration(fakeRegistrationEvent({ connection: sharedInbox }), fakeRegistrationApi()),
     );
+    expect(http.of('POST', '/api/v2/tickets/password-change')).toHaveLength(1);
     expect(http.of('POST', '/v3/mail/send')).toEqual([]);
     expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toEqual([]);
-    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed ticket_http_500']);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed ticket_http_404']);
+  });
+});
+
+describe('invite-on-registration, a ticket request refused for now (a bulk invitation shares the rate limit)', () => {
+  const invited = () => fakeRegistrationEvent({ connection: sharedInbox });
+  const tooMany = (headers: Record<string, string>) => ({ status: 429, body: { statusCode: 429, error: 'Too Many Requests' }, headers });
+
+  it("asks again after a 429's Retry-After, then sends and records once", async () => {
+    http
+      .token()
+      .passwordChangeTicket(tooMany({ 'retry-after': '1' }))
+      .passwordChangeTicket()
+      .sendgrid()
+      .userUpdate('auth0|user-1');
+    const started = Date.now();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(http.of('POST', '/api/v2/tickets/password-change')).toHaveLength(2);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(1);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('waits until x-ratelimit-reset when a 429 has no Retry-After (Auth0 documents Retry-After for custom policies only)', async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    http
+      .token()
+      .passwordChangeTicket(tooMany({ 'x-ratelimit-reset': reset }))
+      .passwordChangeTicket()
+      .sendgrid()
+      .userUpdate('auth0|user-1');
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(Date.now()).toBeGreaterThanOrEqual(Number(reset) * 1000);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('gives up at once, saying why, when Retry-After does not fit the email budget', async () => {
+    http.token().passwordChangeTicket(tooMany({ 'retry-after': '30' }));
+    const started = Date.now();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(http.of('POST', '/v3/mail/send')).toEqual([]);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invite_failed ticket_http_429_retry_after_30s_past_budget']);
+  });
+
+  it('asks again after a 5xx and a dropped connection', async () => {
+    http.token().passwordChangeTicket({ status: 503, body: { statusCode: 503 } });
+    nock(AUTH0_ORIGIN).post('/api/v2/tickets/password-change').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    http.passwordChangeTicket().sendgrid().userUpdate('auth0|user-1');
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(http.of('POST', '/api/v2/tickets/password-change')).toHaveLength(2);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('stops asking while the email budget still has room for the send, and says how often it asked', async () => {
+    http.token();
+    for (let i = 0; i < 6; i++) http.passwordChangeTicket(tooMany({ 'retry-after': '1' }));
+    const started = Date.now();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    nock.cleanAll();
+    // 5 s of email budget (the token and the SDK's first load take their share), 1.5 s kept for
+    // an attempt and the send, a second (and up to 250 ms) apart: two to four attempts.
+    expect(Date.now() - started).toBeLessThan(EMAIL_BUDGET_MS);
+    const attempts = http.of('POST', '/api/v2/tickets/password-change').length;
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+    expect(http.of('POST', '/v3/mail/send')).toEqual([]);
+    expect(lines).toEqual([`invite-on-registration user=auth0|user-1 invite_failed ticket_http_429_after_${attempts}_attempts`]);
   });
 
   it('names every missing secret of the ticket path', async () => {
@@ -185,30 +257,42 @@ describe('invite-on-registration, ticket mode', () => {
 describe('invite-on-registration, the record of a sent invitation (app_metadata.invitation_email_sent)', () => {
   const invited = () => fakeRegistrationEvent({ connection: sharedInbox });
 
-  it('tries the record up to three times (a bulk run keeps the rate limit busy), then gives up and says so', async () => {
+  it('asks for the record again when a 429 asks to wait past its budget (a lost record means a second email)', async () => {
     http
       .token()
       .passwordChangeTicket()
       .sendgrid()
       .userUpdate('auth0|user-1', { status: 503 })
-      .userUpdate('auth0|user-1', { status: 429 })
-      .userUpdate('auth0|user-1', { status: 429 });
-    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
-    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(3);
-    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
-    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket not_recorded=user_update_http_429']);
-  });
-
-  it('sets the record on the third attempt after two 429s', async () => {
-    http
-      .token()
-      .passwordChangeTicket()
-      .sendgrid()
-      .userUpdate('auth0|user-1', { status: 429 })
-      .userUpdate('auth0|user-1', { status: 429 })
+      .userUpdate('auth0|user-1', { status: 429, headers: { 'retry-after': '30' } })
       .userUpdate('auth0|user-1');
     const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
     expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(3);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
+  });
+
+  it('gives up on the record when its budget ends, says how often it asked; the email went once', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    for (let i = 0; i < 8; i++) http.userUpdate('auth0|user-1', { status: 429, headers: { 'retry-after': '30' } });
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    nock.cleanAll();
+    const attempts = http.of('PATCH', '/api/v2/users/auth0%7Cuser-1').length;
+    // 6 s of record budget, pauses of 250 ms, 500 ms, 1 s, 2 s (+ up to 250 ms each).
+    expect(attempts).toBeGreaterThanOrEqual(4);
+    expect(http.of('POST', '/v3/mail/send')).toHaveLength(1);
+    expect(lines).toEqual([
+      `invite-on-registration user=auth0|user-1 invited mode=ticket not_recorded=user_update_http_429_after_${attempts}_attempts`,
+    ]);
+  });
+
+  it('sets the record after 429s, each waited out (Retry-After), past the three attempts it used to stop at', async () => {
+    http.token().passwordChangeTicket().sendgrid();
+    for (const wait of ['0', '1', '0']) http.userUpdate('auth0|user-1', { status: 429, headers: { 'retry-after': wait } });
+    http.userUpdate('auth0|user-1');
+    const started = Date.now();
+    const { lines } = await captureConsole(() => onExecutePostUserRegistration(invited(), fakeRegistrationApi()));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(http.of('PATCH', '/api/v2/users/auth0%7Cuser-1')).toHaveLength(4);
     expect(lines).toEqual(['invite-on-registration user=auth0|user-1 invited mode=ticket']);
   });
 

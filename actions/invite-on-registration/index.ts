@@ -2,7 +2,7 @@ import { actionLog, settingsFor } from '../shared/action-log';
 import type { PostUserRegistrationHandler } from '../shared/auth0-actions';
 import { requestChangePasswordEmail } from '../shared/change-password-email';
 import { EmailBudget } from '../shared/email-budget';
-import { INVITATION_RECORD_BUDGET_MS, recordInvitationSent, sendTicketInvitation } from '../shared/invitation';
+import { INVITATION_RECORD_BUDGET_MS, recordInvitationSent, sendTicketInvitation, TICKET_RETRIES } from '../shared/invitation';
 import { invitedByOf, sentInvitationRecord, type InvitationRecord } from '../shared/invitation-record';
 import { updateAppMetadata } from '../shared/management-api';
 import { managementToken } from '../shared/management-token';
@@ -67,6 +67,8 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
           ...(invitedBy !== undefined ? { invitedBy } : {}),
           locale: choice.locale,
           templateId: choice.templateId,
+          // A bulk invitation shares the tenant's rate limit with this request: a 429 is asked again.
+          retry: TICKET_RETRIES,
         },
         ready.mail,
         budget,

@@ -1,6 +1,7 @@
-import { EmailBudget } from './email-budget';
+import type { EmailBudget } from './email-budget';
 import { createPasswordChangeTicket, updateAppMetadata, type ClientOptions, type TicketEmail, type TicketReturn } from './management-api';
 import { fail, succeed, type Outcome } from './outcome';
+import { retryWithinBudget, type RetryPolicy } from './retry-within-budget';
 import { sendTemplateEmail, type SendGridOptions } from './sendgrid-mail';
 import { invitationSentMetadata, sentInvitationRecord, type InvitationRecord } from './invitation-record';
 
@@ -26,7 +27,18 @@ interface TicketInvitation extends TicketEmail {
   invitedBy?: string | undefined;
   /** Extra SendGrid analytics categories. */
   categories?: string[];
+  /**
+   * Ask for the ticket again after a 429 or a 5xx, within the budget (the Actions; the admin
+   * scripts' fetch retries by itself).
+   */
+  retry?: RetryPolicy;
 }
+
+/**
+ * The invitation Action's ticket attempts within its email budget: 2.5 s each, and one more
+ * only while 1.5 s are left after the pause, for that attempt and the SendGrid send.
+ */
+export const TICKET_RETRIES: RetryPolicy = { attemptMs: 2_500, reserveMs: 1_500 };
 
 /**
  * Invites by a password-change ticket for the user id (works on every database connection,
@@ -38,10 +50,12 @@ export async function sendTicketInvitation(
   mail: SendGridOptions,
   budget: EmailBudget,
 ): Promise<Outcome<{ ticketUrl: string; messageId: string | undefined; record: InvitationRecord }>> {
-  const ticket = await createPasswordChangeTicket(
-    { domain: invitation.domain, token: invitation.token, budget, fetch: invitation.fetch },
-    { userId: invitation.user.userId, ...invitation.ticket, markEmailAsVerified: true },
-  );
+  const request = (attempt: EmailBudget) =>
+    createPasswordChangeTicket(
+      { domain: invitation.domain, token: invitation.token, budget: attempt, fetch: invitation.fetch },
+      { userId: invitation.user.userId, ...invitation.ticket, markEmailAsVerified: true },
+    );
+  const ticket = invitation.retry !== undefined ? await retryWithinBudget(budget, invitation.retry, request) : await request(budget);
   if (!ticket.ok) return ticket;
   const ticketUrl = invitationLink(ticket.value, invitation.appName);
   // The record's expiry is the one the email states.
@@ -82,35 +96,21 @@ export const INVITED_BY_SCRIPT = 'admin-script';
  */
 export const INVITATION_RECORD_BUDGET_MS = 6_000;
 
-/** Time for one attempt at the record, so that a hung request leaves room for the next. */
-const RECORD_ATTEMPT_MS = 2_000;
-
-/** Pauses before the second and third attempts: a bulk invitation keeps the tenant's rate limit busy, and a 429 clears within a second or two. */
-const RECORD_BACKOFF_MS = [500, 1_500];
-
-/** Failures worth another attempt: Auth0's rate limit, its 5xx, a lost or cut-short answer. A 4xx other than 429 is final. */
-function retryable(reason: string): boolean {
-  return !/_http_4\d\d$/.test(reason) || reason.endsWith('_http_429');
-}
+/**
+ * The record's attempts: 2 s each, so that a hung request leaves room for the next, and one
+ * more only while 300 ms are left for it after the pause. A 429 whose wait does not fit is
+ * asked again all the same: the email went out, and a lost record sends it twice.
+ */
+const RECORD_RETRIES: RetryPolicy = { attemptMs: 2_000, reserveMs: 300, persist: true };
 
 /**
- * Sets `app_metadata.invitation_email_sent: true` and the invitation's record. The PATCH is idempotent, so a failed attempt
- * is tried again, up to three attempts within the record's budget (a token request for it
- * included): a record lost after the email went out would make the bulk invitation send that
- * email again.
+ * Sets `app_metadata.invitation_email_sent: true` and the invitation's record. The PATCH is
+ * idempotent, so a failed attempt is tried again while the record's budget lasts, a 429 after
+ * its `Retry-After`: a record lost after the email went out would make the bulk invitation send
+ * that email again.
  */
-export async function recordInvitationSent(options: ClientOptions, userId: string, record: InvitationRecord): Promise<Outcome<void>> {
-  const deadline = Date.now() + options.budget.remainingMs();
-  let outcome: Outcome<void> = fail('user_update_timeout');
-  for (let attempt = 0; attempt <= RECORD_BACKOFF_MS.length; attempt++) {
-    if (attempt > 0) {
-      const pause = RECORD_BACKOFF_MS[attempt - 1] ?? 0;
-      if (Date.now() + pause >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
-    const budget = new EmailBudget(Math.min(RECORD_ATTEMPT_MS, Math.max(0, deadline - Date.now())));
-    outcome = await updateAppMetadata({ ...options, budget }, userId, invitationSentMetadata(record));
-    if (outcome.ok || !retryable(outcome.reason)) return outcome;
-  }
-  return outcome;
+export function recordInvitationSent(options: ClientOptions, userId: string, record: InvitationRecord): Promise<Outcome<void>> {
+  return retryWithinBudget(options.budget, RECORD_RETRIES, (budget) =>
+    updateAppMetadata({ ...options, budget }, userId, invitationSentMetadata(record)),
+  );
 }

@@ -68,6 +68,7 @@ function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<
   const scopes = missingScopes(error);
   if (scopes !== undefined) return fail(`${step}_insufficient_scope:${scopes}`);
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (status === 429) return fail(`${step}_http_429`, waitAfter429(error));
   return fail(typeof status === 'number' ? `${step}_http_${status}` : `${step}_network`);
 }
 
@@ -81,6 +82,21 @@ function sdkCall<T>(step: string, options: ClientOptions, call: () => Promise<Ou
     }
   };
   return options.budget.race(step, work());
+}
+
+/**
+ * How long a 429 asks to wait, in ms: `Retry-After` (seconds), else `x-ratelimit-reset` (epoch
+ * seconds of the next request added to the bucket, docs-v2 rate-limit-use-cases.mdx).
+ */
+function waitAfter429(error: unknown): number | undefined {
+  // Duck-typed: the Headers of the fetch the SDK was given, which may be another realm's.
+  const headers = (error as { rawResponse?: { headers?: { get?: unknown } } } | null)?.rawResponse?.headers;
+  if (typeof headers?.get !== 'function') return undefined;
+  const get = (name: string) => (headers as Headers).get(name);
+  const retryAfter = Number(get('retry-after') ?? NaN);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  const reset = Number(get('x-ratelimit-reset') ?? NaN);
+  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
 }
 
 function ticketUrl(step: string, response: unknown): Outcome<string> {

@@ -69,13 +69,18 @@ export class Interceptor {
     return this;
   }
 
-  passwordChangeTicket(options: { status?: number; body?: nock.Body; ticket?: string } = {}): this {
+  /** `headers`: e.g. a 429's `retry-after` and `x-ratelimit-reset`. */
+  passwordChangeTicket(options: { status?: number; body?: nock.Body; ticket?: string; headers?: Record<string, string> } = {}): this {
     const record = this.record(AUTH0_ORIGIN);
     nock(AUTH0_ORIGIN)
       .post('/api/v2/tickets/password-change')
       .reply(function (path, body) {
         record.call(this, path, body);
-        return [options.status ?? 201, options.body ?? { ticket: options.ticket ?? `${AUTH0_ORIGIN}/lo/reset?ticket=pct-123#` }];
+        return [
+          options.status ?? 201,
+          options.body ?? { ticket: options.ticket ?? `${AUTH0_ORIGIN}/lo/reset?ticket=pct-123#` },
+          options.headers ?? {},
+        ];
       });
     return this;
   }
@@ -92,13 +97,13 @@ export class Interceptor {
     return this;
   }
 
-  userUpdate(userId: string, options: { status?: number; body?: nock.Body } = {}): this {
+  userUpdate(userId: string, options: { status?: number; body?: nock.Body; headers?: Record<string, string> } = {}): this {
     const record = this.record(AUTH0_ORIGIN);
     nock(AUTH0_ORIGIN)
       .patch(`/api/v2/users/${encodeURIComponent(userId)}`)
       .reply(function (path, body) {
         record.call(this, path, body);
-        return [options.status ?? 200, options.body ?? { user_id: userId }, { 'content-type': 'application/json' }];
+        return [options.status ?? 200, options.body ?? { user_id: userId }, { 'content-type': 'application/json', ...options.headers }];
       });
     return this;
   }
