@@ -65,7 +65,7 @@ export async function bundleAction(root: string, manifest: ActionManifest, outDi
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
-    banner: { js: `// ${manifest.name}: built by auth0-email-flows (npm run build). Edit actions/${manifest.name}/ instead.` },
+    banner: { js: `// Built by npm run build from actions/${manifest.name}/` },
   });
   const code = readFileSync(codePath, 'utf8');
   const bytes = Buffer.byteLength(code);

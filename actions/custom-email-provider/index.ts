@@ -3,7 +3,7 @@ import type { CustomEmailProviderApi, CustomEmailProviderHandler } from '../shar
 import { EmailBudget } from '../shared/email-budget';
 import { sendContentEmail } from '../shared/sendgrid-mail';
 import { readCustomEmailSettings } from './settings';
-import { manifest } from './manifest';
+import { actionName } from './manifest';
 import { failureDisposition, messageTypeLabel, planDelivery, senderFor } from './plan';
 
 /**
@@ -20,7 +20,7 @@ export const CUSTOM_EMAIL_BUDGET_MS = 10_000;
  * It never throws, and never logs an address or a token.
  */
 export const onExecuteCustomEmailProvider: CustomEmailProviderHandler = async (event, api) => {
-  const log = actionLog(manifest.name, event.user?.user_id);
+  const log = actionLog(actionName, event.user?.user_id);
   const type = messageTypeLabel(event.notification?.message_type);
   try {
     const settings = readCustomEmailSettings(event.secrets ?? {});

@@ -9,7 +9,7 @@ import { managementToken } from '../shared/management-token';
 import type { Outcome } from '../shared/outcome';
 import { applicationForInvitation } from './application';
 import { CHANGE_PASSWORD_LINK_TTL_SEC, readInviteSettings } from './settings';
-import { manifest } from './manifest';
+import { actionName } from './manifest';
 import { chooseInvitationEmail, invitationApplication, planInvitation } from './plan';
 
 /**
@@ -19,7 +19,7 @@ import { chooseInvitationEmail, invitationApplication, planInvitation } from './
  * sent one is recorded in `app_metadata.invitation_email_sent`, which the bulk invitation reads.
  */
 export const onExecutePostUserRegistration: PostUserRegistrationHandler = async (event, api) => {
-  const log = actionLog(manifest.name, event.user?.user_id);
+  const log = actionLog(actionName, event.user?.user_id);
   // Set once the email was accepted: from then on the outcome is `invited`, recorded or not.
   let sentMode: string | undefined;
   try {
@@ -64,7 +64,7 @@ export const onExecutePostUserRegistration: PostUserRegistrationHandler = async 
           user,
           ticket: { ...choice.ticket, ttlSec: ready.ticket.ttlSec },
           appName: choice.appName,
-          ...(invitedBy !== undefined ? { invitedBy } : {}),
+          invitedBy,
           locale: choice.locale,
           templateId: choice.templateId,
           // A bulk invitation shares the tenant's rate limit with this request: a 429 is asked again.

@@ -70,12 +70,8 @@ export function chooseInvitationEmail(
   const locale = emailLocale(event.user.user_metadata, event.transaction, event.request, application?.locale);
   return {
     // INVITE_CLIENT_ID or INVITE_RESULT_URL (settings.ts): Auth0 takes one of them.
-    ticket:
-      application !== undefined
-        ? { clientId: application.clientId }
-        : 'clientId' in defaults
-          ? { clientId: defaults.clientId }
-          : { resultUrl: defaults.resultUrl },
+    // The defaults carry more than the ticket's return; the ticket request reads only its own fields.
+    ticket: application !== undefined ? { clientId: application.clientId } : defaults,
     templateId: application?.templateId ?? templateIdFor('invite', locale, defaults.templateId, overrides),
     appName: application?.name ?? defaults.appName,
     locale,

@@ -1,7 +1,7 @@
 import type { Secrets } from '../shared/auth0-actions';
 import {
   collect,
-  normalizeDomain,
+  readDomain,
   readMail,
   readManagement,
   readSecret,
@@ -89,7 +89,8 @@ export function readInviteSettings(secrets: Secrets): InviteSettings {
   return {
     connections: parseInviteConnections(readSecret(secrets, 'INVITE_CONNECTIONS'), problems),
     defaultMode: readInviteMode(readSecret(secrets, 'INVITE_MODE'), problems, 'INVITE_MODE') ?? 'change_password',
-    changePassword: collect({ AUTH0_DOMAIN: domainOnly(secrets), INVITE_CLIENT_ID: clientId }, (v) => ({
+    // Its problem, if any, is reported once, by readManagement.
+    changePassword: collect({ AUTH0_DOMAIN: readDomain(secrets, []), INVITE_CLIENT_ID: clientId }, (v) => ({
       domain: v.AUTH0_DOMAIN!,
       clientId: v.INVITE_CLIENT_ID!,
     })),
@@ -99,9 +100,4 @@ export function readInviteSettings(secrets: Secrets): InviteSettings {
     templates: readTemplateOverrides(secrets, problems),
     problems,
   };
-}
-
-function domainOnly(secrets: Secrets): string | undefined {
-  const raw = readSecret(secrets, 'AUTH0_DOMAIN');
-  return raw === undefined ? undefined : normalizeDomain(raw);
 }

@@ -1,7 +1,7 @@
 import { actionLog } from '../shared/action-log';
 import type { PasswordResetPostChallengeHandler } from '../shared/auth0-actions';
 import { readResetLandingSettings } from './settings';
-import { manifest } from './manifest';
+import { actionName } from './manifest';
 import { planLanding } from './plan';
 
 /**
@@ -12,7 +12,7 @@ import { planLanding } from './plan';
  * reset and never throws: without the setting, Auth0's default login route applies.
  */
 export const onExecutePostChallenge: PasswordResetPostChallengeHandler = async (event, api) => {
-  const log = actionLog(manifest.name, event.user?.user_id);
+  const log = actionLog(actionName, event.user?.user_id);
   try {
     // Each application may name its own landing page (client_metadata.reset_result_url).
     const settings = readResetLandingSettings(event.secrets ?? {}, event.client?.metadata);

@@ -30,7 +30,7 @@ export interface InvitationRecord {
   /** How it was sent: a password-change ticket sent with SendGrid, or Auth0's change-password email. */
   via?: 'ticket' | 'change_password';
   /** Who invited, as the administrator gave it (`--invited-by`). */
-  by?: string;
+  by?: string | undefined;
   /** The first successful login after `sent`. */
   accepted?: string;
   /** When an administrator revoked it, and how: the account blocked, or deleted. */
@@ -64,7 +64,7 @@ export function sentInvitationRecord(
     sent: new Date(now).toISOString(),
     expires: new Date(now + ttlSec * 1000).toISOString(),
     via,
-    ...(invitedBy !== undefined ? { by: invitedBy } : {}),
+    by: invitedBy,
   };
 }
 

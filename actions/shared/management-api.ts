@@ -89,14 +89,12 @@ function sdkCall<T>(step: string, options: ClientOptions, call: () => Promise<Ou
  * seconds of the next request added to the bucket, docs-v2 rate-limit-use-cases.mdx).
  */
 function waitAfter429(error: unknown): number | undefined {
-  // Duck-typed: the Headers of the fetch the SDK was given, which may be another realm's.
-  const headers = (error as { rawResponse?: { headers?: { get?: unknown } } } | null)?.rawResponse?.headers;
+  const headers = (error as { rawResponse?: { headers?: Headers } } | null)?.rawResponse?.headers;
   if (typeof headers?.get !== 'function') return undefined;
-  const get = (name: string) => (headers as Headers).get(name);
-  const retryAfter = Number(get('retry-after') ?? NaN);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
-  const reset = Number(get('x-ratelimit-reset') ?? NaN);
-  return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
+  const retryAfter = Number(headers.get('retry-after') ?? NaN);
+  if (retryAfter >= 0) return retryAfter * 1000;
+  const reset = Number(headers.get('x-ratelimit-reset') ?? NaN);
+  return reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : undefined;
 }
 
 function ticketUrl(step: string, response: unknown): Outcome<string> {

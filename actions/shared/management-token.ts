@@ -85,6 +85,6 @@ export async function requestManagementToken(
 
 /** By name, not instanceof: inside Auth0's (and our) vm sandbox, errors may come from another realm. */
 export function isTimeout(error: unknown): boolean {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  const name = (error as { name?: unknown } | null | undefined)?.name;
   return name === 'TimeoutError' || name === 'AbortError';
 }

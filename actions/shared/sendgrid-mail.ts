@@ -56,7 +56,7 @@ export function sendTemplateEmail(
       templateId: email.templateId,
       dynamicTemplateData: withLanguage(email.data),
       ...common(email),
-    },
+    } as MailData,
     email.sandbox === true,
     budget,
   );
@@ -104,9 +104,10 @@ function common(email: Pick<TemplateEmail, 'categories' | 'customArgs' | 'sandbo
   return {
     // Otherwise the helper warns on every URL with `&`: Handlebars' {{ }} escaping is what we want.
     hideWarnings: true,
-    ...(email.categories !== undefined && email.categories.length > 0 ? { categories: email.categories } : {}),
-    ...(email.customArgs !== undefined ? { customArgs: email.customArgs } : {}),
-    ...(email.sandbox === true ? { mailSettings: { sandboxMode: { enable: true } } } : {}),
+    // @sendgrid/mail leaves out a field that is undefined (its Mail setters check for it).
+    categories: email.categories?.length ? email.categories : undefined,
+    customArgs: email.customArgs,
+    mailSettings: email.sandbox === true ? { sandboxMode: { enable: true } } : undefined,
   };
 }
 

@@ -77,13 +77,18 @@ export function collect<T>(values: Record<string, string | undefined>, build: (v
   return { ok: true, value: build(values as Record<string, string>) };
 }
 
-export function readManagement(secrets: Secrets, problems: string[]): Needed<ManagementCredentials> {
+/** `AUTH0_DOMAIN` as a host: undefined when absent, or when invalid (`AUTH0_DOMAIN invalid` in `problems`). */
+export function readDomain(secrets: Secrets, problems: string[]): string | undefined {
   const rawDomain = readSecret(secrets, 'AUTH0_DOMAIN');
   const domain = rawDomain === undefined ? undefined : normalizeDomain(rawDomain);
   if (rawDomain !== undefined && domain === undefined) problems.push('AUTH0_DOMAIN invalid');
+  return domain;
+}
+
+export function readManagement(secrets: Secrets, problems: string[]): Needed<ManagementCredentials> {
   return collect(
     {
-      AUTH0_DOMAIN: domain,
+      AUTH0_DOMAIN: readDomain(secrets, problems),
       AUTH0_CLIENT_ID: readSecret(secrets, 'AUTH0_CLIENT_ID'),
       AUTH0_CLIENT_SECRET: readSecret(secrets, 'AUTH0_CLIENT_SECRET'),
     },

@@ -9,7 +9,7 @@ import { sendTemplateEmail, type TemplateEmail } from '../shared/sendgrid-mail';
 import type { MailSettings } from '../shared/settings';
 import { readVerifyWelcomeSettings, type VerifyWelcomeSettings } from './settings';
 import { sendVerificationEmail } from '../shared/verification-email';
-import { manifest } from './manifest';
+import { actionName } from './manifest';
 import { chooseLoginEmail, loginNeedsNothing, planLoginEmail } from './plan';
 
 type Log = ReturnType<typeof actionLog>;
@@ -24,7 +24,7 @@ export const onExecutePostLogin: PostLoginHandler = async (event, api) => {
   // Decided from event.user alone, before the secrets are read: a login that needs nothing
   // then costs about what an empty Action costs (bench/REPORT.md, fast path).
   if (loginNeedsNothing(event.user)) return;
-  const log = actionLog(manifest.name, event.user?.user_id);
+  const log = actionLog(actionName, event.user?.user_id);
   let claimed: 'verification' | 'welcome' | undefined;
   try {
     // The application's client_metadata is read only here, on the sending path.

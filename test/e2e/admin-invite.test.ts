@@ -175,6 +175,8 @@ describe('bulk invite under a rate limit and injected failures', () => {
       secondary_email_verified: false,
       // Set by the Action once SendGrid or Auth0 accepted the invitation; the run confirmed each row by it.
       invitation_email_sent: true,
+      // The invitation's record (docs/invitations.md): Auth0's email, whose link lives as long as the reset template's.
+      invitation: { sent: expect.any(String), expires: expect.any(String), via: 'change_password' },
     });
     expect(users.find((u) => u.email === 'member3@example.com')?.user_metadata).toEqual({ locale: 'fr' });
   });
