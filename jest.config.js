@@ -20,7 +20,7 @@ module.exports = {
   // workers keep two CPUs busy: on a quiet 2-core machine jest took 195 s on four workers, 221 s on
   // three (2026-12-01). Each worker is its own process: the Actions runtime's process-wide routing
   // of Action traffic stays one tenant per worker.
-  maxWorkers: 4,
+  maxWorkers: 5,
   // auth0 v7 leaves its request-timeout timer running when a fetch rejects without an answer
   // (the fault tests inject resets), which would hold a jest worker open for minutes.
   forceExit: true,

@@ -124,17 +124,19 @@ it("signs a person up on Universal Login's sign-up screen, then on the stand-alo
   expect(stack.tenant.store.data.users.some((u) => u.email === 'grace@example.com' && u.connection === 'members')).toBe(true);
 
   // The stand-alone page (members is the one connection open to sign-up): signed up, then told to log in.
+  // A tab of its own: the first one is still following the redirect to the callback nobody serves.
+  const standalone = await browser.newPage();
   const signUpAda = async (shows: string) => {
-    await page.goto(`${base}/signup?client_id=${LOCAL_APP.client_id}`);
-    await page.fill('#email', 'ada@example.com');
-    await page.fill('#password', password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector(shows);
+    await standalone.goto(`${base}/signup?client_id=${LOCAL_APP.client_id}`);
+    await standalone.fill('#email', 'ada@example.com');
+    await standalone.fill('#password', password);
+    await standalone.click('button[type=submit]');
+    await standalone.waitForSelector(shows);
   };
   await signUpAda('#result:has-text("Signed up")');
   expect(stack.tenant.store.data.users.some((u) => u.email === 'ada@example.com' && u.connection === 'members')).toBe(true);
 
   // The same address again: Auth0's answer, shown as it comes.
   await signUpAda('#error:not([hidden])');
-  expect(await page.textContent('#error')).toMatch(/already exists/i);
+  expect(await standalone.textContent('#error')).toMatch(/already exists/i);
 });

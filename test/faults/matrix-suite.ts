@@ -33,9 +33,9 @@ export const NOTES = {
 };
 
 /** A report for one part of the matrix, written to test-output/fault-matrix-<part>.md after its cells. */
-export function matrixReport(part: keyof typeof NOTES, title: string): MatrixReport {
+export function matrixReport(part: keyof typeof NOTES, title: string, file: string = part): MatrixReport {
   const report = new MatrixReport();
-  afterAll(() => report.write(`fault-matrix-${part}.md`, `Fault matrix: ${title}`, NOTES[part]));
+  afterAll(() => report.write(`fault-matrix-${file}.md`, `Fault matrix: ${title}`, NOTES[part]));
   return report;
 }
 
