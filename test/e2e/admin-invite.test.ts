@@ -252,10 +252,13 @@ describe('bulk invite under a rate limit and injected failures', () => {
     const scriptRefused = log.filter((r) => r.path.startsWith('/api/v2/') && r.status === 429 && !byAction(r)).length;
     expect(summary.requests.rateLimited).toBe(scriptRefused);
     expect(summary.requests.serverErrors).toBe(5);
-    // Close to the limit: the Management API requests (the Action's tickets included) over the run's span.
+    // The rate used: the Management API requests (the Action's tickets and records included) over the run's span.
+    // Alone this run uses 0.8 of the limit (16.0/s of 20/s, 2026-12-02); inside a full `npm test` on two
+    // cores the local tenant that answers and runs the Action shares the CPU with four other suites, and
+    // it measured 0.38-0.48. The floor catches a governor stuck at its unknown pace (1 token/s: 0.05).
     const times = managementApiTimes(log);
     const perSecond = times.length / ((Math.max(...times) - Math.min(...times)) / 1000);
-    expect(perSecond).toBeGreaterThan(limit.perSecond * 0.6);
+    expect(perSecond).toBeGreaterThan(limit.perSecond * 0.3);
     // The figures docs/admin-scripts.md quotes.
     console.log(
       `admin-invite e2e: ${times.length} Management API requests (${summary.requests.requests} from the script, ` +
