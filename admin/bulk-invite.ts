@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import { connectionsFromTenant, type ConnectionDirectory } from './connections';
 import { checkCsvHeader, readInviteRows, scanCsv, type InviteRow, type ParsedRow } from './csv-rows';
 import {
+  assignRoles,
   createUser,
   findExistingUser,
   recordInvitation,
@@ -80,6 +81,8 @@ export interface BulkInviteOptions {
   creationCost?: ((connection: string) => number) | undefined;
   /** Who invites (`--invited-by`): recorded with each user, named in the email. */
   invitedBy?: string | undefined;
+  /** Role ids each created user is given before its invitation (`--roles`). */
+  roles?: readonly string[] | undefined;
   /** Stops reading rows; the rows in flight finish, and the run can be resumed. */
   signal?: AbortSignal | undefined;
   progress?: Progress | undefined;
@@ -219,6 +222,7 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
     dryRun,
     confirm: confirmations !== undefined,
     canSend: options.direct !== undefined,
+    roles: options.roles ?? [],
   };
   const seen = new Map<string, number>();
 
@@ -243,6 +247,8 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
           return { kind: 'waited' };
         case 'find_user':
           return { kind: 'user_found', user: await findExistingUser(inviteOptions!.management, step.user) };
+        case 'assign_roles':
+          return await assignRoles(inviteOptions!.management, step.userId, step.roles);
         case 'send_invitation':
           return await sendRowInvitation(inviteOptions!, step.user, step.userId, step.record);
         case 'await_action_record':

@@ -52,6 +52,11 @@ function inviteProgram(): Command {
           parseInvitedBy,
         )
         .option(
+          '--roles <role_ids>',
+          'comma-separated role ids (rol_...) given to each user this run creates, before its invitation (npm run invite needs create:role_members)',
+          parseRoles,
+        )
+        .option(
           '--confirm-within <seconds>',
           "Action mode: how long to wait for the Action's record of each invitation (app_metadata.invitation_email_sent)",
           parseSeconds,
@@ -93,6 +98,15 @@ function parseInvitedBy(value: string): string {
   return name;
 }
 
+/** Role ids as Auth0 writes them (`rol_` and letters or digits): a name instead of an id is refused here, not by each row. */
+function parseRoles(value: string): string[] {
+  const roles = value.split(',').map((role) => role.trim());
+  if (roles.length === 0 || roles.some((role) => !/^rol_[A-Za-z0-9]{1,64}$/.test(role))) {
+    throw new InvalidArgumentError('give role ids separated by commas, e.g. rol_AbC123,rol_XyZ789 (npm run invite takes ids, not names).');
+  }
+  return [...new Set(roles)];
+}
+
 function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError('give seconds, 0 to 3600.');
@@ -112,6 +126,7 @@ interface InviteFlags extends RateOptions {
   direct?: boolean;
   resend?: boolean;
   invitedBy?: string;
+  roles?: string[];
   confirmWithin: number;
   confirm: boolean;
   secondaryVerified?: boolean;
@@ -228,6 +243,7 @@ async function inviteRows(
     durableJournal: flags.fsync === true,
     creationCost: actionModeCreationCost(config.invite),
     ...(flags.invitedBy !== undefined ? { invitedBy: flags.invitedBy } : {}),
+    ...(flags.roles !== undefined ? { roles: flags.roles } : {}),
     signal,
     progress,
     log: (line) => (progress !== undefined ? progress.log(line) : console.error(line)),

@@ -129,6 +129,22 @@ export async function createUser(options: InviteOptions, user: NewUser): Promise
   }
 }
 
+/**
+ * Gives a user the run's roles (`--roles`): `POST /api/v2/users/{id}/roles`, which answers 204
+ * and adds to what the user has (go-auth0 TestUserManager_Roles.yaml #2), so a resumed row may
+ * repeat it. A refusal (an unknown role id: 404, a missing `create:role_members`: 403) is the
+ * row's failure; the user stays created and a rerun assigns again.
+ */
+export async function assignRoles(management: AdminManagement, userId: string, roles: readonly string[]): Promise<StepAnswer> {
+  try {
+    await management.governor.withCost(1, () => management.client.users.roles.assign(userId, { roles: [...roles] }));
+    return { kind: 'roles_assigned' };
+  } catch (error) {
+    const reason = failureReason(error);
+    return { kind: 'roles_failed', reason, ...(statusOf(error) !== undefined ? { errors: [errorMessage(error)] } : {}) };
+  }
+}
+
 /** An invitation sent from the script to a user of the row; `record`: also the Action's record of it (see sendRecordedInvitation). */
 export async function sendRowInvitation(options: InviteOptions, user: NewUser, userId: string, record: boolean): Promise<StepAnswer> {
   const recipient = {

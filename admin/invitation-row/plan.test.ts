@@ -39,7 +39,7 @@ const sharedInbox: ConnectionIdentity = {
 const row: InviteRow = { line: 2, email: 'ada@example.com', connection: 'members' };
 const user = newUserFromRow(row, members);
 const key = identityKeys(row, members)[0]!;
-const ACTION: InvitationRun = { mode: 'action', resend: false, dryRun: false, confirm: true, canSend: true };
+const ACTION: InvitationRun = { mode: 'action', resend: false, dryRun: false, confirm: true, canSend: true, roles: [] };
 const DIRECT: InvitationRun = { ...ACTION, mode: 'direct' };
 
 function found(overrides: Overrides<FoundUser> = {}): FoundUser {
@@ -456,5 +456,65 @@ describe('what the journal and the report record', () => {
     expect(createdByThisRun({ kind: 'failed', reason: 'resend_x', userId: 'u' })).toBe(false);
     expect(isEnd({ kind: 'claimed', user, key })).toBe(false);
     expect(isEnd({ kind: 'exists', key })).toBe(true);
+  });
+});
+
+describe('roles given at creation (--roles)', () => {
+  const roles = ['rol_A1', 'rol_B2'];
+  const created = { kind: 'user_created', userId: 'auth0|new' } as const satisfies StepAnswer;
+
+  it('assigns the roles right after the creation, journaled as created, then invites (direct) or awaits the Action', () => {
+    const [direct] = play({ ...DIRECT, roles }, [...fresh, created]);
+    expect(direct!.step).toEqual({ kind: 'assign_roles', userId: 'auth0|new', roles });
+    expect(journalEntryOf(direct!.state, 2)).toEqual({ line: 2, key, state: 'created', via: 'direct', userId: 'auth0|new' });
+    expect(play({ ...DIRECT, roles }, [...fresh, created, { kind: 'roles_assigned' }])[0]!.step.kind).toBe('send_invitation');
+
+    const [action] = play({ ...ACTION, roles }, [...fresh, created]);
+    expect(journalEntryOf(action!.state, 2)).toEqual({ line: 2, key, state: 'created', via: 'action', at: NOW, userId: 'auth0|new' });
+    expect(play({ ...ACTION, roles }, [...fresh, created, { kind: 'roles_assigned' }])[0]!.step).toEqual({
+      kind: 'await_action_record',
+      userId: 'auth0|new',
+      createdAt: NOW,
+    });
+  });
+
+  it('a failed assignment fails the row with a roles_ reason and the user id; the journal keeps created', () => {
+    const [failed] = play({ ...DIRECT, roles }, [
+      ...fresh,
+      created,
+      { kind: 'roles_failed', reason: 'http_404', errors: ['Role not found'] },
+    ]);
+    expect(failed!.state).toEqual({
+      kind: 'failed',
+      reason: 'roles_http_404',
+      errors: ['Role not found'],
+      userId: 'auth0|new',
+      by: 'this_run',
+    });
+    expect(journalEntryOf(failed!.state, 2)).toBeUndefined();
+    expect(reportOf(failed!.state as Extract<RowState, { kind: 'failed' }>)).toMatchObject({ status: 'failed', reason: 'roles_http_404' });
+    expect(play({ ...ACTION, roles }, [...fresh, created, { kind: 'error', reason: 'aborted' }])[0]!.state).toMatchObject({
+      kind: 'failed',
+      reason: 'roles_aborted',
+    });
+  });
+
+  it('a rerun of a row left created assigns the roles again (never creates again), then goes on', () => {
+    for (const via of ['direct', 'action'] as const) {
+      const record = { state: 'created', key, via, userId: 'auth0|new', at: NOW - 60_000 } as const;
+      const [resumed] = play({ ...ACTION, roles }, [...toJournal, { kind: 'journal', record }]);
+      expect(resumed!.step).toEqual({ kind: 'assign_roles', userId: 'auth0|new', roles });
+      const [next] = play({ ...ACTION, roles }, [...toJournal, { kind: 'journal', record }, { kind: 'roles_assigned' }]);
+      expect(next!.step.kind).toBe(via === 'direct' ? 'send_invitation' : 'await_action_record');
+      expect(next!.state).toMatchObject({ by: 'earlier_run' });
+    }
+  });
+
+  it('a user that existed before (409) is not given the roles', () => {
+    expect(play({ ...ACTION, roles }, [...fresh, { kind: 'conflict' }])[0]!.state).toEqual({ kind: 'exists', key });
+  });
+
+  it('without roles no assignment step is taken', () => {
+    expect(play(DIRECT, [...fresh, created])[0]!.step.kind).toBe('send_invitation');
   });
 });

@@ -40,6 +40,8 @@ export interface InvitationRun {
   confirm: boolean;
   /** The ticket and SendGrid settings are there: the script can send an invitation the Action never sent. */
   canSend: boolean;
+  /** Role ids each created user is given (`--roles`) before its invitation goes on; empty: none. */
+  roles: readonly string[];
 }
 
 /** Who created the user: this run, or an earlier run of the same file (found in its journal, or by a 409 for a row it left pending). */
@@ -76,6 +78,18 @@ export type RowState =
   | ({ kind: 'finding_existing' } & Identified)
   | ({ kind: 'resending'; userId: string } & Identified)
   // Created.
+  /**
+   * Created; its roles are being assigned (`--roles`; journal: `created`, as the step after it
+   * writes). Assigning is idempotent: a resumed row assigns them again.
+   */
+  | ({
+      kind: 'assigning_roles';
+      userId: string;
+      by: Creator;
+      createdAt: number;
+      via: 'action' | 'direct';
+      waitedBefore: boolean;
+    } & Identified)
   /** Direct mode: created, the script's invitation is being sent (journal: `created`, via direct). */
   | ({ kind: 'created'; userId: string; by: Creator } & Identified)
   /**
@@ -114,6 +128,8 @@ export type RowStep =
   | { kind: 'back_off'; ms: number }
   /** The user a 409 was about: by username when the row has one, else by email. */
   | { kind: 'find_user'; user: NewUser }
+  /** Give the created user the run's roles (`POST /api/v2/users/{id}/roles`). */
+  | { kind: 'assign_roles'; userId: string; roles: readonly string[] }
   /** Ticket + SendGrid; `record`: also set `invitation_email_sent`, as the Action does. */
   | { kind: 'send_invitation'; user: NewUser; userId: string; record: boolean }
   /** Wait for the Action's record of the invitation (admin/invitation-confirmations.ts). */
@@ -143,6 +159,8 @@ export type StepAnswer =
    */
   | { kind: 'invitation_sent'; notRecorded?: string; unrecorded?: InvitationRecord }
   | { kind: 'invitation_failed'; reason: string }
+  | { kind: 'roles_assigned' }
+  | { kind: 'roles_failed'; reason: string; errors?: string[] }
   | { kind: 'verdict'; verdict: InvitationVerdict }
   /** The step threw (a lookup that failed after the governor's retries, an aborted request). */
   | { kind: 'error'; reason: string };
@@ -249,6 +267,21 @@ export function nextStep(state: RowState, answer: StepAnswer, run: InvitationRun
         ...(by === 'earlier_run' ? { reason: CREATED_BY_EARLIER_RUN } : {}),
       });
     }
+    case 'assigning_roles': {
+      const { userId, by } = state;
+      // Failed: `created` stays in the journal; the next run assigns the roles again, then goes on.
+      if (answer.kind === 'error' || answer.kind === 'roles_failed') {
+        return end({
+          kind: 'failed',
+          reason: `roles_${answer.reason}`,
+          ...('errors' in answer && answer.errors !== undefined ? { errors: answer.errors } : {}),
+          userId,
+          by,
+        });
+      }
+      answerOf(answer, 'roles_assigned', state);
+      return afterRoles(state, run);
+    }
     case 'awaiting_action':
       return afterVerdict(state, answer, run);
     case 'sending_for_action': {
@@ -293,9 +326,10 @@ function resume(
       if (earlier.userId === undefined) return attempt(state, 1, undefined, now);
       const { userId } = earlier;
       // Direct mode: the earlier run was stopped before the invitation went out; only the invitation is sent.
-      if (earlier.via === 'direct') return sendFromCreated({ ...state, userId, by: 'earlier_run' });
-      // The Action's invitation was not seen sent by the earlier run: looked for again.
-      return awaitAction({ ...state, userId, createdAt: earlier.at ?? 0, by: 'earlier_run', waitedBefore: true }, run);
+      // Action mode: the Action's invitation was not seen sent by the earlier run: looked for again.
+      // Either way the roles first, again: the earlier run may have stopped (or failed) before they were given.
+      const via = earlier.via === 'direct' ? 'direct' : 'action';
+      return withRoles({ ...state, userId, by: 'earlier_run', createdAt: earlier.at ?? 0, via, waitedBefore: true }, run);
     }
     default:
       return attempt(state, 1, undefined, now);
@@ -345,8 +379,24 @@ function afterAttempt(state: Extract<RowState, { kind: 'creating' }>, answer: St
 
 /** The user exists: by this run's attempt (or the earlier run's), `createdAt` its creation time. */
 function created(row: Identified, userId: string, by: Creator, createdAt: number, run: InvitationRun): Transition {
-  if (run.mode === 'direct') return sendFromCreated({ ...row, userId, by });
-  return awaitAction({ ...row, userId, createdAt, by, waitedBefore: false }, run);
+  return withRoles({ ...row, userId, by, createdAt, via: run.mode, waitedBefore: false }, run);
+}
+
+type CreatedRow = Identified & { userId: string; by: Creator; createdAt: number; via: 'action' | 'direct'; waitedBefore: boolean };
+
+/** The run's roles first (when it gives any), then the invitation: the invitee's first login already has them. */
+function withRoles(row: CreatedRow, run: InvitationRun): Transition {
+  if (run.roles.length === 0) return afterRoles(row, run);
+  const { user, key, userId, by, createdAt, via, waitedBefore } = row;
+  return {
+    state: { kind: 'assigning_roles', user, key, userId, by, createdAt, via, waitedBefore },
+    step: { kind: 'assign_roles', userId, roles: run.roles },
+  };
+}
+
+function afterRoles(row: CreatedRow, run: InvitationRun): Transition {
+  if (row.via === 'direct') return sendFromCreated(row);
+  return awaitAction(row, run);
 }
 
 function sendFromCreated(row: Identified & { userId: string; by: Creator }): Transition {
@@ -440,6 +490,10 @@ export function journalEntryOf(state: RowState, line: number): JournalEntry | un
       return { line, key: state.key, state: 'pending', at: state.sentAt };
     case 'created':
       return { line, key: state.key, state: 'created', via: 'direct', userId: state.userId };
+    case 'assigning_roles':
+      return state.via === 'direct'
+        ? { line, key: state.key, state: 'created', via: 'direct', userId: state.userId }
+        : { line, key: state.key, state: 'created', via: 'action', at: state.createdAt, userId: state.userId };
     case 'awaiting_action':
     case 'left_to_action':
       return { line, key: state.key, state: 'created', via: 'action', at: state.createdAt, userId: state.userId };
