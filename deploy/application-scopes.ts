@@ -104,6 +104,12 @@ export const APPLICATION_CALLS: Record<ApplicationName, readonly ManagementCall[
     },
     { method: 'GET', path: '/users/{id}', scope: 'read:users', by: 'lookups by user id (admin/find-user.ts)' },
     { method: 'GET', path: '/users-by-email', scope: 'read:users', by: 'lookups by email (admin/find-user.ts)' },
+    {
+      method: 'POST',
+      path: '/users/{id}/roles',
+      scope: 'create:role_members',
+      by: 'invite --roles: roles given to each created user (admin/invite-user.ts)',
+    },
     { method: 'POST', path: '/jobs/users-exports', scope: 'read:users', by: 'listing more users than search returns' },
     { method: 'GET', path: '/jobs/{id}', scope: 'read:users', by: 'polling the export job' },
     {

@@ -9,6 +9,7 @@ import { ApiError } from './errors';
 import { conventionalScope, insufficientScope, requireScopes } from './scopes';
 import { registerJobs } from './jobs';
 import { registerResourceServers } from './resource-servers';
+import { registerRoles } from './roles';
 import { registerTenantSettings } from './tenant-settings';
 import { registerTickets } from './tickets';
 import { registerUsers } from './users';
@@ -47,6 +48,7 @@ export function createManagementApi(ctx: TenantContext): Hono<ManagementEnv> {
   registerEmails(api, ctx);
   registerTenantSettings(api, ctx);
   registerUsers(api, ctx);
+  registerRoles(api, ctx);
   registerTickets(api, ctx);
   registerJobs(api, ctx);
   registerUnsupported(api);

@@ -136,6 +136,13 @@ const ENDPOINT_SCOPES: readonly EndpointScopes[] = [
     doc: 'users/patch-users-by-id.mdx',
   },
   { method: 'DELETE', path: '/users/:id', anyOf: ['delete:users', 'delete:current_user'], doc: 'users/delete-users-by-id.mdx' },
+  {
+    method: 'GET',
+    path: '/users/:id/roles',
+    anyOf: ['read:users', 'read:roles', 'read:role_members'],
+    doc: 'users/get-user-roles.mdx',
+  },
+  { method: 'POST', path: '/users/:id/roles', anyOf: ['update:users', 'create:role_members'], doc: 'users/post-user-roles.mdx' },
   { method: 'GET', path: '/users-by-email', anyOf: ['read:users'], doc: 'users-by-email/get-users-by-email.mdx' },
 ];
 

@@ -14,6 +14,7 @@ import type {
   EmailTemplateRecord,
   JsonObject,
   ResourceServerRecord,
+  RoleRecord,
   TenantData,
   TriggerBindingRecord,
   UserRecord,
@@ -36,6 +37,8 @@ function emptyTenantData(): TenantData {
     tickets: [],
     outbox: { version: 1, emails: [] },
     action_executions: [],
+    roles: [],
+    role_members: [],
   };
 }
 
@@ -287,9 +290,37 @@ export class TenantStore {
     const ids = new Set(removed.map((u) => u.user_id));
     this.data.users = this.data.users.filter((u) => !ids.has(u.user_id));
     this.data.tickets = this.data.tickets.filter((t) => !ids.has(t.user_id));
+    this.data.role_members = this.data.role_members.filter((m) => !ids.has(m.user_id));
     for (const id of ids) this.searchIndex.deleted(id);
     this.changed();
     return removed.length;
+  }
+
+  /** A new role (Auth0's ids: `rol_` and 16 letters or digits, go-auth0 TestUserManager_Roles.yaml #1). */
+  createRole(name: string, description = ''): RoleRecord {
+    const role: RoleRecord = { id: `rol_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16)}`, name, description };
+    this.data.roles.push(role);
+    this.changed();
+    return role;
+  }
+
+  findRole(roleId: string): RoleRecord | undefined {
+    return this.data.roles.find((r) => r.id === roleId);
+  }
+
+  /** Gives the user the roles it does not have yet: assigning one it has changes nothing (the call is idempotent). */
+  assignRoles(userId: string, roleIds: readonly string[]): void {
+    const held = new Set(this.rolesOf(userId).map((r) => r.id));
+    for (const roleId of new Set(roleIds)) if (!held.has(roleId)) this.data.role_members.push({ user_id: userId, role_id: roleId });
+    this.changed();
+  }
+
+  /** The roles given to the user, in the order they were given. */
+  rolesOf(userId: string): RoleRecord[] {
+    return this.data.role_members.flatMap((m) => {
+      const role = m.user_id === userId ? this.findRole(m.role_id) : undefined;
+      return role !== undefined ? [role] : [];
+    });
   }
 
   /** The users user search shows now (see SearchIndex). */

@@ -224,6 +224,19 @@ export interface ActionExecutionRecord {
   notification?: EmailNotificationOutcome;
 }
 
+/** A role of the tenant's RBAC (go-auth0 TestUserManager_Roles.yaml #1: `id` rol_..., `name`, `description`). */
+export interface RoleRecord {
+  id: string;
+  name: string;
+  description: string;
+}
+
+/** One role given to one user (`POST /api/v2/users/{id}/roles`). */
+export interface RoleMemberRecord {
+  user_id: string;
+  role_id: string;
+}
+
 export interface TenantData {
   version: 1;
   tenant: JsonObject;
@@ -241,4 +254,6 @@ export interface TenantData {
   /** The mail module's outbox (local-tenant/mail), kept as its snapshot. */
   outbox: OutboxSnapshot;
   action_executions: ActionExecutionRecord[];
+  roles: RoleRecord[];
+  role_members: RoleMemberRecord[];
 }

@@ -138,6 +138,10 @@ async function probeEverything(): Promise<void> {
     { authorization: `Bearer ${token}` },
   );
   await probe('DELETE /api/v2/users/{id}', 'deleted', `/api/v2/users/${encodeURIComponent(json<{ user_id: string }>(doomed).user_id)}`);
+  // Roles, as `npm run invite -- --roles` gives them (the role made in the store: our code never creates roles).
+  const role = tenant.store.createRole('conformance-role', 'Conformance role');
+  await probe('POST /api/v2/users/{id}/roles', 'assigned', `${userPath}/roles`, { roles: [role.id] });
+  await probe('GET /api/v2/users/{id}/roles', 'with totals', `${userPath}/roles${q({ include_totals: 'true', per_page: '50' })}`);
   await probe('GET /api/v2/users-by-email', 'found', `/api/v2/users-by-email${q({ email })}`);
   const exportJob = await probe('POST /api/v2/jobs/users-exports', 'created', '/api/v2/jobs/users-exports', {
     format: 'json',

@@ -26,6 +26,8 @@ export const GO_AUTH0_AUTHN = 'auth0/go-auth0@d5be7536 test/data/recordings/auth
 export const DEPLOY_CLI = 'auth0/auth0-deploy-cli@a00a0554 test/e2e/recordings/';
 export const TERRAFORM = 'auth0/terraform-provider-auth0@a00b6921 test/data/recordings/';
 export const DOCS_V2 = 'auth0/docs-v2 main/docs/';
+/** A later go-auth0 commit, for the recordings the one above lacks. */
+export const GO_AUTH0_LATER = 'auth0/go-auth0@501d1ae6 test/data/recordings/';
 const DEPLOY_CLI_DELETE = `${DEPLOY_CLI}should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json`;
 const DEPLOY_CLI_KEEP = `${DEPLOY_CLI}should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json`;
 
@@ -273,6 +275,23 @@ export const RECORDED_SHAPES: Record<EndpointKey, EndpointShapes> = {
   },
   'GET /api/v2/users-by-email': {
     found: { status: 200, body: z.array(user), source: `${GO_AUTH0}TestUserManager_ListByEmail.yaml #1` },
+  },
+
+  // A user's roles: assigned by id (204, no body), listed with include_totals (`start`, `limit`, `total`, no `length`).
+  'POST /api/v2/users/{id}/roles': {
+    assigned: { status: 204, body: 'empty', source: `${GO_AUTH0_LATER}TestUserManager_Roles.yaml #2` },
+  },
+  'GET /api/v2/users/{id}/roles': {
+    'with totals': {
+      status: 200,
+      body: z.looseObject({
+        roles: z.array(z.looseObject({ id: z.string().regex(/^rol_/, 'a rol_ id'), name: str, description: str })),
+        start: int,
+        limit: int,
+        total: int,
+      }),
+      source: `${GO_AUTH0_LATER}TestUserManager_Roles.yaml #3`,
+    },
   },
 
   // ---------------------------------------------------------------- Management API: tickets

@@ -54,6 +54,7 @@ export const SERVED_ENDPOINTS: Record<EndpointKey, string> = {
   'PATCH /api/v2/client-grants/{id}': "The same: how a grant's scopes change (docs/scopes.md, checking an application's scopes later).",
   'GET /api/v2/actions/actions/{id}/versions':
     'Each deploy of an Action makes a version (the deploy plan counts them, deploy/plan.ts); this is where a reader sees them.',
+  'GET /api/v2/users/{id}/roles': 'Where the roles `npm run invite -- --roles` gave a user are read (docs/invitations.md).',
 };
 
 /**
@@ -67,6 +68,7 @@ export const SDK_METHODS: Record<string, EndpointKey> = {
   'users.update': 'PATCH /api/v2/users/{id}',
   'users.delete': 'DELETE /api/v2/users/{id}',
   'users.listUsersByEmail': 'GET /api/v2/users-by-email',
+  'users.roles.assign': 'POST /api/v2/users/{id}/roles',
   'jobs.usersExports.create': 'POST /api/v2/jobs/users-exports',
   'jobs.get': 'GET /api/v2/jobs/{id}',
   'tickets.changePassword': 'POST /api/v2/tickets/password-change',
