@@ -156,6 +156,8 @@ const CASES: readonly Case[] = [
   ['invitations', 'a duration that is none', ['list', '--env', 'local', '--older-than', '3 days'], /give a duration/],
   ['invitations', 'resend without a selection', ['resend', '--env', 'local'], /give one of --expired, --pending/],
   ['invitations', 'revoke without --how', ['revoke', '--env', 'local', '--username', 'ada'], /--how block/],
+  ['invite', 'an empty role list', ['--env', 'local', '--email', 'ada@example.com', '--roles', ','], /give role ids separated by commas/],
+  ['invite', 'a role name for an id', ['--env', 'local', '--email', 'ada@example.com', '--roles', 'rol_Ab1,editor'], /give role ids/],
   ['invite', 'an empty inviter', ['--env', 'local', '--email', 'ada@example.com', '--invited-by', ' '], /give a name of 1 to 100/],
   ['deploy', 'an unknown environment', ['--env', 'nosuch'], /Unknown environment "nosuch"/],
   ['deploy', 'no environment', [], /required option '--env <name>'/],
