@@ -2,8 +2,9 @@
  * `npm run invitations` end to end, in process, against the local tenant with the Actions of
  * dist/tenant installed (run `npm run build` first): 30 users invited, some accept (set their
  * password from the email's link, then log in: post-login records the acceptance), some links
- * expire (the invitation Action's tickets live 2 s here), one is revoked; `list` shows each in
- * its state; `resend --expired` sends exactly the expired ones once, and a second run none.
+ * expire (the invitation Action's tickets live 2 s here), one is revoked; those invited from the
+ * script are given roles at creation (`--roles`); `list` shows each in its state; `resend
+ * --expired` sends exactly the expired ones once, and a second run none.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +76,24 @@ describe('invitations: list, resend --expired, revoke', () => {
     expect(short.code).toBe(0);
     await stack.client.registrationsDone();
     const sentShort = Date.now();
-    const long = await run(['invite', '--csv', csv('lasting.csv', lasting), '--direct', '--invited-by', 'Ada', '--progress', 'none']);
+    // --roles: each user the run creates gets them before its invitation (made in the store: our code never creates roles).
+    const member = stack.tenant.store.createRole('member', 'Invited member');
+    const reader = stack.tenant.store.createRole('reader', 'Reads');
+    const long = await run([
+      'invite',
+      '--csv',
+      csv('lasting.csv', lasting),
+      '--direct',
+      '--invited-by',
+      'Ada',
+      '--roles',
+      `${member.id},${reader.id}`,
+      '--progress',
+      'none',
+    ]);
     expect(long.code).toBe(0);
+    for (const email of lasting) expect(stack.tenant.store.rolesOf(userOf(email).user_id).map((r) => r.name)).toEqual(['member', 'reader']);
+    for (const email of expiring) expect(stack.tenant.store.rolesOf(userOf(email).user_id)).toEqual([]);
     for (const email of [...expiring, ...lasting]) expect(invitationsTo(email)).toHaveLength(1);
 
     // The record: who invited (named in the email), when it was sent and when its link expires.
