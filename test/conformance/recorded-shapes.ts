@@ -27,7 +27,7 @@ export const DEPLOY_CLI = 'auth0/auth0-deploy-cli@a00a0554 test/e2e/recordings/'
 export const TERRAFORM = 'auth0/terraform-provider-auth0@a00b6921 test/data/recordings/';
 export const DOCS_V2 = 'auth0/docs-v2 main/docs/';
 /** A later go-auth0 commit, for the recordings the one above lacks. */
-export const GO_AUTH0_LATER = 'auth0/go-auth0@501d1ae6 test/data/recordings/';
+const GO_AUTH0_LATER = 'auth0/go-auth0@501d1ae6 test/data/recordings/';
 const DEPLOY_CLI_DELETE = `${DEPLOY_CLI}should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json`;
 const DEPLOY_CLI_KEEP = `${DEPLOY_CLI}should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json`;
 
