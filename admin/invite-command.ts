@@ -53,7 +53,7 @@ function inviteProgram(): Command {
         )
         .option(
           '--roles <role_ids>',
-          'comma-separated role ids (rol_...) given to each user this run creates, before its invitation (npm run invite needs create:role_members)',
+          "comma-separated role ids (rol_...) given to each user this run creates, before its invitation (the scripts' application needs create:role_members)",
           parseRoles,
         )
         .option(
