@@ -1,9 +1,9 @@
 import { LOCAL_CLIENTS } from '../local-tenant/local-stack';
-import { searchCaughtUp, seedTenant, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
+import { searchCaughtUp, seedTenant, startTestTenant } from '../local-tenant/test/helpers';
 import type { LocalTenant } from '../local-tenant/server';
 import { ActionInvitations, type InvitationVerdict } from './invitation-confirmations';
-import { connectManagement, type AdminManagement } from './management';
-import { RateGovernor } from './rate-limit';
+import type { AdminManagement } from './management';
+import { adminManagement } from '../test/support/admin-scripts';
 
 /** The confirmer with the real auth0 SDK over HTTPS to the local tenant (no Action bound: the test writes the records). */
 let tenant: LocalTenant;
@@ -11,11 +11,7 @@ let management: AdminManagement;
 beforeAll(async () => {
   tenant = await startTestTenant({ machineClients: [LOCAL_CLIENTS.admin] });
   seedTenant(tenant);
-  management = connectManagement({
-    credentials: { domain: tenant.domain, clientId: LOCAL_CLIENTS.admin.client_id, clientSecret: LOCAL_CLIENTS.admin.client_secret },
-    governor: new RateGovernor({ backoffMs: 20 }),
-    fetch: trustingFetch(tenant),
-  });
+  management = adminManagement(tenant);
 });
 afterAll(async () => tenant.stop());
 beforeEach(() => {

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CLIENTS } from '../local-tenant/local-stack';
-import { seedTenant, startTestTenant, trustingFetch } from '../local-tenant/test/helpers';
+import { seedTenant, startTestTenant } from '../local-tenant/test/helpers';
 import type { LocalTenant } from '../local-tenant/server';
 import { runBulkInvite } from './bulk-invite';
-import { connectManagement, type AdminManagement } from './management';
-import { RateGovernor } from './rate-limit';
+import type { AdminManagement } from './management';
+import { adminManagement } from '../test/support/admin-scripts';
 import type { RowReport } from './report';
 
 /**
@@ -20,11 +20,7 @@ const work = mkdtempSync(join(tmpdir(), 'invite-roles-'));
 beforeAll(async () => {
   tenant = await startTestTenant({ machineClients: [LOCAL_CLIENTS.admin] });
   seedTenant(tenant);
-  management = connectManagement({
-    credentials: { domain: tenant.domain, clientId: LOCAL_CLIENTS.admin.client_id, clientSecret: LOCAL_CLIENTS.admin.client_secret },
-    governor: new RateGovernor({ backoffMs: 20 }),
-    fetch: trustingFetch(tenant),
-  });
+  management = adminManagement(tenant);
 });
 afterAll(async () => tenant.stop());
 

@@ -135,6 +135,18 @@ async function inkRatio(png: Buffer): Promise<number> {
   );
 }
 
+/** An unfilled variable in the preview's HTML, its subject or `more` (what the browser showed), or an empty subject. */
+function unfilledOrEmpty(where: string, preview: EmailPreview, more: [string, string][] = []): string[] {
+  const problems: string[] = [];
+  const fields: [string, string][] = [...more, ['HTML', preview.html], ['subject', preview.subject]];
+  for (const [what, value] of fields) {
+    const unfilled = UNFILLED.exec(value);
+    if (unfilled) problems.push(`${where}: ${what} contains "${unfilled[0]}"`);
+  }
+  if (preview.subject.trim() === '') problems.push(`${where}: empty subject`);
+  return problems;
+}
+
 /** What is wrong with one written preview, seen in Chromium; leaves its screenshot beside it. */
 async function inspect(preview: EmailPreview, dir: string, page: Page): Promise<{ problems: string[]; markupShownAsText: boolean }> {
   const where = `${preview.file} (${preview.description})`;
@@ -149,15 +161,7 @@ async function inspect(preview: EmailPreview, dir: string, page: Page): Promise<
   }));
   const png = await page.screenshot({ path: join(dir, preview.file.replace(/\.html$/, '.png')), fullPage: true });
   if (seen.text.trim().length < 40) problems.push(`${where}: almost no visible text (${JSON.stringify(seen.text.trim())})`);
-  for (const [what, value] of [
-    ['text', seen.text],
-    ['HTML', preview.html],
-    ['subject', preview.subject],
-  ] as const) {
-    const unfilled = UNFILLED.exec(value);
-    if (unfilled) problems.push(`${where}: ${what} contains "${unfilled[0]}"`);
-  }
-  if (preview.subject.trim() === '') problems.push(`${where}: empty subject`);
+  problems.push(...unfilledOrEmpty(where, preview, [['text', seen.text]]));
   if (seen.lang !== null && seen.lang !== preview.language)
     problems.push(`${where}: <html lang="${seen.lang}">, expected ${preview.language}`);
   for (const href of seen.hrefs) {
@@ -211,14 +215,7 @@ test("each application's previews are worded for it: filled, escaped, linked, an
   const problems: string[] = [];
   for (const preview of partner) {
     const where = preview.file;
-    for (const [what, value] of [
-      ['HTML', preview.html],
-      ['subject', preview.subject],
-    ] as const) {
-      const unfilled = UNFILLED.exec(value);
-      if (unfilled) problems.push(`${where}: ${what} contains "${unfilled[0]}"`);
-    }
-    if (preview.subject.trim() === '') problems.push(`${where}: empty subject`);
+    problems.push(...unfilledOrEmpty(where, preview));
     if (!preview.html.includes(`<html lang="${preview.language}"`)) problems.push(`${where}: not in ${preview.language}`);
     // Worded for partners, in the email's language.
     const partnerWording = preview.language === 'fr' ? /partenaire/i : /partner/i;

@@ -6,6 +6,8 @@ import { loadAdminConfig, type AdminConfig } from '../../admin/admin-config';
 import type { DirectInvitation } from '../../admin/invite-user';
 import { connectManagement, type AdminManagement } from '../../admin/management';
 import { RateGovernor } from '../../admin/rate-limit';
+import { LOCAL_CLIENTS } from '../../local-tenant/local-stack';
+import type { LocalTenant } from '../../local-tenant/server';
 import { trustingFetch } from '../../local-tenant/test/helpers';
 import type { InstalledStack } from './installed-stack';
 
@@ -27,6 +29,15 @@ export interface ScriptContext {
 export function scriptContext(stack: InstalledStack): ScriptContext {
   const config = loadAdminConfig({ environment: 'local', env: { AUTH0_DOMAIN: stack.tenant.domain } });
   return { stack, config, dir: mkdtempSync(join(tmpdir(), 'admin-scripts-')) };
+}
+
+/** The administrator scripts' application (its client grant's scopes only) connected to a local tenant, with a short backoff. */
+export function adminManagement(tenant: LocalTenant): AdminManagement {
+  return connectManagement({
+    credentials: { domain: tenant.domain, clientId: LOCAL_CLIENTS.admin.client_id, clientSecret: LOCAL_CLIENTS.admin.client_secret },
+    governor: new RateGovernor({ backoffMs: 20 }),
+    fetch: trustingFetch(tenant),
+  });
 }
 
 /**
