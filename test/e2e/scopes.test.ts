@@ -173,6 +173,8 @@ describe('the calls each application really makes', () => {
       password: 'Correct-Horse-Battery-9',
     });
     expect((await stack.client.login('members', 'verify-me@example.com', 'Correct-Horse-Battery-9')).status).toBe(200);
+    // post-user-registration runs after the 201 (as on Auth0); its invitation record is written last.
+    await stack.client.registrationsDone();
 
     const made = stack.tenant.requestLog
       .list()
