@@ -39,6 +39,9 @@ async function runFlows(stack: InstalledStack, tag: string, faults: FaultRule[] 
     password: PASSWORD,
     app_metadata: { invite: false },
   });
+  // post-user-registration runs after the 201s (as on Auth0): let the invitations meet their faults
+  // before the logins do, so that each run takes the same path.
+  await stack.client.registrationsDone();
   for (let i = 0; i < 2; i++)
     await stack.client.login('members', `log-${tag}-self@example.com`, PASSWORD, { client_id: LOCAL_APP.client_id });
   await stack.client.management.users.update(signup.user_id!, { email_verified: true });
@@ -84,16 +87,20 @@ it('successful flows log outcomes by user id only', async () => {
 
 it('failures (HTTP errors with bodies, malformed answers, resets) log reason codes only', async () => {
   const stack = await stackWith();
+  // Each fault meets a call that is not asked again (the invitation's ticket is retried within its
+  // budget, the verification ticket is not): the members invitation, the shared-inbox invitation's
+  // send, the first two verification tickets, then the next send (the first welcome).
   const addresses = await runFlows(stack, 'fail', [
     { route: 'POST /dbconnections/change_password', kind: '500', times: 1 },
-    { route: 'POST /api/v2/tickets/*', kind: 'malformed', times: 1 },
     { route: 'POST /v3/mail/send', kind: '429', times: 1, retryAfter: 5 },
-    { route: 'POST /api/v2/tickets/*', kind: 'reset', times: 1 },
+    { route: 'POST /api/v2/tickets/email-verification', kind: 'malformed', times: 1 },
+    { route: 'POST /api/v2/tickets/email-verification', kind: 'reset', times: 1 },
     { route: 'POST /v3/mail/send', kind: '503', times: 1 },
   ]);
-  const lines = stack.actionLogs();
-  expect(lines.filter((l) => /_failed /.test(l)).length).toBeGreaterThanOrEqual(4);
-  expect(problems(lines, forbiddenIn(stack, addresses))).toEqual([]);
+  const failures = stack.actionLogs().filter((l) => /_failed /.test(l));
+  for (const reason of [/invite_failed change_password_http_500/, /invite_failed sendgrid_http_429/, /_failed \S*malformed/, /_failed \S*network/, /welcome_failed sendgrid_http_503/])
+    expect(failures.filter((l) => reason.test(l))).toHaveLength(1);
+  expect(problems(stack.actionLogs(), forbiddenIn(stack, addresses))).toEqual([]);
 });
 
 it('a SendGrid 400 that quotes the address, and a 401, are logged without it', async () => {
