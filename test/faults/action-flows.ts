@@ -32,6 +32,7 @@ export interface FlowRun {
   /** The login was let through / the user creation succeeded. */
   allowed: boolean;
   status: number;
+  /** How long the login took; for a user creation, how long its post-user-registration run took. */
   elapsedMs: number;
   emails: OutboxEmail[];
   /** The user's app_metadata after the run. */
@@ -100,7 +101,11 @@ async function createUser(stack: InstalledStack, subject: Subject, body: Record<
   }
   // post-user-registration runs after the 201 (as on Auth0): the flow ends when it has run.
   await stack.tenant.deferred.settled();
-  return observe(stack, subject, started, before, status === 201, status);
+  const run = await observe(stack, subject, started, before, status === 201, status);
+  // What the bound holds is the trigger's run (the 201 does not wait for it): its Actions' time,
+  // not the creation's answer or the tenant's delay before the trigger starts.
+  const executions = stack.tenant.store.data.action_executions.slice(before);
+  return { ...run, elapsedMs: executions.reduce((sum, e) => sum + e.results.reduce((s, r) => s + r.duration_ms, 0), 0) };
 }
 
 async function login(stack: InstalledStack, subject: Subject): Promise<FlowRun> {

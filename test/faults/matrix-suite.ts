@@ -15,7 +15,7 @@ export const NOTES = {
   actions: [
     `Flows run by the built Actions (dist/tenant) in the local tenant; faults injected by its FaultInjector on the Auth0 routes and the SendGrid stand-in.`,
     `Each fault hits the next call of its route once. 429 carries Retry-After: 30. A hang lasts ${HANG_MS / 1000} s unless the caller gives up.`,
-    `Bound for a login or a user creation: ${FLOW_BOUND_MS / 1000} s (the Actions' ${EMAIL_BUDGET_MS / 1000} s email budget + 1 s); Auth0's trigger limit is 20 s.`,
+    `Bound for a login, or for the post-user-registration run of a user creation: ${FLOW_BOUND_MS / 1000} s (the Actions' ${EMAIL_BUDGET_MS / 1000} s email budget + 1 s); Auth0's trigger limit is 20 s.`,
     `"next login" is the same user logging in again once the fault is gone, then once more: exactly one email in all, flag set once.`,
   ],
   bulkInvite: [
