@@ -98,7 +98,13 @@ it('failures (HTTP errors with bodies, malformed answers, resets) log reason cod
     { route: 'POST /v3/mail/send', kind: '503', times: 1 },
   ]);
   const failures = stack.actionLogs().filter((l) => /_failed /.test(l));
-  for (const reason of [/invite_failed change_password_http_500/, /invite_failed sendgrid_http_429/, /_failed \S*malformed/, /_failed \S*network/, /welcome_failed sendgrid_http_503/])
+  for (const reason of [
+    /invite_failed change_password_http_500/,
+    /invite_failed sendgrid_http_429/,
+    /_failed \S*malformed/,
+    /_failed \S*network/,
+    /welcome_failed sendgrid_http_503/,
+  ])
     expect(failures.filter((l) => reason.test(l))).toHaveLength(1);
   expect(problems(stack.actionLogs(), forbiddenIn(stack, addresses))).toEqual([]);
 });
