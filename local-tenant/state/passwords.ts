@@ -5,17 +5,29 @@ import type { ConnectionRecord, JsonObject, JsonValue, UserRecord } from './type
 
 const KEY_LENGTH = 32;
 
-/** Passwords are stored only as scrypt hashes: `scrypt$<salt>$<hash>` (base64). */
+/**
+ * scrypt's cost for new hashes: N = 2^10, about 2 ms of CPU. The local tenant keeps no password
+ * in clear (its state file may be shared), but it holds test accounts, not people's passwords,
+ * and a test run creates thousands of users: at Node's default N = 2^14 (about 35 ms each,
+ * synchronous on creation) hashing was half the CPU of the bulk invitation's tests. Auth0's own
+ * hashing is bcrypt on its servers; nothing of ours depends on its cost, only on a login's
+ * password check running off the event loop (below).
+ */
+const COST_LOG2 = 10;
+/** Hashes written before the cost was stored (`scrypt$<salt>$<hash>`) used Node's default. */
+const LEGACY_COST_LOG2 = 14;
+
+/** Passwords are stored only as scrypt hashes: `scrypt$<log2 N>$<salt>$<hash>` (base64). */
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, KEY_LENGTH);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+  const hash = scryptSync(password, salt, KEY_LENGTH, { N: 2 ** COST_LOG2 });
+  return `scrypt$${COST_LOG2}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
 function verifyPassword(password: string, stored: string | undefined): boolean {
   const parts = storedHash(stored);
   if (!parts) return false;
-  return timingSafeEqual(parts.expected, scryptSync(password, parts.salt, parts.expected.length));
+  return timingSafeEqual(parts.expected, scryptSync(password, parts.salt, parts.expected.length, { N: parts.cost }));
 }
 
 /**
@@ -26,15 +38,19 @@ export async function verifyPasswordConcurrently(password: string, stored: strin
   const parts = storedHash(stored);
   if (!parts) return false;
   const actual = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(password, parts.salt, parts.expected.length, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password, parts.salt, parts.expected.length, { N: parts.cost }, (error, key) => (error ? reject(error) : resolve(key))),
   );
   return timingSafeEqual(parts.expected, actual);
 }
 
-function storedHash(stored: string | undefined): { salt: Buffer; expected: Buffer } | undefined {
-  const [scheme, saltB64, hashB64] = stored?.split('$') ?? [];
-  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return undefined;
-  return { salt: Buffer.from(saltB64, 'base64'), expected: Buffer.from(hashB64, 'base64') };
+function storedHash(stored: string | undefined): { cost: number; salt: Buffer; expected: Buffer } | undefined {
+  const parts = stored?.split('$') ?? [];
+  const [scheme, ...rest] = parts;
+  if (scheme !== 'scrypt') return undefined;
+  const [costText, saltB64, hashB64] = rest.length === 2 ? [String(LEGACY_COST_LOG2), ...rest] : rest;
+  const costLog2 = Number(costText);
+  if (!saltB64 || !hashB64 || !Number.isInteger(costLog2) || costLog2 < 1 || costLog2 > 20) return undefined;
+  return { cost: 2 ** costLog2, salt: Buffer.from(saltB64, 'base64'), expected: Buffer.from(hashB64, 'base64') };
 }
 
 /*

@@ -67,7 +67,7 @@ export interface UserRecord {
   email?: string;
   username?: string;
   email_verified: boolean;
-  /** scrypt hash as `scrypt$<salt b64>$<hash b64>`; never returned by the API. */
+  /** scrypt hash as `scrypt$<log2 N>$<salt b64>$<hash b64>` (or, written before the cost was kept, `scrypt$<salt b64>$<hash b64>`); never returned by the API. */
   password_hash?: string;
   /** Hashes of earlier passwords, newest first, for the connection's `password_history` rule. */
   password_history?: string[];
