@@ -42,7 +42,8 @@ beforeAll(async () => {
     );
   }
   // The entry point itself, as `npm run preview -- --out test-output/previews` runs it.
-  const output = execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'scripts', 'preview.ts'), '--out', OUT], {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'preview.ts'), '--out', OUT], {
+    cwd: ROOT,
     encoding: 'utf8',
   });
   expect(output).toMatch(/^Wrote \d+ previews of \d+ templates\. Open .*index\.html$/m);

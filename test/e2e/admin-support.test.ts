@@ -113,14 +113,13 @@ function resetSettings() {
   return { reset, mail };
 }
 
-/** Runs a command as an administrator would (`npx tsx scripts/<name>.ts ...`), in a folder without a .env. */
+/** Runs a command as `npm run <name>` runs it (`node --import tsx scripts/<name>.ts ...`), in a folder without a .env. */
 function runScript(
   name: string,
   args: string[],
   env: Record<string, string | undefined> = {},
 ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  // `node --import tsx` rather than the tsx binary, which runs the script in a child process a kill would not reach.
-  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const loader = pathToFileURL(require.resolve('tsx')).href;
   const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'scripts', `${name}.ts`), ...args], {
     cwd: work,
     env: Object.fromEntries(

@@ -6,7 +6,7 @@
  *
  * Every case runs in this process, through the command shell every script runs in
  * (runCommandLine, with the command's definition), with only the environment a child would get;
- * one case per command also runs as the documentation runs it (`tsx scripts/<command>.ts`, its own
+ * one case per command also runs as `npm run <command>` runs it (`node --import tsx scripts/<command>.ts`, its own
  * process), so each entry point is checked as a whole. A child costs seconds of CPU; the shell's
  * parse, milliseconds.
  */
@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
@@ -62,14 +63,18 @@ function commandEnvironment(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, AUTH0_DOMAIN: tenant.domain };
 }
 
-/** `tsx scripts/<script>.ts`, its own process, as the documentation runs it. */
+/** `node --import tsx scripts/<script>.ts`, its own process, as `npm run <script>` runs it. */
 function runChild(script: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(ROOT, 'scripts', `${script}.ts`), ...args], {
-      cwd: dir, // no .env here: only what the test gives
-      env: { ...commandEnvironment(), NODE_EXTRA_CA_CERTS: tenant.caCertPath },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(require.resolve('tsx')).href, join(ROOT, 'scripts', `${script}.ts`), ...args],
+      {
+        cwd: dir, // no .env here: only what the test gives
+        env: { ...commandEnvironment(), NODE_EXTRA_CA_CERTS: tenant.caCertPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -203,7 +208,7 @@ beforeAll(() => {
 describe.each(CASES)('%s with %s', (script, what, args, message) => {
   it('says what is wrong, exits 2, and writes nothing', async () => expectUsageError(await observe(runInProcess, script, args), message));
   if (CHILD_CASES.some(([childScript, childWhat]) => childScript === script && childWhat === what)) {
-    it(`does so as its own process too (tsx scripts/${script}.ts)`, async () =>
+    it(`does so as its own process too (node --import tsx scripts/${script}.ts)`, async () =>
       expectUsageError(await childRuns.get(`${script} ${what}`)!, message));
   }
 });
