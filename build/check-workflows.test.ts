@@ -73,9 +73,9 @@ describe('npm commands', () => {
       'npm ci --no-audit --no-fund',
       'npm test',
     ]);
-    // The build first (the tests read dist/), then the type check beside lint and format, then jest.
-    expect(scripts.test).toBe('npm run build && run-p --print-label typecheck check && jest');
-    expect(scripts.check).toBe('run-p --print-label lint format:check lint:exports');
+    // The build first (the tests read dist/), then jest with the static checks beside it at low priority.
+    expect(scripts.test).toBe('npm run build && node test/support/checks-beside-jest.js');
+    expect(scripts.check).toBe('run-p --print-label typecheck lint format:check lint:exports');
   });
 
   test.each(['ci.yml', 'deploy.yml'])('every npm script %s runs exists in package.json', (file) => {
