@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import typescriptDiagnostics from './build/eslint-typescript-diagnostics.cjs';
 
 export default tseslint.config(
   {
@@ -21,9 +22,12 @@ export default tseslint.config(
   },
   {
     // Type-checked: a promise nobody awaits or handles is how an email goes unsent without a trace.
+    // The compiler's own errors come from the same program (tsc/diagnostics): one program, not two.
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { tsc: { rules: { diagnostics: typescriptDiagnostics } } },
     rules: {
+      'tsc/diagnostics': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
     },
