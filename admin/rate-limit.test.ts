@@ -46,11 +46,13 @@ describe('RateGovernor', () => {
     const limit = { burst: 5, perSecond: 20 };
     tenant.faults.setRateLimitTier(limit);
     const { sdk, governor } = client({ concurrency: 4 });
-    const started = Date.now();
     await Promise.all(Array.from({ length: 60 }, () => sdk.users.list({ per_page: 1 })));
-    const seconds = (Date.now() - started) / 1000;
 
     const log = apiLog();
+    // Its pace as the tenant saw it: from the first call's arrival to the last's (not the token
+    // request and the SDK's start, which a loaded machine stretches).
+    const arrivals = managementApiTimes(log);
+    const seconds = (Math.max(...arrivals) - Math.min(...arrivals)) / 1000;
     expect(log).toHaveLength(60);
     expect(log.filter((r) => r.status === 429)).toHaveLength(0);
     expect(governor.counters).toMatchObject({ requests: 60, rateLimited: 0, retries: 0, serverLimit: 5 });
