@@ -18,6 +18,7 @@ import {
   tenantEnvProblems,
   type Workflow,
 } from './check-workflows';
+const { CHECKS } = require('../test/support/checks-beside-jest') as { CHECKS: { script: string; nice: number }[] };
 
 const workflows = readWorkflows();
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -77,6 +78,8 @@ describe('npm commands', () => {
     expect(scripts.test).toBe('npm run build && node test/support/checks-beside-jest.js');
     // The type check is ESLint's tsc/diagnostics rule (build/eslint-typescript-diagnostics.cjs): one program, not two.
     expect(scripts.check).toBe('run-p --print-label lint format:check lint:exports');
+    // npm test runs the same checks beside jest, each at its own priority.
+    expect(CHECKS.map((check) => check.script)).toEqual(['lint', 'format:check', 'lint:exports']);
   });
 
   test.each(['ci.yml', 'deploy.yml'])('every npm script %s runs exists in package.json', (file) => {
