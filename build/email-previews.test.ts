@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { commandProcessArgs } from '../test/support/command-process';
 import { loadKeptTemplates } from '../email-templates/engines';
 import { HOSTILE_MARKUP, auth0EmailSamples } from './email-samples';
 import { readEmailTemplates } from '../deploy/template-validation';
@@ -41,8 +42,7 @@ beforeAll(async () => {
     );
   }
   // The entry point itself, as `npm run preview -- --out test-output/previews` runs it.
-  const output = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'preview.ts'), '--out', OUT], {
-    cwd: ROOT,
+  const output = execFileSync(process.execPath, commandProcessArgs('preview', ['--out', OUT]), {
     encoding: 'utf8',
   });
   expect(output).toMatch(/^Wrote \d+ previews of \d+ templates\. Open .*index\.html$/m);

@@ -44,8 +44,7 @@ export async function verifyPasswordConcurrently(password: string, stored: strin
 }
 
 function storedHash(stored: string | undefined): { cost: number; salt: Buffer; expected: Buffer } | undefined {
-  const parts = stored?.split('$') ?? [];
-  const [scheme, ...rest] = parts;
+  const [scheme, ...rest] = stored?.split('$') ?? [];
   if (scheme !== 'scrypt') return undefined;
   const [costText, saltB64, hashB64] = rest.length === 2 ? [String(LEGACY_COST_LOG2), ...rest] : rest;
   const costLog2 = Number(costText);

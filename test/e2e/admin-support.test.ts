@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
+import { commandProcessArgs } from '../support/command-process';
 import { runInProcess } from '../support/command-runs';
 import { ManagementClient } from 'auth0';
 import { loadAdminConfig, requireSettings, type AdminConfig } from '../../admin/admin-config';
@@ -30,7 +30,6 @@ import { linksOf } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
 const PASSWORD = 'Initial-password-123';
 let tenant: LocalTenant;
 let sdk: ManagementClient;
@@ -119,8 +118,7 @@ function runScript(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const loader = pathToFileURL(require.resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'scripts', `${name}.ts`), ...args], {
+  const child = spawn(process.execPath, commandProcessArgs(name, args), {
     cwd: work,
     env: Object.fromEntries(
       Object.entries({

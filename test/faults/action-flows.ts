@@ -59,17 +59,24 @@ export interface ActionFlow {
 let counter = 0;
 const address = (id: string) => `fm-${id}-${++counter}@example.com`;
 
+/**
+ * What a run did. Its time is the wall time since `started` (a login: the user waits for it), or
+ * for a `trigger` run the Actions' own time: the 201 of a user creation does not wait for its
+ * post-user-registration, so the bound holds that run, not the creation's answer or the tenant's
+ * delay before the trigger starts.
+ */
 async function observe(
   stack: InstalledStack,
   subject: Subject,
-  started: number,
+  started: number | 'trigger',
   executionsBefore: number,
   allowed: boolean,
   status: number,
 ): Promise<FlowRun> {
-  const elapsedMs = Date.now() - started;
   const user = subject.userId === undefined ? undefined : stack.tenant.store.findUser(subject.userId);
   const executions = stack.tenant.store.data.action_executions.slice(executionsBefore);
+  const elapsedMs =
+    started === 'trigger' ? executions.reduce((sum, e) => sum + e.results.reduce((s, r) => s + r.duration_ms, 0), 0) : Date.now() - started;
   return {
     allowed,
     status,
@@ -86,7 +93,6 @@ async function observe(
 
 async function createUser(stack: InstalledStack, subject: Subject, body: Record<string, unknown>): Promise<FlowRun> {
   const before = stack.tenant.store.data.action_executions.length;
-  const started = Date.now();
   let status = 201;
   try {
     const created = await stack.client.management.users.create({
@@ -101,11 +107,7 @@ async function createUser(stack: InstalledStack, subject: Subject, body: Record<
   }
   // post-user-registration runs after the 201 (as on Auth0): the flow ends when it has run.
   await stack.tenant.deferred.settled();
-  const run = await observe(stack, subject, started, before, status === 201, status);
-  // What the bound holds is the trigger's run (the 201 does not wait for it): its Actions' time,
-  // not the creation's answer or the tenant's delay before the trigger starts.
-  const executions = stack.tenant.store.data.action_executions.slice(before);
-  return { ...run, elapsedMs: executions.reduce((sum, e) => sum + e.results.reduce((s, r) => s + r.duration_ms, 0), 0) };
+  return observe(stack, subject, 'trigger', before, status === 201, status);
 }
 
 async function login(stack: InstalledStack, subject: Subject): Promise<FlowRun> {

@@ -14,16 +14,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LOCAL_CLIENTS, LOCAL_SENDGRID_KEY } from '../../local-tenant/local-stack';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/server';
 import { createDatabaseUser } from '../../local-tenant/state/users';
 import { seedTenant, TEST_TIMINGS } from '../../local-tenant/test/helpers';
+import { commandProcessArgs } from '../support/command-process';
 import { runInProcess as runCommand } from '../support/command-runs';
 
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'script-arguments-'));
 let tenant: LocalTenant;
 let cases = 0;
@@ -66,15 +65,11 @@ function commandEnvironment(): NodeJS.ProcessEnv {
 /** `node --import tsx scripts/<script>.ts`, its own process, as `npm run <script>` runs it. */
 function runChild(script: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', pathToFileURL(require.resolve('tsx')).href, join(ROOT, 'scripts', `${script}.ts`), ...args],
-      {
-        cwd: dir, // no .env here: only what the test gives
-        env: { ...commandEnvironment(), NODE_EXTRA_CA_CERTS: tenant.caCertPath },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, commandProcessArgs(script, args), {
+      cwd: dir, // no .env here: only what the test gives
+      env: { ...commandEnvironment(), NODE_EXTRA_CA_CERTS: tenant.caCertPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
