@@ -1,6 +1,6 @@
 /**
  * `npm run preview` writes every email template in every branch and language; each preview is
- * opened in headless Chromium (Debian's `chromium`; CHROMIUM_PATH overrides the path), a
+ * opened in headless Chromium (test/support/chromium.ts), a
  * screenshot of it is kept in test-output/previews/, and nothing may render empty, with an
  * unfilled variable, or with user-controlled markup interpreted.
  */
@@ -9,7 +9,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium';
 import { PNG } from 'pngjs';
 import { commandProcessArgs } from '../test/support/command-process';
 import { loadKeptTemplates } from '../email-templates/engines';
@@ -21,7 +22,6 @@ import { DEFAULT_APPLICATION, PARTNER_APPLICATION, sendgridEmailSamples } from '
 jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-output', 'previews');
 
 /** What an unfilled or mis-filled variable leaves behind, in Liquid, Handlebars, deploy-cli keywords or JavaScript. */
@@ -36,21 +36,13 @@ let previews: EmailPreview[];
 const dialogs = new Map<Page, string[]>();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`,
-    );
-  }
   // The entry point itself, as `npm run preview -- --out test-output/previews` runs it.
   const output = execFileSync(process.execPath, commandProcessArgs('preview', ['--out', OUT]), {
     encoding: 'utf8',
   });
   expect(output).toMatch(/^Wrote \d+ previews of \d+ templates\. Open .*index\.html$/m);
   previews = await renderEmailPreviews();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   viewers = await Promise.all([0, 1].map(() => browser.newPage({ viewport: { width: 720, height: 900 } })));
   for (const viewer of viewers) {
     dialogs.set(viewer, []);

@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { custom, generators, Issuer } from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { LOCAL_APP } from '../../local-tenant/local-stack';
 import { formLogin, trustingFetch } from '../../local-tenant/test/helpers';
 import { startInstalledStack, type InstalledStack } from '../support/installed-stack';
@@ -18,7 +19,6 @@ import type { LocalStackClient } from '../support/local-stack-client';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 const PASSWORD = 'a-Strong-passw0rd-here';
 /** An API of the developer's, which the example app asks an access token for (AUTH0_AUDIENCE). */
@@ -99,10 +99,7 @@ beforeAll(async () => {
     allowed_logout_urls: [appUrl],
     grant_types: ['authorization_code', 'refresh_token'],
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
