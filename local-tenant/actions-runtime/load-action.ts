@@ -38,6 +38,13 @@ interface LoadActionOptions {
 }
 
 const projectRoot = join(__dirname, '..', '..');
+/**
+ * Where the running execution's console lines go. One for the process, not one per loaded
+ * Action: Node 20 keeps every AsyncLocalStorage that ever ran in a list it walks on each new
+ * promise, so one per load made every promise of the process slower with each Action loaded
+ * (13 s of CPU over the test suite, most of it inside liquidjs' renders).
+ */
+const logSink = new AsyncLocalStorage<string[]>();
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
 
 function isDeclared(specifier: string, dependencies: readonly DeclaredDependency[]): boolean {
@@ -64,7 +71,6 @@ export function loadAction(code: string, options: LoadActionOptions = {}): Loade
     throw error;
   };
 
-  const logSink = new AsyncLocalStorage<string[]>();
   const write =
     (level: string) =>
     (...args: unknown[]): void => {
