@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 /**
@@ -16,16 +16,29 @@ export interface AdminTransport {
   httpsAgent: HttpsAgent;
 }
 
+/**
+ * One context for every connection and transport trusting the same certificates: given `ca`,
+ * Node parses its ~150 root certificates again for each new TLS connection or context (about 10-20
+ * ms of CPU each; a bulk run opens many connections, and the tests make many transports).
+ */
+const contexts = new Map<string, SecureContext>();
+
+function contextTrusting(extraPems: readonly string[]): SecureContext {
+  const key = extraPems.join('\n');
+  let context = contexts.get(key);
+  if (context === undefined) {
+    context = createSecureContext({ ca: [...rootCertificates, ...extraPems] });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
 export function transportTrusting(extraPems: readonly string[], env: NodeJS.ProcessEnv = process.env): AdminTransport {
   const extraFile = env.NODE_EXTRA_CA_CERTS;
-  const ca = [
-    ...rootCertificates,
+  const secureContext = contextTrusting([
     ...(extraFile !== undefined && extraFile !== '' && existsSync(extraFile) ? [readFileSync(extraFile, 'utf8')] : []),
     ...extraPems,
-  ];
-  // One context for every connection: given `ca`, Node parses the ~150 certificates again for
-  // each new TLS connection (about 10 ms of CPU each; a bulk run opens many).
-  const secureContext = createSecureContext({ ca });
+  ]);
   const dispatcher = new Agent({ connect: { secureContext } });
   const trusted = (input: unknown, init?: unknown) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });

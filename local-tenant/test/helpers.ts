@@ -1,5 +1,5 @@
 import { ManagementClient } from 'auth0';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { transportTrusting } from '../../admin/transport';
 import { startLocalTenant, type LocalTenant, type LocalTenantOptions } from '../server';
 
 export const BOOTSTRAP = { client_id: 'local-deploy-client', client_secret: 'local-deploy-secret-0123456789' };
@@ -17,14 +17,11 @@ export async function searchCaughtUp(tenant: LocalTenant): Promise<void> {
 }
 
 /**
- * A fetch that trusts the tenant's generated certificate. NODE_EXTRA_CA_CERTS is only read at
- * process start, so in-process tests pass the CA to an undici Agent instead.
+ * A fetch that trusts the tenant's generated certificate, as the admin scripts do
+ * (admin/transport.ts): NODE_EXTRA_CA_CERTS is only read at process start.
  */
 export function trustingFetch(tenant: LocalTenant): typeof fetch {
-  const agent = new Agent({ connect: { ca: tenant.caCertPem } });
-  const trusted = (input: unknown, init?: unknown) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent });
-  return trusted as unknown as typeof fetch;
+  return transportTrusting([tenant.caCertPem]).fetch;
 }
 
 /** The real auth0 v7 SDK over real HTTPS to the local tenant. */
