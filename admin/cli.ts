@@ -5,7 +5,7 @@ import { loadDotenvFiles } from '../deploy/dotenv-files';
 import { AdminConfigError, loadAdminConfig, requireSettings, type AdminConfig } from './admin-config';
 import { CsvHeaderError } from './csv-rows';
 import { UserLookupError } from './find-user';
-import { missingScopes } from '../actions/shared/management-api';
+import { missingScopes } from '../actions/shared/request-failure';
 import { connectManagement, ManagementTokenError, type AdminManagement } from './management';
 import { RateGovernor } from './rate-limit';
 import { transportFor } from './transport';

@@ -1,7 +1,7 @@
 import type { Management } from 'auth0';
 import type { AdminManagement } from './management';
 import { isEmail, isUsername } from './csv-rows';
-import { statusOf } from './management';
+import { statusOf } from '../actions/shared/request-failure';
 
 /**
  * Finding the user an administrator means: by user id, by username (the only identifier on a

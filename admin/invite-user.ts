@@ -8,10 +8,11 @@ import { templateIdFor } from '../actions/shared/locale';
 import type { Outcome } from '../actions/shared/outcome';
 import type { SendGridOptions } from '../actions/shared/sendgrid-mail';
 import type { InviteSettings } from '../actions/invite-on-registration/settings';
+import { statusOf } from '../actions/shared/request-failure';
 import { USER_APPLICATION_KEY, type TemplateOverrides } from '../actions/shared/settings';
 import { findUsersByEmail, findUsersByUsername, type FoundUser } from './find-user';
 import type { NewUser, StepAnswer } from './invitation-row/plan';
-import { errorMessage, failureReason, statusOf, type AdminManagement } from './management';
+import { errorMessage, failureReason, type AdminManagement } from './management';
 
 /**
  * The effects of an invitation row (admin/invitation-row/plan.ts decides which, and when): one

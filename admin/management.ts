@@ -1,7 +1,7 @@
 import { ManagementClient } from 'auth0';
 import { EmailBudget } from '../actions/shared/email-budget';
-import { missingScopes } from '../actions/shared/management-api';
 import { requestManagementToken, tokenCacheTtlMs } from '../actions/shared/management-token';
+import { requestFailure } from '../actions/shared/request-failure';
 import type { ManagementCredentials } from '../actions/shared/settings';
 import { RateGovernor } from './rate-limit';
 
@@ -79,30 +79,16 @@ function tokenSource(credentials: ManagementCredentials, fetchImpl: typeof fetch
   };
 }
 
-/** The HTTP status of an SDK error (auth0's ManagementError), if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
 /**
- * The one classifier from an `auth0` SDK (or fetch) error to the reason codes of the scripts
- * and the deploy, safe to log: `insufficient_scope:read:users` (the scripts' application lacks
- * that scope), `http_409`, `aborted`, `timeout`, `malformed_response`, `network`, or the
- * token's own. (The Actions keep a smaller version in actions/shared/management-api.ts, sharing
- * `missingScopes`: every byte there is in each Action bundle.)
+ * The reason codes of the scripts and the deploy, safe to log: the shared classifier's
+ * (requestFailure of actions/shared/request-failure.ts: `insufficient_scope:read:users`,
+ * `http_409`, `aborted`, `timeout`, `network`), the token's own (`token_http_401`, ...), and
+ * `malformed_response` for an answer that is not what Auth0 sends.
  */
 export function failureReason(error: unknown): string {
-  const scopes = missingScopes(error);
-  if (scopes !== undefined) return `insufficient_scope:${scopes}`;
-  const status = statusOf(error);
-  if (status !== undefined) return `http_${status}`;
   if (error instanceof ManagementTokenError) return error.reason;
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError') return 'aborted';
-  if (name === 'TimeoutError' || name === 'ManagementTimeoutError') return 'timeout';
-  if (error instanceof SyntaxError || name === 'MalformedAnswerError') return 'malformed_response';
-  return 'network';
+  if (error instanceof SyntaxError || (error as { name?: unknown } | null)?.name === 'MalformedAnswerError') return 'malformed_response';
+  return requestFailure(error);
 }
 
 /** Auth0's error message from an SDK error body, for the report file (may quote the admin's input). */

@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import type { FoundUser } from './find-user';
 import { MalformedAnswerError, toFoundUser } from './find-user';
-import { statusOf, type AdminManagement } from './management';
+import { statusOf } from '../actions/shared/request-failure';
+import type { AdminManagement } from './management';
 
 /**
  * Listing every user that matches, past Auth0's limits on user search:

@@ -15,7 +15,7 @@ import { readDatabaseConnections } from '../build/tenant-connections';
 import { measureActionBundles } from './action-bundle-check';
 import { bundleConnectionProblems, connectionChangeProblems, readTenantConnections } from './connection-guards';
 import { MANAGED_RESOURCE_TYPES, runDeployCli } from './deploy-cli';
-import { statusOf } from '../admin/management';
+import { statusOf } from '../actions/shared/request-failure';
 import { deployManagementClient } from './management-client';
 import { findUnfilledPlaceholders, formatUnfilledPlaceholder } from './placeholder-guard';
 import { formatPlan, readTenantFacts, runPlan, withTenantFacts, type DeployPlan, type TenantFacts } from './plan';

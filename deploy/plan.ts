@@ -1,6 +1,6 @@
 import type { ManagementClient } from 'auth0';
 import { stripVTControlCharacters } from 'node:util';
-import { statusOf } from '../admin/management';
+import { statusOf } from '../actions/shared/request-failure';
 import type { DeployTarget } from '../build/environments';
 import {
   bundleDeployedActions,

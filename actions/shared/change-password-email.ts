@@ -1,6 +1,6 @@
 import type { EmailBudget } from './email-budget';
-import { isTimeout } from './management-token';
 import { fail, succeed, type Outcome } from './outcome';
+import { stepFailure } from './request-failure';
 
 interface ChangePasswordEmailRequest {
   domain: string;
@@ -29,7 +29,7 @@ export async function requestChangePasswordEmail(request: ChangePasswordEmailReq
       await response.text();
       return response.ok ? succeed(undefined) : fail(`change_password_http_${response.status}`);
     } catch (error) {
-      return fail(isTimeout(error) ? 'change_password_timeout' : 'change_password_network');
+      return fail(stepFailure('change_password', error));
     }
   };
   return budget.race('change_password', work());

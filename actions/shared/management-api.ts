@@ -2,8 +2,8 @@ import type { ClientsClient } from 'auth0/clients';
 import type { TicketsClient } from 'auth0/tickets';
 import type { UsersClient } from 'auth0/users';
 import type { EmailBudget } from './email-budget';
-import { isTimeout } from './management-token';
 import { fail, succeed, type Outcome } from './outcome';
+import { stepFailure } from './request-failure';
 
 /**
  * The Management API calls the Actions make, through the `auth0` SDK (a declared dependency
@@ -40,36 +40,14 @@ function requestOptions(budget: EmailBudget) {
 }
 
 /**
- * The scopes a 403 `insufficient_scope` answer names (Auth0's body: `{ errorCode:
- * "insufficient_scope", message: "Insufficient scope, expected any of: a,b" }`), or undefined
- * for any other failure: the application's grant lacks one of them.
- */
-export function missingScopes(error: unknown): string | undefined {
-  const body = (error as { body?: unknown } | null)?.body as { errorCode?: unknown; message?: unknown } | null | undefined;
-  if (typeof body !== 'object' || body === null || body.errorCode !== 'insufficient_scope') return undefined;
-  const listed = typeof body.message === 'string' ? /expected any of:\s*(.+)$/.exec(body.message)?.[1] : undefined;
-  return listed === undefined ? 'unknown' : listed.replace(/\s+/g, '');
-}
-
-/**
- * The Actions' reason code for an SDK failure: `<step>_insufficient_scope:<scopes>`,
- * `<step>_http_<status>`, `<step>_timeout` or `<step>_network`. The scripts and the deploy
- * classify with `failureReason`/`statusOf` of admin/management.ts, which also tell `aborted`
- * and `malformed_response` apart; sharing that one here grew every Action bundle by 220 bytes
- * (54 for `statusOf` alone, measured before `missingScopes`), so the Actions keep this version
- * and share only `missingScopes` with it.
+ * The Actions' reason code for an SDK failure (stepFailure): `<step>_insufficient_scope:<scopes>`,
+ * `<step>_http_<status>` (a 429 with how long it asks to wait), `<step>_timeout` or `<step>_network`.
  */
 function sdkFailure(step: string, error: unknown, budget: EmailBudget): Outcome<never> {
   // When the budget's signal aborts the request, auth0 v7 throws a plain ManagementError ("The user
   // aborted a request"), without a status: a spent budget is what tells a time-out from a network error.
-  if (isTimeout(error) || (error as { name?: unknown } | null)?.name === 'ManagementTimeoutError' || budget.remainingMs() === 0) {
-    return fail(`${step}_timeout`);
-  }
-  const scopes = missingScopes(error);
-  if (scopes !== undefined) return fail(`${step}_insufficient_scope:${scopes}`);
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (status === 429) return fail(`${step}_http_429`, waitAfter429(error));
-  return fail(typeof status === 'number' ? `${step}_http_${status}` : `${step}_network`);
+  const reason = budget.remainingMs() === 0 ? `${step}_timeout` : stepFailure(step, error);
+  return fail(reason, reason === `${step}_http_429` ? waitAfter429(error) : undefined);
 }
 
 /** One SDK call within the budget: its outcome, or the reason code of its failure (sdkFailure). */

@@ -1,6 +1,7 @@
 import type { ActionCache } from './auth0-actions';
 import type { EmailBudget } from './email-budget';
 import { fail, succeed, type Outcome } from './outcome';
+import { stepFailure } from './request-failure';
 import type { ManagementCredentials } from './settings';
 
 /** Renew this long before Auth0's expiry, so a token never expires between cache read and use. */
@@ -67,24 +68,20 @@ export async function requestManagementToken(
       signal: budget.signal(),
     });
   } catch (error) {
-    return fail(isTimeout(error) ? 'token_timeout' : 'token_network');
+    return fail(stepFailure('token', error));
   }
   if (response.status !== 200) return fail(`token_http_${response.status}`);
   let body: unknown;
   try {
     body = await response.json();
   } catch (error) {
-    return fail(isTimeout(error) ? 'token_timeout' : 'token_malformed');
+    // Cut short by the budget, or not the JSON Auth0 answers.
+    const reason = stepFailure('token', error);
+    return fail(reason === 'token_timeout' ? reason : 'token_malformed');
   }
   const { access_token: accessToken, expires_in: expiresInSec } = (body ?? {}) as Record<string, unknown>;
   if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresInSec !== 'number') {
     return fail('token_malformed');
   }
   return succeed({ accessToken, expiresInSec });
-}
-
-/** By name, not instanceof: inside Auth0's (and our) vm sandbox, errors may come from another realm. */
-export function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null | undefined)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
 }
