@@ -173,7 +173,7 @@ export class RateGovernor {
   /** A fetch that paces, retries and counts the Management API requests made through it. */
   wrap(inner: typeof fetch = fetch): typeof fetch {
     const governed = (input: Parameters<typeof fetch>[0], init?: RequestInit) => this.fetch(inner, input, init);
-    return governed as typeof fetch;
+    return governed;
   }
 
   private async fetch(inner: typeof fetch, input: Parameters<typeof fetch>[0], init: RequestInit = {}): Promise<Response> {

@@ -104,7 +104,7 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR): E
 function readEnvironmentFile(file: string, dir: string): Partial<EnvironmentDescription> & { extends?: unknown } {
   const raw: unknown = JSON.parse(readFileSync(join(dir, `${file}.json`), 'utf8'));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('expected a JSON object');
-  return raw as Partial<EnvironmentDescription> & { extends?: unknown };
+  return raw;
 }
 
 /** A keyword's value when it is written in the file; undefined when it comes from the environment. */

@@ -116,8 +116,8 @@ export async function readTenantConnections(client: ManagementClient): Promise<T
       name: connection.name,
       ...(connection.id !== undefined ? { id: connection.id } : {}),
       ...(connection.strategy !== undefined ? { strategy: connection.strategy } : {}),
-      ...(connection.metadata !== undefined ? { metadata: connection.metadata as Record<string, unknown> } : {}),
-      ...(connection.options !== undefined ? { options: connection.options as TenantConnectionOptions } : {}),
+      ...(connection.metadata !== undefined ? { metadata: connection.metadata } : {}),
+      ...(connection.options !== undefined ? { options: connection.options } : {}),
     });
   }
   return connections;

@@ -62,14 +62,14 @@ let currentJob: ((message: HostMessage) => void) | undefined;
 let currentId = 0;
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+  stream.write = (chunk: unknown, ...rest: unknown[]): boolean => {
     if (currentJob === undefined) return write(chunk, ...rest);
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
     currentJob({ id: currentId, type: 'output', text });
     const callback = rest.find((r): r is () => void => typeof r === 'function');
     callback?.();
     return true;
-  }) as typeof stream.write;
+  };
 }
 
 reuseCompiledSchemas();

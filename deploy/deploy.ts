@@ -104,9 +104,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
   const redact = outputRedactor(secretValues(environment, keywords, target));
 
-  const ownBundle = options.bundleDir === undefined ? mkdtempSync(join(tmpdir(), 'deploy-bundle-')) : undefined;
+  const bundleDir = options.bundleDir ?? mkdtempSync(join(tmpdir(), 'deploy-bundle-'));
+  // The bundle this deploy builds and removes afterwards; none when the caller gave one.
+  const ownBundle = options.bundleDir === undefined ? bundleDir : undefined;
   try {
-    const bundleDir = options.bundleDir ?? (ownBundle as string);
     if (ownBundle !== undefined) {
       try {
         // EMAIL_PROVIDER picks the tenant variant, as for `npm run build`; the environment says

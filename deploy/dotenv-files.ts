@@ -12,7 +12,7 @@ export function loadDotenvFiles(root: string, environment: string, env: NodeJS.P
   if (!/^[a-z0-9-]+$/.test(environment)) return [];
   const files = [join(root, `.env.${environment}`), join(root, '.env')].filter((file) => existsSync(file));
   if (files.length > 0) {
-    const result = config({ path: files, processEnv: env as Record<string, string>, quiet: true });
+    const result = config({ path: files, processEnv: env, quiet: true });
     if (result.error !== undefined) throw new Error(`Cannot read ${files.map((f) => basename(f)).join(', ')}: ${result.error.message}`);
   }
   return files.map((file) => basename(file));

@@ -43,7 +43,7 @@ export function readEmailTemplates(bundleDir: string, values: Readonly<Record<st
     .sort()
     .map((file) => {
       const meta = JSON.parse(replaceKeywords(readFileSync(join(emailsDir, file), 'utf8'), values)) as Record<string, unknown>;
-      const text = (key: string) => (typeof meta[key] === 'string' ? (meta[key] as string) : '');
+      const text = (key: string) => (typeof meta[key] === 'string' ? meta[key] : '');
       // deploy-cli reads the body from `body` (relative to emails/), else from <name>.html.
       const bodyName = text('body') !== '' ? text('body') : `${basename(file, '.json')}.html`;
       const bodyPath = join(emailsDir, bodyName);

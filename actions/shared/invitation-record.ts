@@ -41,7 +41,7 @@ export interface InvitationRecord {
 /** The record in app_metadata, when it is one (an object); anything else reads as none. */
 export function invitationRecordOf(appMetadata: Record<string, unknown> | null | undefined): InvitationRecord | undefined {
   const record = appMetadata?.[INVITATION_RECORD];
-  return typeof record === 'object' && record !== null && !Array.isArray(record) ? (record as InvitationRecord) : undefined;
+  return typeof record === 'object' && record !== null && !Array.isArray(record) ? record : undefined;
 }
 
 /** Who invited, from the record set at creation, when it is a non-empty string. */

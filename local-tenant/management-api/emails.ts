@@ -84,7 +84,7 @@ export function registerEmails(api: Hono<ManagementEnv>, ctx: TenantContext): vo
       ...body,
       name,
       credentials,
-    } as EmailProviderRecord);
+    });
     return c.json(providerResponse(provider), 201);
   });
 

@@ -87,7 +87,7 @@ export function registerOidc(app: Hono, ctx: TenantContext): void {
 
   app.post('/u/login', async (c) => {
     const form = await c.req.parseBody();
-    const value = (key: string): string => (typeof form[key] === 'string' ? (form[key] as string) : '');
+    const value = (key: string): string => (typeof form[key] === 'string' ? form[key] : '');
     const request = state.authorization(value('state'));
     const client = request ? ctx.store.findClient(request.client_id) : undefined;
     if (!request || !client)
@@ -98,7 +98,7 @@ export function registerOidc(app: Hono, ctx: TenantContext): void {
       password: value('password'),
       client_id: client.client_id,
       redirect_uri: request.redirect_uri,
-      request: triggerRequestInfo(c, form as Record<string, unknown>),
+      request: triggerRequestInfo(c, form),
       transaction: transactionOf(request),
       ui_locales: request.ui_locales,
     });

@@ -65,7 +65,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
 
   app.post('/local/login', async (c) => {
     const form = await c.req.parseBody();
-    const value = (key: string): string => (typeof form[key] === 'string' ? (form[key] as string) : '');
+    const value = (key: string): string => (typeof form[key] === 'string' ? form[key] : '');
     const clientId = value('client_id');
     const redirectUri = value('redirect_uri');
     const uiLocales = value('ui_locales');
@@ -73,7 +73,7 @@ export function registerPages(app: Hono, ctx: TenantContext): void {
       connection: value('connection'),
       identifier: value('identifier'),
       password: value('password'),
-      request: triggerRequestInfo(c, form as Record<string, unknown>),
+      request: triggerRequestInfo(c, form),
       ...(clientId ? { client_id: clientId } : {}),
       ...(redirectUri ? { redirect_uri: redirectUri } : {}),
       ...(uiLocales ? { ui_locales: uiLocales } : {}),

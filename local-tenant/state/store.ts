@@ -360,7 +360,7 @@ function loadTenantData(file: string): TenantData {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<TenantData>;
   if (parsed.version !== 1) throw new Error(`Unsupported local tenant data file version in ${file}`);
   // Fill collections added after the file was written.
-  return { ...emptyTenantData(), ...parsed } as TenantData;
+  return { ...emptyTenantData(), ...parsed };
 }
 
 function writeTenantDataAtomically(file: string, data: TenantData): void {

@@ -99,7 +99,7 @@ describe('password-reset-post-challenge decides where a reset from the change-pa
     challenged.length = 0;
     const done = await fetch(
       `${tenant.httpUrl}/lo/reset`,
-      form({ ticket: ticketOf(ticket as string), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
+      form({ ticket: ticketOf(ticket), password: 'NewPassw0rd!', password_confirm: 'NewPassw0rd!' }),
     );
     expect(done.headers.get('location')).toBe('http://localhost:3000/classic');
     expect(challenged).toEqual([]);

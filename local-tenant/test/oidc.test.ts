@@ -293,7 +293,7 @@ describe('an API of the developer (resource server) as audience', () => {
       algorithms: ['RS256'],
     });
     expect(protectedHeader.alg).toBe('RS256');
-    return payload as JWTPayload & Record<string, unknown>;
+    return payload;
   }
 
   beforeAll(async () => {

@@ -161,7 +161,7 @@ describe('enforced where a password is set, with each API body', () => {
   test('the password-change page refuses a weak password, says which rules fail, and keeps the ticket usable', async () => {
     const user = await mgmt.users.create({ connection: STRICT, email: 'reset@example.com', password: 'Long-enough-pw-1' });
     const { ticket: link } = await mgmt.tickets.changePassword({ user_id: user.user_id!, ttl_sec: 600 });
-    const ticket = new URL(link!).searchParams.get('ticket') ?? '';
+    const ticket = new URL(link).searchParams.get('ticket') ?? '';
     const submit = (password: string) =>
       fetch(`${tenant.httpUrl}/lo/reset`, {
         method: 'POST',

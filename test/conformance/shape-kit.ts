@@ -82,7 +82,7 @@ export function mismatches(expected: ExpectedAnswer, actual: { status: number; h
     problems.push(`body is not JSON: "${actual.text.slice(0, 80)}"`);
     return problems;
   }
-  const parsed = (body as z.ZodType).safeParse(json);
+  const parsed = body.safeParse(json);
   if (!parsed.success) {
     // One line per field, with its path (`body.users.0.picture: ...`), so a known difference can name it.
     for (const issue of parsed.error.issues) problems.push(`${['body', ...issue.path.map(String)].join('.')}: ${issue.message}`);

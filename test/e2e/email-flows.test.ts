@@ -36,7 +36,7 @@ function actionLogs(trigger: string): string[] {
 
 async function appMetadata(userId: string): Promise<Record<string, unknown>> {
   const user = await client.management.users.get(userId);
-  return (user.app_metadata ?? {}) as Record<string, unknown>;
+  return user.app_metadata ?? {};
 }
 
 describe('invitation through Auth0 change-password email (members connection)', () => {

@@ -100,7 +100,7 @@ async function createUser(stack: InstalledStack, subject: Subject, body: Record<
       email: subject.email,
       password: PASSWORD,
       ...body,
-    } as Parameters<typeof stack.client.management.users.create>[0]);
+    });
     subject.userId = created.user_id;
   } catch (error) {
     status = (error as { statusCode?: number }).statusCode ?? 0;
