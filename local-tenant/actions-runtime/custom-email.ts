@@ -2,6 +2,7 @@ import type { CustomEmailProviderApi } from '../../actions/shared/auth0-actions'
 import type { CustomEmailOutcome } from '../state/hooks';
 import type { EmailNotificationOutcome } from '../state/types';
 import type { ActionCacheStore } from './action-cache';
+import { safeInspect } from './load-action';
 
 /**
  * Auth0's handling of an email given to the custom-email-provider Action: the Action ends
@@ -26,7 +27,9 @@ export type NotificationDecision = { kind: 'retry' | 'drop'; reason: string } | 
 export function customEmailApi(cache: ActionCacheStore): { api: CustomEmailProviderApi; decision(): NotificationDecision } {
   let decision: NotificationDecision;
   const decide = (kind: 'retry' | 'drop') => (reason: unknown) => {
-    decision = { kind, reason: String(reason ?? '').slice(0, MAX_REASON) };
+    // Auth0 types the reason a string; an Action may pass anything, shown as its console.log would show it.
+    const text = typeof reason === 'string' ? reason : reason === undefined || reason === null ? '' : safeInspect(reason);
+    decision = { kind, reason: text.slice(0, MAX_REASON) };
   };
   return { api: { cache, notification: { retry: decide('retry'), drop: decide('drop') } }, decision: () => decision };
 }

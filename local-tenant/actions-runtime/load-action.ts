@@ -121,7 +121,8 @@ export function loadAction(code: string, options: LoadActionOptions = {}): Loade
   };
 }
 
-function safeInspect(value: unknown): string {
+/** A logged value as text: its JSON, or what String() makes of what JSON cannot hold. */
+export function safeInspect(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

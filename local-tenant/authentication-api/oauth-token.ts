@@ -24,7 +24,13 @@ export function registerOAuthToken(app: Hono, ctx: TenantContext): void {
     const audience = body['audience'];
     if (isUserGrantType(grantType)) return exchangeUserGrant(ctx, c, body, grantType);
     if (grantType !== 'client_credentials') {
-      return c.json({ error: 'unsupported_grant_type', error_description: `Unsupported grant type: ${String(grantType)}` }, 403);
+      return c.json(
+        {
+          error: 'unsupported_grant_type',
+          error_description: `Unsupported grant type: ${typeof grantType === 'string' ? grantType : JSON.stringify(grantType)}`,
+        },
+        403,
+      );
     }
     if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
       return c.json({ error: 'access_denied', error_description: 'Unauthorized' }, 401);

@@ -8,6 +8,6 @@ const ENTITIES: Record<string, string> = {
   '`': '&#96;',
 };
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (ch) => ENTITIES[ch] ?? ch);
+export function escapeHtml(value: string | undefined): string {
+  return (value ?? '').replace(/[&<>"'`]/g, (ch) => ENTITIES[ch] ?? ch);
 }

@@ -191,7 +191,11 @@ function sortUsers(users: UserRecord[], sort: string | undefined): UserRecord[] 
   const [field, direction] = sort.split(':');
   const sign = direction === '-1' ? -1 : 1;
   const key = (field ?? 'created_at') as keyof UserRecord;
-  const text = (u: UserRecord) => String(u[key] ?? '');
+  const text = (u: UserRecord): string => {
+    const value = u[key];
+    // Object fields (app_metadata, identities) order by their JSON.
+    return value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  };
   // Ordinal: ISO dates and ids order as text.
   return [...users].sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0) * sign);
 }

@@ -299,9 +299,12 @@ function rejectionText(rejection: PasswordRejection): string {
     const args = Array.isArray(rule['format']) ? rule['format'] : [];
     const items = Array.isArray(rule['items']) ? rule['items'] : [];
     const missing = items.flatMap((item) =>
-      typeof item === 'object' && item !== null && !Array.isArray(item) && item['verified'] !== true ? [String(item['message'])] : [],
+      typeof item === 'object' && item !== null && !Array.isArray(item) && item['verified'] !== true && typeof item['message'] === 'string'
+        ? [item['message']]
+        : [],
     );
-    return [`${format(String(rule['message']), ...args)}${missing.length > 0 ? ` ${missing.join(', ')}` : ''}`];
+    const message = typeof rule['message'] === 'string' ? rule['message'] : '';
+    return [`${format(message, ...args)}${missing.length > 0 ? ` ${missing.join(', ')}` : ''}`];
   });
   return `${rejection.message}: ${unmet.join('; ')}.`;
 }

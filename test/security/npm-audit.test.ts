@@ -33,7 +33,8 @@ function runAudit(): AuditOutcome {
     });
   } catch (error) {
     // npm audit exits 1 when it finds vulnerabilities, and also when it cannot reach the endpoint.
-    stdout = String((error as { stdout?: unknown }).stdout ?? '');
+    const output = (error as { stdout?: unknown }).stdout;
+    stdout = typeof output === 'string' ? output : '';
     if (stdout.trim() === '') return { ran: false, reason: `npm audit failed: ${(error as Error).message.split('\n')[0] ?? ''}` };
   }
   let parsed: AuditReport & { message?: string; statusCode?: number; error?: { summary?: string } };

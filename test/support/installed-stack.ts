@@ -102,6 +102,13 @@ function readJson(path: string, keywords: Record<string, string | string[]>): Js
   return JSON.parse(replaceKeywords(readFileSync(path, 'utf8'), keywords)) as JsonObject;
 }
 
+/** A text field of a bundle file; `npm run build` writes them all, so anything else is a build bug. */
+function textField(config: JsonObject, key: string, file: string): string {
+  const value = config[key];
+  if (typeof value !== 'string') throw new Error(`${file}: "${key}" is not a string`);
+  return value;
+}
+
 function installDistTenant(tenant: LocalTenant, keywords: Record<string, string | string[]>): void {
   const { store } = tenant;
   const now = new Date().toISOString();
@@ -113,7 +120,7 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
   const clientIds = new Map<string, string>();
   for (const file of readdirSync(join(DIST_TENANT, 'clients'))) {
     const config = readJson(join(DIST_TENANT, 'clients', file), keywords);
-    const name = String(config.name);
+    const name = textField(config, 'name', file);
     const known = [LOCAL_APP, LOCAL_PARTNER_APP].find((app) => app.name === name);
     const clientId = known?.client_id ?? `client-${clientIds.size + 1}`;
     clientIds.set(name, clientId);
@@ -122,15 +129,16 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
   }
 
   for (const name of readdirSync(join(DIST_TENANT, 'database-connections'))) {
-    const config = readJson(join(DIST_TENANT, 'database-connections', name, 'database.json'), keywords);
-    const enabled = Array.isArray(config.enabled_clients) ? config.enabled_clients : [];
+    const file = join(name, 'database.json');
+    const config = readJson(join(DIST_TENANT, 'database-connections', file), keywords);
+    const enabled = Array.isArray(config.enabled_clients) ? config.enabled_clients.filter((client) => typeof client === 'string') : [];
     const connection: ConnectionRecord = {
       ...config,
       id: `con_${name}`,
-      name: String(config.name),
-      strategy: String(config.strategy),
+      name: textField(config, 'name', file),
+      strategy: textField(config, 'strategy', file),
       options: (config.options ?? {}) as JsonObject,
-      enabled_clients: enabled.map((client) => clientIds.get(String(client)) ?? String(client)),
+      enabled_clients: enabled.map((client) => clientIds.get(client) ?? client),
     };
     store.add('connections', connection);
   }
@@ -142,22 +150,22 @@ function installDistTenant(tenant: LocalTenant, keywords: Record<string, string 
       store.setEmailProvider({ settings: {}, ...config } as EmailProviderRecord);
       continue;
     }
-    const body = replaceKeywords(readFileSync(join(emails, String(config.body)), 'utf8'), keywords);
+    const body = replaceKeywords(readFileSync(join(emails, textField(config, 'body', file)), 'utf8'), keywords);
     store.add('email_templates', { ...config, body } as EmailTemplateRecord);
   }
 
   const actionIds = new Map<string, string>();
   for (const file of readdirSync(join(DIST_TENANT, 'actions')).filter((f) => f.endsWith('.json'))) {
     const config = readJson(join(DIST_TENANT, 'actions', file), keywords);
-    const name = String(config.name);
-    const code = readFileSync(join(DIST_TENANT, String(config.code)), 'utf8');
+    const name = textField(config, 'name', file);
+    const code = readFileSync(join(DIST_TENANT, textField(config, 'code', file)), 'utf8');
     const secrets = (config.secrets as { name: string; value: string }[]).map((s) => ({ ...s, updated_at: now }));
     const version = {
       id: `ver_${name}`,
       action_id: `act_${name}`,
       number: 1,
       code,
-      runtime: String(config.runtime),
+      runtime: textField(config, 'runtime', file),
       dependencies: config.dependencies as unknown as ActionDependency[],
       secrets,
       supported_triggers: config.supported_triggers as unknown as { id: string; version: string }[],
