@@ -296,12 +296,12 @@ export async function runBulkInvite(options: BulkInviteOptions): Promise<BulkInv
   options.progress?.start(records);
 
   try {
-    const rows: AsyncIterable<ParsedRow> =
+    const rows: AsyncIterable<ParsedRow> | Iterable<ParsedRow> =
       options.csvPath !== undefined
         ? readInviteRows(options.csvPath, {
             defaultConnection: options.defaultConnection,
           })
-        : oneRow(options.user!);
+        : [{ ok: true, row: options.user! }];
     for await (const parsed of rows) {
       if (options.signal?.aborted === true) {
         summary.interrupted = true;
@@ -369,10 +369,6 @@ function sameEntry(entry: JournalEntry, last: JournalEntry | JournalRecord | und
     entry.userId === last.userId &&
     entry.at === last.at
   );
-}
-
-async function* oneRow(row: InviteRow): AsyncGenerator<ParsedRow> {
-  yield { ok: true, row };
 }
 
 function delay(ms: number): Promise<void> {

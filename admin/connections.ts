@@ -83,5 +83,5 @@ export function connectionsFromConfig(tenantDir: string): ConnectionDirectory {
       .filter((c: DatabaseConnectionConfig) => c.strategy === undefined || c.strategy === 'auth0')
       .map((c) => [c.name, connectionIdentity(c.name, c.options)] as const),
   );
-  return { find: async (name) => connections.get(name) };
+  return { find: (name) => Promise.resolve(connections.get(name)) };
 }

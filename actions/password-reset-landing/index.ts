@@ -11,6 +11,7 @@ import { planLanding } from './plan';
  * `api.transaction.setResultUrl` instead (docs-v2 customize-email-templates.mdx). Never denies a
  * reset and never throws: without the setting, Auth0's default login route applies.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- Auth0's handler shape is async (its runtime awaits it); nothing here waits.
 export const onExecutePostChallenge: PasswordResetPostChallengeHandler = async (event, api) => {
   const log = actionLog(actionName, event.user?.user_id);
   try {

@@ -5,9 +5,9 @@ import { retryWithinBudget, worthRepeating } from './retry-within-budget';
 /** A call answering the given outcomes in turn, recording each attempt's budget. */
 function answers(...outcomes: Array<Outcome<string>>) {
   const budgets: number[] = [];
-  const call = async (attempt: EmailBudget) => {
+  const call = (attempt: EmailBudget) => {
     budgets.push(attempt.remainingMs());
-    return outcomes[budgets.length - 1] ?? fail('no_more_answers');
+    return Promise.resolve(outcomes[budgets.length - 1] ?? fail('no_more_answers'));
   };
   return { call, budgets };
 }

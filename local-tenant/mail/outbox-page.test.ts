@@ -125,7 +125,7 @@ describe('createOutboxApp', () => {
     });
     const app = createOutboxApp({
       outbox,
-      pageExtras: async () => ({ executions: [], users: [{ user_id: 'auth0|9', username: 'zoe', app_metadata: {} }] }),
+      pageExtras: () => ({ executions: [], users: [{ user_id: 'auth0|9', username: 'zoe', app_metadata: {} }] }),
     });
     return { outbox, email, app };
   }

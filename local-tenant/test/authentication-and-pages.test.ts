@@ -16,17 +16,20 @@ let postChallenge: { resultUrl?: string; deny?: string } = {};
 const challenged: string[] = [];
 
 const hooks: TenantHooks = {
-  async onPasswordResetChallenge(context) {
+  onPasswordResetChallenge(context) {
     challenged.push(`${context.user.user_id}@${context.client.client_id}`);
-    if (postChallenge.deny !== undefined) return { allowed: false, reason: postChallenge.deny };
-    return postChallenge.resultUrl !== undefined ? { allowed: true, resultUrl: postChallenge.resultUrl } : { allowed: true };
+    if (postChallenge.deny !== undefined) return Promise.resolve({ allowed: false, reason: postChallenge.deny });
+    return Promise.resolve(
+      postChallenge.resultUrl !== undefined ? { allowed: true, resultUrl: postChallenge.resultUrl } : { allowed: true },
+    );
   },
-  async onUserCreated(user, connection, context) {
+  onUserCreated(user, connection, context) {
     created.push(`${user.user_id}@${connection.name}:${context.via}`);
+    return Promise.resolve();
   },
-  async onLogin(login) {
+  onLogin(login) {
     logins.push(login);
-    return denyReason ? { allowed: false, reason: denyReason } : { allowed: true };
+    return Promise.resolve(denyReason ? { allowed: false, reason: denyReason } : { allowed: true });
   },
 };
 

@@ -28,9 +28,9 @@ const browserLogin = (url: string, credentials?: { identifier: string; password:
 let outcome: (login: LoginContext) => LoginOutcome = () => ({ allowed: true });
 
 const hooks: TenantHooks = {
-  async onLogin(login) {
+  onLogin(login) {
     logins.push(login);
-    return outcome(login);
+    return Promise.resolve(outcome(login));
   },
 };
 

@@ -22,8 +22,9 @@ beforeAll(async () => {
     profile: 'essentials',
     timings: { searchIndexLagMs: LAG_MS, postRegistrationDelayMs: DELAY_MS, usersExportMs: 200 },
     hooks: {
-      async onUserCreated(user) {
+      onUserCreated(user) {
         hookRuns.push({ userId: user.user_id, at: Date.now() });
+        return Promise.resolve();
       },
     },
   });

@@ -65,14 +65,14 @@ const address = (id: string) => `fm-${id}-${++counter}@example.com`;
  * post-user-registration, so the bound holds that run, not the creation's answer or the tenant's
  * delay before the trigger starts.
  */
-async function observe(
+function observe(
   stack: InstalledStack,
   subject: Subject,
   started: number | 'trigger',
   executionsBefore: number,
   allowed: boolean,
   status: number,
-): Promise<FlowRun> {
+): FlowRun {
   const user = subject.userId === undefined ? undefined : stack.tenant.store.findUser(subject.userId);
   const executions = stack.tenant.store.data.action_executions.slice(executionsBefore);
   const elapsedMs =
@@ -139,9 +139,9 @@ export const ACTION_FLOWS: readonly ActionFlow[] = [
     // Invited because of the connection: the Action flags the user first, then asks Auth0 for its email.
     calls: ['token', 'users', 'change_password'],
     acceptingCall: 'change_password',
-    arrange: async (_stack, id) => {
+    arrange: (_stack, id) => {
       const email = address(id);
-      return { email, connection: 'members', identifier: email };
+      return Promise.resolve({ email, connection: 'members', identifier: email });
     },
     act: (stack, subject) => createUser(stack, subject, { user_metadata: { locale: 'en' } }),
   },
@@ -151,10 +151,10 @@ export const ACTION_FLOWS: readonly ActionFlow[] = [
     // `users`: the record of the sent invitation (app_metadata.invitation_email_sent), after the email.
     calls: ['token', 'tickets', 'sendgrid', 'users'],
     acceptingCall: 'sendgrid',
-    arrange: async (_stack, id) => {
+    arrange: (_stack, id) => {
       const email = address(id);
       const username = `fm${counter}${id.replace(/[^a-z0-9]/gi, '').slice(0, 20)}`;
-      return { email, connection: 'shared-inbox', identifier: username };
+      return Promise.resolve({ email, connection: 'shared-inbox', identifier: username });
     },
     act: (stack, subject) => createUser(stack, subject, { username: subject.identifier }),
   },
