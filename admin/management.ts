@@ -17,7 +17,7 @@ export interface AdminManagement {
   /** The governed fetch, for the shared modules' SDK clients (`ClientOptions.fetch`). */
   fetch: typeof fetch;
   /** A valid access token (requested once, renewed a minute before it expires). */
-  token(): Promise<string>;
+  token: () => Promise<string>;
 }
 
 export interface AdminManagementOptions {

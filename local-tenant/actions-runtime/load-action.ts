@@ -83,7 +83,7 @@ export function loadAction(code: string, options: LoadActionOptions = {}): Loade
   const module = { exports: {} as Record<string, unknown> };
   const context = vm.createContext({
     console: sandboxConsole,
-    process: { env: {}, version: process.version, versions: process.versions, nextTick: process.nextTick },
+    process: { env: {}, version: process.version, versions: process.versions, nextTick: process.nextTick.bind(process) },
     Buffer,
     URL,
     URLSearchParams,

@@ -85,8 +85,8 @@ const HANDLERS: Record<TriggerId, string> = {
  */
 export interface ActionsRuntime extends TenantHooks {
   /** Empties every trigger's api.cache, as Auth0 may between executions (tests: force a fresh token request). */
-  evictCaches(): void;
-  dispose(): void;
+  evictCaches: () => void;
+  dispose: () => void;
 }
 
 export function createActionsRuntime(runtime: LocalTenantRuntime, options: ActionsRuntimeOptions = {}): ActionsRuntime {

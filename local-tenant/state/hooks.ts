@@ -70,20 +70,21 @@ export type PasswordResetChallengeOutcome = { allowed: true; resultUrl?: string 
  * a failing `onUserCreated` never fails the user creation.
  */
 export interface TenantHooks {
+  // Function properties, not methods: the server takes a hook out of the object and calls it later.
   /** post-user-registration: after a user is stored in a database connection. */
-  onUserCreated?(user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext): Promise<void>;
+  onUserCreated?: (user: UserRecord, connection: ConnectionRecord, context: UserCreatedContext) => Promise<void>;
   /** post-login: after the password was checked. `{ allowed: false }` is `api.access.deny(reason)`. */
-  onLogin?(context: LoginContext): Promise<LoginOutcome>;
+  onLogin?: (context: LoginContext) => Promise<LoginOutcome>;
   /**
    * password-reset-post-challenge: once the person opened a reset link of a reset with an
    * application; `{ allowed: false }` is `api.access.deny(reason)`.
    */
-  onPasswordResetChallenge?(context: PasswordResetChallengeContext): Promise<PasswordResetChallengeOutcome>;
+  onPasswordResetChallenge?: (context: PasswordResetChallengeContext) => Promise<PasswordResetChallengeOutcome>;
   /**
    * custom-email-provider: delivers an Auth0 email when the tenant's email provider is
    * `custom`, retrying as Auth0 does when the Action calls api.notification.retry.
    */
-  onCustomEmail?(context: CustomEmailContext): Promise<CustomEmailOutcome>;
+  onCustomEmail?: (context: CustomEmailContext) => Promise<CustomEmailOutcome>;
 }
 
 /** An email Auth0 hands to the custom email provider, with what the trigger's event tells about it. */
