@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,6 @@ describe('scanCsv', () => {
     const text = 'email,connection\na@example.com,members\n"b\nb@example.com",members\n\nc@example.com\n';
     const scan = await scanCsv(csvFile(text));
     expect(scan.records).toBe(3);
-    expect(scan.sha256).toBe(require('node:crypto').createHash('sha256').update(text).digest('hex'));
+    expect(scan.sha256).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });

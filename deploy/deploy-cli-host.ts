@@ -81,7 +81,9 @@ const nconf = require(require.resolve('nconf', { paths: [deployCliDir] })) as {
   remove(name: string): void;
 };
 
-const logger = require(require.resolve('auth0-deploy-cli/lib/logger')).default as { error(line: string): void; info(line: string): void };
+const logger = (
+  require(require.resolve('auth0-deploy-cli/lib/logger')) as { default: { error(line: string): void; info(line: string): void } }
+).default;
 
 async function run(job: HostJob): Promise<number> {
   // deploy-cli keeps its settings in nconf's process-wide stores (a dry run sets AUTH0_DRY_RUN in
@@ -163,7 +165,7 @@ function warmUp(): void {
     validate(schema: object, data: unknown): boolean;
   };
 
-  const schema = require(require.resolve('auth0-deploy-cli/lib/tools/auth0/schema')).default as object;
+  const schema = (require(require.resolve('auth0-deploy-cli/lib/tools/auth0/schema')) as { default: object }).default;
   const started = process.cpuUsage();
   // The schema the project's bundles are checked against (they set no prompts.customText).
   new Ajv({ useDefaults: true, nullable: true }).validate(schema, {});

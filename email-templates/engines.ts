@@ -152,11 +152,13 @@ export async function renderAuth0Template(
   variables: object,
   engine: Liquid = sendTimeLiquid,
 ): Promise<RenderedAuth0Template> {
+  // liquidjs types its output `any`, for its keepOutputType option; without it the output is text.
+  const render = async (source: string): Promise<string> => (await engine.parseAndRender(source, variables)) as string;
   try {
     return {
-      from: await engine.parseAndRender(sources.from, variables),
-      subject: (await engine.parseAndRender(sources.subject, variables)).trim(),
-      html: await engine.parseAndRender(sources.body, variables),
+      from: await render(sources.from),
+      subject: (await render(sources.subject)).trim(),
+      html: await render(sources.body),
     };
   } catch (error) {
     throw new Auth0TemplateError(explainLiquidError(error), { cause: error });

@@ -10,7 +10,9 @@ import { CHANGE_PASSWORD_LINK_TTL_SEC } from './settings';
 let http: Interceptor;
 // The SDK's first load takes seconds on a busy machine, longer than one attempt at the record
 // (2 s): loaded once here, so that the first test measures the Action and not the cold load.
-beforeAll(() => require('auth0/users'));
+beforeAll(() => {
+  require('auth0/users');
+});
 
 /** The record a sent invitation leaves in app_metadata.invitation (times checked where it matters). */
 const sentRecord = (via: 'ticket' | 'change_password') => ({ sent: expect.any(String), expires: expect.any(String), via });

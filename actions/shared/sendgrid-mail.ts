@@ -134,7 +134,8 @@ async function send(
       // Sandbox mode: SendGrid validates and answers 200 instead of 202.
       const accepted = response.statusCode === 202 || (sandbox && response.statusCode === 200);
       if (!accepted) return fail(`sendgrid_http_${response.statusCode}`);
-      const messageId = response.headers['x-message-id'];
+      // @sendgrid/client types the headers `any`: read them as unknown and narrow.
+      const messageId = (response.headers as Record<string, unknown>)['x-message-id'];
       return succeed({ messageId: typeof messageId === 'string' ? messageId : undefined });
     } catch (error) {
       return fail(sendGridFailure(error));

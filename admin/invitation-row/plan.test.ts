@@ -64,7 +64,8 @@ function play(run: InvitationRun, answers: StepAnswer[], start: Transition = sta
 
 const toJournal = [{ kind: 'connection', connection: members }, { kind: 'claimed' }] as const satisfies StepAnswer[];
 const fresh = [...toJournal, { kind: 'journal', record: undefined }] as const satisfies StepAnswer[];
-const at = (state: RowState['kind'], extra: Partial<Record<string, unknown>> = {}) => expect.objectContaining({ kind: state, ...extra });
+const at = (state: RowState['kind'], extra: Partial<Record<string, unknown>> = {}) =>
+  expect.objectContaining({ kind: state, ...extra }) as jest.AsymmetricMatcher;
 
 describe('startRow and the checks before the tenant is asked', () => {
   it('refuses a row the CSV reader refused, with its errors', () => {

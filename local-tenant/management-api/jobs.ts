@@ -58,7 +58,7 @@ const jobsByTenant = new WeakMap<TenantContext, Map<string, ExportJob>>();
 
 function jobsOf(ctx: TenantContext): Map<string, ExportJob> {
   let jobs = jobsByTenant.get(ctx);
-  if (!jobs) jobsByTenant.set(ctx, (jobs = new Map()));
+  if (!jobs) jobsByTenant.set(ctx, (jobs = new Map<string, ExportJob>()));
   return jobs;
 }
 
