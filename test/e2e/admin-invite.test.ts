@@ -309,6 +309,13 @@ describe('an interrupted run, started again', () => {
       reportPath: join(dir, 'resume-2.jsonl'),
     });
     stack.tenant.faults.setRateLimitTier(undefined);
+    // A failed row first, with its reason and what the Action logged for that user, so that a failure says why.
+    const failedRows = readReport(join(dir, 'resume-2.jsonl')).rows.filter((row) => row.status === 'failed');
+    const actionLogs = (userId: string | undefined) =>
+      stack.tenant.store.data.action_executions
+        .filter((execution) => userId !== undefined && execution.results.some((r) => r.logs.some((l) => l.includes(userId))))
+        .flatMap((execution) => execution.results.flatMap((r) => r.logs));
+    expect(failedRows.map((row) => ({ ...row, actionLogs: actionLogs(row.user_id) }))).toEqual([]);
     expect(second).toMatchObject({ interrupted: false, doneEarlier: first.created, created: 60 - first.created, existing: 0, failed: 0 });
     expect(second.journalPath).toBe(first.journalPath);
     for (const email of emails) expect(emailsTo(email)).toHaveLength(1);
