@@ -42,7 +42,8 @@ const projectRoot = join(__dirname, '..', '..');
  * Where the running execution's console lines go. One for the process, not one per loaded
  * Action: Node 20 keeps every AsyncLocalStorage that ever ran in a list it walks on each new
  * promise, so one per load made every promise of the process slower with each Action loaded
- * (13 s of CPU over the test suite, most of it inside liquidjs' renders).
+ * (an in-band profile of the test suite spent ~13 s in that walk, most of it under liquidjs'
+ * renders; part of it is what any one storage costs).
  */
 const logSink = new AsyncLocalStorage<string[]>();
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);

@@ -2,7 +2,7 @@
  * The browser of the browser tests: Debian's Chromium driven by playwright-core, which downloads
  * no browser. The old headless shell (package `chromium-headless-shell`, what Playwright itself
  * runs for headless tests) renders with the same Blink as the full browser at about half its CPU
- * (these three suites: 95 -> 72 s of CPU, measured 2026-12-02); the full `chromium` serves where
+ * (these three suites alone: 95 -> 51-60 s of CPU, measured 2026-12-02); the full `chromium` serves where
  * the shell is not installed. CHROMIUM_PATH overrides both.
  */
 import { existsSync } from 'node:fs';
