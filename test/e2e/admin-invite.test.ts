@@ -36,9 +36,27 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function management(governor = new RateGovernor({ concurrency: 4, backoffMs: 100 })): AdminManagement {
+function management(
+  governor = new RateGovernor({ concurrency: 4, backoffMs: 100 }),
+  fetch: typeof globalThis.fetch = trustingFetch(stack.tenant),
+): AdminManagement {
   if (!config.management.ok) throw new Error('local config has no management credentials');
-  return connectManagement({ credentials: config.management.value, governor, fetch: trustingFetch(stack.tenant) });
+  return connectManagement({ credentials: config.management.value, governor, fetch });
+}
+
+/** A fetch that calls `then` once `count` user creations have been answered 201. */
+function afterCreations(count: number, then: () => void): typeof fetch {
+  const base = trustingFetch(stack.tenant);
+  let created = 0;
+  return async (input, init) => {
+    const response = await base(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    if ((init?.method ?? 'GET') === 'POST' && new URL(url).pathname === '/api/v2/users' && response.status === 201) {
+      created += 1;
+      if (created === count) then();
+    }
+    return response;
+  };
 }
 
 /** Invitation-like emails per recipient, and per username on the shared inbox (each names its account). */
@@ -276,20 +294,21 @@ describe('an interrupted run, started again', () => {
     const stateDir = join(dir, 'resume-state');
     stack.tenant.faults.setRateLimitTier({ burst: 5, perSecond: 40 });
 
+    // Interrupted once 20 users exist: the run reads no row after that, and the rows in flight (at
+    // most its limit, 8) end. Counting finished rows instead raced on a saturated machine: rows wait
+    // for the Action's records without holding a slot, so all 60 could be created before 20 finished.
     const controller = new AbortController();
-    let finished = 0;
     const first = await runBulkInvite({
       csvPath: csv,
-      management: management(),
+      management: management(
+        undefined,
+        afterCreations(20, () => controller.abort()),
+      ),
       mode: 'action',
       confirm: LOCAL_CONFIRMATION,
       stateDir,
       reportPath: join(dir, 'resume-1.jsonl'),
       signal: controller.signal,
-      onRow: () => {
-        finished += 1;
-        if (finished === 20) controller.abort();
-      },
     });
     expect(first.interrupted).toBe(true);
     expect(first.created).toBeGreaterThanOrEqual(20);
