@@ -25,6 +25,12 @@ import {
 import { Interceptor, type SendGridBody } from './support/intercept';
 
 const distActions = join(__dirname, '..', 'dist', 'tenant', 'actions');
+/**
+ * How far past its budget a hung call may end: the time a loaded machine takes to run the timer's
+ * callback (500 ms was exceeded in 2 of 6 runs at a load of ~9 on two cores). The hangs last 5-10 s
+ * longer than the budget, so an Action that waited for one still fails.
+ */
+const SCHEDULING_SLACK_MS = 2_000;
 
 interface DeployedActionConfig {
   name: string;
@@ -181,7 +187,7 @@ describe('built verify-and-welcome', () => {
     const started = Date.now();
     await action.captureLogs(logs, () => handler(fakePostLoginEvent(), api));
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(EMAIL_BUDGET_MS + 500);
+    expect(elapsed).toBeLessThan(EMAIL_BUDGET_MS + SCHEDULING_SLACK_MS);
     expect(api.appMetadataCalls).toEqual([]);
     expect(api.denied).toEqual([]);
     expect(logs).toEqual(['verify-and-welcome user=auth0|user-1 verification_failed sendgrid_timeout']);
@@ -194,7 +200,7 @@ describe('built verify-and-welcome', () => {
     const logs: string[] = [];
     const started = Date.now();
     await action.captureLogs(logs, () => handler(fakePostLoginEvent(), api));
-    expect(Date.now() - started).toBeLessThan(EMAIL_BUDGET_MS + 500);
+    expect(Date.now() - started).toBeLessThan(EMAIL_BUDGET_MS + SCHEDULING_SLACK_MS);
     expect(http.of('POST', '/v3/mail/send')).toEqual([]);
     expect(api.appMetadataCalls).toEqual([]);
     // The SDK's abort error carries no status; the spent budget makes it a time-out, not a network error.
@@ -312,7 +318,7 @@ describe('built custom-email-provider', () => {
     const logs: string[] = [];
     const started = Date.now();
     await action.captureLogs(logs, () => handler(fakeCustomEmailEvent(), api));
-    expect(Date.now() - started).toBeLessThan(CUSTOM_EMAIL_BUDGET_MS + 500);
+    expect(Date.now() - started).toBeLessThan(CUSTOM_EMAIL_BUDGET_MS + SCHEDULING_SLACK_MS);
     expect(api.calls).toEqual([['retry', 'sendgrid_timeout']]);
     expect(logs).toEqual(['custom-email-provider user=auth0|user-1 retry type=reset_email reason=sendgrid_timeout']);
   }, 30_000);
