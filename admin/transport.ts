@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { Agent, fetch as undiciFetch } from 'undici';
 
 /**
  * Trusting the local tenant's certificate (`npm start` writes its CA to dist/local-tenant/ca.pem;
@@ -39,6 +38,8 @@ export function transportTrusting(extraPems: readonly string[], env: NodeJS.Proc
     ...(extraFile !== undefined && extraFile !== '' && existsSync(extraFile) ? [readFileSync(extraFile, 'utf8')] : []),
     ...extraPems,
   ]);
+  // undici (~110 modules) loads with the first transport, not with every command that may make one.
+  const { Agent, fetch: undiciFetch } = require('undici') as typeof import('undici');
   const dispatcher = new Agent({ connect: { secureContext } });
   const trusted = (input: unknown, init?: unknown) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });

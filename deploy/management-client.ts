@@ -1,4 +1,4 @@
-import { ManagementClient } from 'auth0';
+import type { ManagementClient } from 'auth0';
 import { readFileSync } from 'node:fs';
 import type { DeployTarget } from '../build/environments';
 import { transportTrusting } from '../admin/transport';
@@ -10,7 +10,9 @@ import { transportTrusting } from '../admin/transport';
  * does (only read when Node starts). A missing CA file is an error here, not a silent fallback.
  */
 export function deployManagementClient(target: DeployTarget): ManagementClient {
-  return new ManagementClient({
+  // Loaded when a deploy reads the tenant, not with the deploy command (admin/management.ts says why).
+  const { ManagementClient: Client } = require('auth0') as typeof import('auth0');
+  return new Client({
     domain: target.domain,
     clientId: target.clientId,
     clientSecret: target.clientSecret,

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 /** The certificate (its own CA) and key every local tenant serves HTTPS with. */
 interface LocalhostCertificate {
@@ -52,6 +51,9 @@ async function cachedOrNewCertificate(): Promise<LocalhostCertificate> {
     }
   }
   const notAfter = Date.now() + CERTIFICATE_DAYS * 24 * 3600 * 1000;
+  // Loaded only to make a certificate: selfsigned and the X.509 libraries under it are ~0.1 s of
+  // loading in each process or jest suite that starts a tenant, and the cached one serves nearly always.
+  const { generate } = require('selfsigned') as typeof import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',

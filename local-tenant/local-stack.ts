@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { environmentNames, loadEnvironment, resolveKeywords } from '../build/environments';
 import { runDeployCli, type DeployCliResult } from '../deploy/deploy-cli';
-import { createActionsRuntime } from './actions-runtime/trigger-runner';
 import { applicationScopes, type ApplicationName } from '../deploy/application-scopes';
-import { startLocalTenant, type LocalTenant, type MachineClient } from './server';
+import type { LocalTenant, MachineClient } from './server';
 import type { TenantProfileName, TenantTimings } from './profiles';
 
 /**
@@ -76,6 +75,10 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // The tenant and its Actions runtime load when one starts, not with the clients and keys above
+  // (`npm start -- --help` and its usage errors read those, and need no server).
+  const { startLocalTenant } = require('./server') as typeof import('./server');
+  const { createActionsRuntime } = require('./actions-runtime/trigger-runner') as typeof import('./actions-runtime/trigger-runner');
   let dispose = () => {};
   const tenant = await startLocalTenant({
     port: options.port,

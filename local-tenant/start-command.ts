@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagementClient } from 'auth0';
 import { EXIT, type CommandDefinition, type CommandShell } from '../admin/cli';
 import { transportTrusting } from '../admin/transport';
 import { emailProviderFlag } from '../build/build-command';
@@ -132,6 +131,8 @@ function portFlag(value: string, flag: string): number | string {
 
 /** --watch: each saved change under actions/ redeploys the Actions it touches, with the deploy application. */
 function startWatching(domain: string, caPem: string): void {
+  // Loaded only with --watch (admin/management.ts says why).
+  const { ManagementClient } = require('auth0') as typeof import('auth0');
   const management = new ManagementClient({
     domain,
     clientId: LOCAL_CLIENTS.deploy.client_id,
