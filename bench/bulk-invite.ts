@@ -115,9 +115,9 @@ interface ChildResult {
 
 const TIME_BINARY = '/usr/bin/time';
 
-/** Runs `npm run invite -- <args>` as `node --import tsx scripts/invite.ts`, optionally under /usr/bin/time -v. */
+/** Runs `npm run invite -- <args>` as `node --require tsx/cjs scripts/invite.ts`, optionally under /usr/bin/time -v. */
 function runInviteCommand(args: readonly string[], env: NodeJS.ProcessEnv, measureMemory: boolean): Promise<ChildResult> {
-  const node = [process.execPath, '--import', 'tsx', join(ROOT, 'scripts', 'invite.ts'), ...args];
+  const node = [process.execPath, '--require', 'tsx/cjs', join(ROOT, 'scripts', 'invite.ts'), ...args];
   const [command, ...commandArgs] = measureMemory ? [TIME_BINARY, '-v', ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command!, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

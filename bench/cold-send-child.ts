@@ -1,6 +1,6 @@
 /**
  * One cold start of the sending path, in a process of its own (so no module is loaded yet),
- * run by bench/cold-send.ts as `node --import tsx bench/cold-send-child.ts <mode>`; prints one
+ * run by bench/cold-send.ts as `node --require tsx/cjs bench/cold-send-child.ts <mode>`; prints one
  * JSON line.
  *
  * - `send`: the built verify-and-welcome loaded, then its first verification email (token,

@@ -16,7 +16,7 @@ import { AUTH0_SAMPLE_SOURCE } from './token-reuse';
 
 function runChild<T>(args: readonly string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'cold-send-child.ts'), ...args], {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'bench', 'cold-send-child.ts'), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -74,7 +74,7 @@ export async function measureColdSend(runs: number): Promise<Section> {
     id: 'cold-send',
     title: '2b. Cold start of the sending path',
     method:
-      `${runs} run(s), each in fresh Node processes (\`node --import tsx bench/cold-send-child.ts\`, so no module is loaded yet): the built \`verify-and-welcome\` loaded by the local tenant's loader, then its first verification email for an unverified user (token, email-verification ticket, SendGrid send, answered by nock at the HTTP layer; \`auth0\` and \`@sendgrid/mail\` load on this path, and Node loads its own \`fetch\` on first use), then a second one for another user with an empty \`api.cache\` (the same three requests, everything loaded): the warm counterpart, the floor once nothing is left to load. ` +
+      `${runs} run(s), each in fresh Node processes (\`node --require tsx/cjs bench/cold-send-child.ts\`, so no module is loaded yet): the built \`verify-and-welcome\` loaded by the local tenant's loader, then its first verification email for an unverified user (token, email-verification ticket, SendGrid send, answered by nock at the HTTP layer; \`auth0\` and \`@sendgrid/mail\` load on this path, and Node loads its own \`fetch\` on first use), then a second one for another user with an empty \`api.cache\` (the same three requests, everything loaded): the warm counterpart, the floor once nothing is left to load. ` +
       `Separately, in processes of their own, alternating: the SDK modules the Action requires (${specifiers.map((s) => `\`${s}\``).join(', ')}) against loading them as Auth0's published samples do (${wholeLabel.replace(/require\('([^']+)'\)/g, "`require('$1')`")}, e.g. ${AUTH0_SAMPLE_SOURCE}). Times are medians; files are the modules Node loaded (require.cache entries added).`,
     figures: [
       {

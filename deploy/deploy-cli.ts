@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /** The resource types this project manages; deploy-cli leaves every other type of the tenant alone. */
 export const MANAGED_RESOURCE_TYPES = ['actions', 'triggers', 'databases', 'clients', 'emailTemplates', 'emailProvider', 'tenant'] as const;
@@ -130,12 +129,12 @@ class DeployCliHost implements HostClient {
 }
 
 const hostPath = join(__dirname, 'deploy-cli-host.ts');
-const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
+const tsxHook = require.resolve('tsx/cjs');
 const HOSTS = Symbol.for('auth0-email-flows.deploy-cli-hosts');
 
 /** The arguments that start a deploy-cli host with Node (`--listen <socket>` for a shared one). */
 export function deployCliHostArgs(listen?: string): string[] {
-  return ['--import', tsxLoader, hostPath, ...(listen !== undefined ? ['--listen', listen] : [])];
+  return ['--require', tsxHook, hostPath, ...(listen !== undefined ? ['--listen', listen] : [])];
 }
 
 /**

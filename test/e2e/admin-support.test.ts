@@ -112,7 +112,7 @@ function resetSettings() {
   return { reset, mail };
 }
 
-/** Runs a command as `npm run <name>` runs it (`node --import tsx scripts/<name>.ts ...`), in a folder without a .env. */
+/** Runs a command as `npm run <name>` runs it (`node --require tsx/cjs scripts/<name>.ts ...`), in a folder without a .env. */
 function runScript(
   name: string,
   args: string[],

@@ -6,7 +6,7 @@
  *
  * Every case runs in this process, through the command shell every script runs in
  * (runCommandLine, with the command's definition), with only the environment a child would get;
- * one case per command also runs as `npm run <command>` runs it (`node --import tsx scripts/<command>.ts`, its own
+ * one case per command also runs as `npm run <command>` runs it (`node --require tsx/cjs scripts/<command>.ts`, its own
  * process), so each entry point is checked as a whole. A child costs seconds of CPU; the shell's
  * parse, milliseconds.
  */
@@ -62,7 +62,7 @@ function commandEnvironment(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, AUTH0_DOMAIN: tenant.domain };
 }
 
-/** `node --import tsx scripts/<script>.ts`, its own process, as `npm run <script>` runs it. */
+/** `node --require tsx/cjs scripts/<script>.ts`, its own process, as `npm run <script>` runs it. */
 function runChild(script: string, args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, commandProcessArgs(script, args), {
@@ -203,7 +203,7 @@ beforeAll(() => {
 describe.each(CASES)('%s with %s', (script, what, args, message) => {
   it('says what is wrong, exits 2, and writes nothing', async () => expectUsageError(await observe(runInProcess, script, args), message));
   if (CHILD_CASES.some(([childScript, childWhat]) => childScript === script && childWhat === what)) {
-    it(`does so as its own process too (node --import tsx scripts/${script}.ts)`, async () =>
+    it(`does so as its own process too (node --require tsx/cjs scripts/${script}.ts)`, async () =>
       expectUsageError(await childRuns.get(`${script} ${what}`)!, message));
   }
 });
