@@ -51,7 +51,7 @@ async function cachedOrNewCertificate(): Promise<LocalhostCertificate> {
     }
   }
   const notAfter = Date.now() + CERTIFICATE_DAYS * 24 * 3600 * 1000;
-  // Loaded only to make a certificate: selfsigned and the X.509 libraries under it are ~0.1 s of
+  // Loaded only to make a certificate: selfsigned and the X.509 libraries under it are ~0.2 s of CPU
   // loading in each process or jest suite that starts a tenant, and the cached one serves nearly always.
   const { generate } = require('selfsigned') as typeof import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
