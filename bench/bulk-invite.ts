@@ -7,6 +7,7 @@ import { readReport } from '../admin/report';
 import type { LoggedRequest } from '../local-tenant/faults/request-log';
 import type { LocalStack } from '../local-tenant/local-stack';
 import { ROOT } from './built-actions';
+import { commandProcessArgs } from '../test/support/command-process';
 import { localTenantEnvironment } from './local-environment';
 import { notMeasured, ratioOf, type Figure, type Section } from './report';
 import { median } from './stats';
@@ -115,9 +116,9 @@ interface ChildResult {
 
 const TIME_BINARY = '/usr/bin/time';
 
-/** Runs `npm run invite -- <args>` as `node --require tsx/cjs scripts/invite.ts`, optionally under /usr/bin/time -v. */
+/** Runs `npm run invite -- <args>` as its own process (test/support/command-process.ts), optionally under /usr/bin/time -v. */
 function runInviteCommand(args: readonly string[], env: NodeJS.ProcessEnv, measureMemory: boolean): Promise<ChildResult> {
-  const node = [process.execPath, '--require', 'tsx/cjs', join(ROOT, 'scripts', 'invite.ts'), ...args];
+  const node = [process.execPath, ...commandProcessArgs('invite', args)];
   const [command, ...commandArgs] = measureMemory ? [TIME_BINARY, '-v', ...node] : node;
   return new Promise((resolve, reject) => {
     const child = spawn(command!, commandArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
